@@ -1,0 +1,81 @@
+#pragma once
+// Reverse mode (symbolic reverse accumulation): the gradient of a scalar expression with respect
+// to a symbol of any shape, as an expression.
+//
+// The adjoint `g` flows from the root to the leaves. Through elementwise operations it is
+// multiplied by the local partial derivative; its nominal shape stays that of the enclosing
+// region's domain. Where it meets the symbol (or a structural node such as a matrix product), it
+// is reduced onto that node's shape by `sum_to` / `mean_to`, then structural nodes hand their
+// operands new adjoints (`pullback`). Contributions of several occurrences are added.
+#include <utility>
+
+#include "../core/traits.hpp"
+#include "../ops/add.hpp"
+#include "../ops/multiply.hpp"
+#include "../ops/reduce_to.hpp"
+#include "adjoint.hpp"
+
+namespace symdiff::detail {
+
+/// The adjoint `g` of nominal shape `d`, reduced onto the shape of `target`.
+template <reduction K, class G, class D, class Target>
+constexpr auto reduce_adjoint(G g, D d, Target target) {
+    if constexpr (K == reduction::exact && std::is_same_v<D, Target>) return g;
+    else if constexpr (static_scalar<D> && static_scalar<Target>) return g;
+    else return reduce_to_op<K == reduction::mean>::make(g, d, target);
+}
+
+template <reduction K, class E, class S, class G, class D>
+constexpr auto pull(const E& e, S s, G g, D d);
+
+template <class E, class S, class G, class D, reduction K>
+constexpr auto pull_spec(const E& e, S s, const adjoint<G, D, K>& spec);
+
+template <reduction K, class Op, class... Args, class S, class G, class D, std::size_t... I>
+constexpr auto pull_node(const node<Op, Args...>& n, S s, G g, D d, std::index_sequence<I...>) {
+    if constexpr (Op::elementwise) {
+        auto branch = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
+            using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
+            if constexpr (!depends_on<A, S>) return zero;
+            else return pull<K>(n.template arg<J>(), s, multiply(g, Op::template partial<J>(n)), d);
+        };
+        return (zero + ... + branch(std::integral_constant<std::size_t, I>{}));
+    } else {
+        const auto own = reduce_adjoint<K>(g, d, n);  // this node's adjoint, of its exact shape
+        auto branch = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
+            using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
+            if constexpr (!depends_on<A, S>) {
+                return zero;
+            } else {
+                const auto spec = Op::template pullback<J>(n, own);
+                if constexpr (std::is_same_v<decltype(spec), const no_adjoint>) return zero;
+                else return pull_spec(n.template arg<J>(), s, spec);
+            }
+        };
+        return (zero + ... + branch(std::integral_constant<std::size_t, I>{}));
+    }
+}
+
+template <class E, class S, class G, class D, reduction K>
+constexpr auto pull_spec(const E& e, S s, const adjoint<G, D, K>& spec) {
+    return pull<K>(e, s, spec.g, spec.domain);
+}
+
+template <reduction K, class E, class S, class G, class D>
+constexpr auto pull(const E& e, S s, G g, D d) {
+    if constexpr (std::is_same_v<E, S>) {
+        return reduce_adjoint<K>(g, d, e);
+    } else if constexpr (!depends_on<E, S>) {
+        return zero;
+    } else {
+        return pull_node<K>(e, s, g, d, std::make_index_sequence<E::arity>{});
+    }
+}
+
+/// The gradient of the scalar expression `e` with respect to `s`.
+template <class E, class S>
+constexpr auto reverse_derivative(const E& e, S s) {
+    return pull<reduction::exact>(e, s, one, e);
+}
+
+}  // namespace symdiff::detail

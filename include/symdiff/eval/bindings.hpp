@@ -1,0 +1,95 @@
+#pragma once
+// Finding a symbol's value among the bindings of one evaluate call, and the scalar type the
+// evaluation runs in (the data's: float data gives float results).
+#include <cstddef>
+#include <type_traits>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include "../core/symbol.hpp"
+#include "../detail/values.hpp"
+
+namespace symdiff {
+
+namespace errors {
+// These class templates exist to put the offending symbol's name into the compiler's message:
+// "In instantiation of 'symdiff::errors::symbol_has_no_value<{"y"}>'".
+template <fixed_string Name>
+struct symbol_has_no_value {
+    static_assert(Name.size() == 0,
+                  "evaluate: a symbol of the expression has no value. Bind every symbol, e.g. "
+                  "evaluate(f, x = 1.0, y = Y); the symbol's name is in this template's argument");
+    static constexpr bool value = false;
+};
+template <fixed_string Name>
+struct symbol_bound_twice {
+    static_assert(Name.size() == 0,
+                  "evaluate: a symbol is bound more than once; give each symbol one value (its name "
+                  "is in this template's argument)");
+    static constexpr bool value = false;
+};
+}  // namespace errors
+
+namespace detail {
+
+template <fixed_string Name, class... Bs>
+constexpr std::size_t count_bindings() {
+    return ((Bs::name == Name ? 1 : 0) + ... + 0);
+}
+
+template <fixed_string Name, class... Bs>
+constexpr std::size_t binding_index() {
+    std::size_t i = 0, found = sizeof...(Bs);
+    ((Bs::name == Name ? (found = (found == sizeof...(Bs) ? i : found), ++i) : ++i), ...);
+    return found;
+}
+
+/// The value bound to `Name` (a number, or a const reference to the bound array).
+template <fixed_string Name, class... Bs>
+constexpr const auto& lookup(const boost::hana::tuple<Bs...>& bindings) {
+    constexpr std::size_t n = count_bindings<Name, Bs...>();
+    if constexpr (n == 0) {
+        static_assert(errors::symbol_has_no_value<Name>::value);
+        return boost::hana::at_c<0>(bindings).value;
+    } else {
+        if constexpr (n > 1) static_assert(errors::symbol_bound_twice<Name>::value);
+        return boost::hana::at_c<binding_index<Name, Bs...>()>(bindings).value;
+    }
+}
+
+template <class V, class = void>
+struct element_type {
+    using type = std::remove_cvref_t<V>;
+};
+template <class V>
+struct element_type<V, std::void_t<typename std::remove_cvref_t<V>::value_type>> {
+    using type = typename std::remove_cvref_t<V>::value_type;
+};
+
+// Integer data (labels) does not decide the precision; floating point data does.
+template <class V>
+using float_or_void = std::conditional_t<std::is_floating_point_v<typename element_type<V>::type>,
+                                         typename element_type<V>::type, void>;
+
+// The common floating type of Ts, ignoring void; void when there is none.
+template <class... Ts>
+struct common_float {
+    using type = void;
+};
+template <class T, class... Ts>
+struct common_float<T, Ts...> {
+    using rest = typename common_float<Ts...>::type;
+    using type = std::conditional_t<std::is_void_v<T>, rest,
+                                    typename std::conditional_t<std::is_void_v<rest>, std::type_identity<T>,
+                                                                std::common_type<T, rest>>::type>;
+};
+
+/// The scalar type of an evaluation: the common floating type of the bound values (double if none).
+template <class... Bs>
+using value_type_of = std::conditional_t<
+    std::is_void_v<typename common_float<float_or_void<decltype(Bs::value)>...>::type>, double,
+    typename common_float<float_or_void<decltype(Bs::value)>...>::type>;
+
+}  // namespace detail
+}  // namespace symdiff

@@ -1,0 +1,68 @@
+#pragma once
+// Shapes at evaluation time, NumPy broadcasting, and the exception for incompatible shapes.
+#include <cstddef>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../detail/values.hpp"
+
+namespace symdiff {
+
+/// Thrown when operands have incompatible shapes; the message names the operation and the shapes.
+struct shape_error : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+using shape_type = std::vector<std::size_t>;
+
+/// `(3, 2)`; a scalar is `()`.
+inline std::string shape_to_string(const shape_type& s) {
+    std::ostringstream os;
+    os << '(';
+    for (std::size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
+    os << ')';
+    return os.str();
+}
+
+namespace detail {
+
+template <class V>
+shape_type shape_of(const V& v) {
+    if constexpr (is_number<V>) {
+        return {};
+    } else {
+        return shape_type(v.shape().begin(), v.shape().end());
+    }
+}
+
+inline std::size_t count_of(const shape_type& s) {
+    std::size_t n = 1;
+    for (auto d : s) n *= d;
+    return n;
+}
+
+/// NumPy broadcasting of two shapes; `ok` is false when a dimension pair is neither equal nor 1.
+inline shape_type broadcast_shapes(const shape_type& a, const shape_type& b, bool& ok) {
+    ok = true;
+    shape_type r(std::max(a.size(), b.size()));
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        const std::size_t da = i < a.size() ? a[a.size() - 1 - i] : 1;
+        const std::size_t db = i < b.size() ? b[b.size() - 1 - i] : 1;
+        if (da != db && da != 1 && db != 1) ok = false;
+        r[r.size() - 1 - i] = da == 1 ? db : da;
+    }
+    return r;
+}
+
+/// Throws shape_error unless `from` broadcasts to exactly `to`.
+inline void require_broadcastable_to(const shape_type& from, const shape_type& to, const std::string& what) {
+    bool ok = true;
+    const auto r = broadcast_shapes(from, to, ok);
+    if (!ok || r != to)
+        throw shape_error(what + ": shape " + shape_to_string(from) + " does not broadcast to " + shape_to_string(to));
+}
+
+}  // namespace detail
+}  // namespace symdiff

@@ -1,0 +1,36 @@
+#pragma once
+// Exponential.   (e^a)' = e^a
+#include <cmath>
+
+#include <xtensor/xmath.hpp>
+
+#include "multiply.hpp"
+
+namespace symdiff {
+
+struct exp_op : elementwise_op {
+    static constexpr std::string_view name = "exp";
+    static constexpr std::string_view latex = "\\exp";
+    static constexpr auto notation = style::function;
+    static constexpr int precedence = precedence::atom;
+
+    static constexpr auto apply(auto&& a) {
+        if constexpr (detail::is_number<decltype(a)>) return std::exp(a);
+        else return xt::exp(SYMDIFF_FWD(a));
+    }
+    template <std::size_t I, class N>
+    static constexpr auto partial(const N& n) {
+        return n;
+    }
+};
+
+struct log_op;
+
+template <Expression A>
+constexpr auto exp(A a) {
+    if constexpr (std::is_same_v<A, zero_t>) return one;
+    else if constexpr (is_op<A, log_op>) return a.template arg<0>();  // exp(log a) = a (a > 0 where log is defined)
+    else return make_node<exp_op>(a);
+}
+
+}  // namespace symdiff

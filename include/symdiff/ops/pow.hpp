@@ -1,0 +1,53 @@
+#pragma once
+// Power a^b.   (a^b)'a = b a^(b-1),   (a^b)'b = a^b log a
+// With an exact exponent the derivative stays exact: pow(x, 3_c)' = 3 * x^2.
+#include <cmath>
+
+#include <xtensor/xmath.hpp>
+
+#include "log.hpp"
+#include "square.hpp"
+#include "sqrt.hpp"
+#include "subtract.hpp"
+
+namespace symdiff {
+
+struct pow_op : elementwise_op {
+    static constexpr std::string_view name = "pow";
+    static constexpr std::string_view latex = "";
+    static constexpr auto notation = style::power;
+    static constexpr int precedence = precedence::power;
+
+    static constexpr auto apply(auto&& a, auto&& b) {
+        if constexpr (detail::all_numbers<decltype(a), decltype(b)>) return std::pow(a, b);
+        else return xt::pow(SYMDIFF_FWD(a), SYMDIFF_FWD(b));
+    }
+    template <std::size_t I, class N>
+    static constexpr auto partial(const N& n) {
+        const auto a = n.template arg<0>();
+        const auto b = n.template arg<1>();
+        if constexpr (I == 0) return multiply(b, pow(a, subtract(b, one)));
+        else return multiply(n, log(a));
+    }
+};
+
+template <Expression A, Expression B>
+constexpr auto pow(A a, B b) {
+    if constexpr (std::is_same_v<B, zero_t>) {
+        return one;
+    } else if constexpr (std::is_same_v<B, one_t>) {
+        return a;
+    } else if constexpr (std::is_same_v<B, constant<2>>) {
+        return square(a);
+    } else if constexpr (std::is_same_v<B, constant<1, 2>>) {
+        return sqrt(a);
+    } else if constexpr (Constant<A> && Constant<B> && B::den == 1) {
+        return detail::const_pow<A, B::num>(a);
+    } else if constexpr (std::is_same_v<A, one_t>) {
+        return one;
+    } else {
+        return make_node<pow_op>(a, b);
+    }
+}
+
+}  // namespace symdiff

@@ -1,0 +1,33 @@
+#pragma once
+// a^2.   (a^2)' = 2 a
+#include <xtensor/xmath.hpp>
+
+#include "multiply.hpp"
+
+namespace symdiff {
+
+struct square_op : elementwise_op {
+    static constexpr std::string_view name = "square";
+    static constexpr std::string_view latex = "";  // printed as a power
+    static constexpr auto notation = style::power;
+    static constexpr int precedence = precedence::power;
+    static constexpr std::string_view exponent = "2";
+
+    static constexpr auto apply(auto&& a) {
+        if constexpr (detail::is_number<decltype(a)>) return a * a;
+        else return xt::square(SYMDIFF_FWD(a));
+    }
+    template <std::size_t I, class N>
+    static constexpr auto partial(const N& n) {
+        return multiply(constant<2>{}, n.template arg<0>());
+    }
+};
+
+template <Expression A>
+constexpr auto square(A a) {
+    if constexpr (Constant<A>) return detail::const_mul(a, a);
+    else if constexpr (is_op<A, negate_op>) return square(a.template arg<0>());  // (-a)^2 = a^2
+    else return make_node<square_op>(a);
+}
+
+}  // namespace symdiff

@@ -1,0 +1,164 @@
+#pragma once
+// One printer for both output formats: operations describe their notation (print/notation.hpp)
+// and the printer decides on parentheses from precedences. An operation may also give
+// `print_as(node)`, another expression to display in its place (gradient reductions print as
+// the mean or sum a person would write).
+#include <array>
+#include <charconv>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "../core/constant.hpp"
+#include "../core/symbol.hpp"
+#include "notation.hpp"
+
+namespace symdiff::detail {
+
+enum class format { text, latex };
+
+inline std::string number_to_string(double v) {
+    std::array<char, 64> buf{};
+    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    return std::string(buf.data(), r.ptr);
+}
+
+template <format F>
+struct printer {
+    std::string out;
+
+    template <class E>
+    static constexpr int precedence_of() {
+        if constexpr (Constant<E>) {
+            if constexpr (E::num < 0) return precedence::unary;
+            else if constexpr (E::den != 1) return precedence::product;
+            else return precedence::atom;
+        } else if constexpr (Symbol<E> || Literal<E>) {
+            return precedence::atom;
+        } else if constexpr (requires(const E& e) { E::op::print_as(e); }) {
+            using shown = decltype(E::op::print_as(std::declval<const E&>()));
+            if constexpr (std::is_same_v<shown, E>) return E::op::precedence;
+            else return precedence_of<shown>();
+        } else {
+            return E::op::precedence;
+        }
+    }
+
+    template <class E>
+    static constexpr std::string_view op_name() {
+        if constexpr (is_node<E>::value) return E::op::name;
+        else return {};
+    }
+
+    template <class E>
+    void print_paren(const E& e, bool paren) {
+        if (paren) out += F == format::latex ? "\\left(" : "(";
+        print(e);
+        if (paren) out += F == format::latex ? "\\right)" : ")";
+    }
+
+    template <class E>
+    void print(const E& e) {
+        if constexpr (Constant<E>) {
+            if constexpr (E::den == 1) {
+                out += std::to_string(E::num);
+            } else if constexpr (F == format::latex) {
+                if (E::num < 0) out += "-";
+                out += "\\frac{" + std::to_string(E::num < 0 ? -E::num : E::num) + "}{" + std::to_string(E::den) + "}";
+            } else {
+                out += std::to_string(E::num) + "/" + std::to_string(E::den);
+            }
+        } else if constexpr (Literal<E>) {
+            out += number_to_string(static_cast<double>(e.value));
+        } else if constexpr (Symbol<E>) {
+            out += E::name.view();
+        } else {
+            print_node(e);
+        }
+    }
+
+    template <class Op>
+    static constexpr style notation_of() {
+        if constexpr (F == format::latex && requires { Op::latex_notation; }) return Op::latex_notation;
+        else return Op::notation;
+    }
+
+    template <class Op, class... Args>
+    void print_node(const node<Op, Args...>& n) {
+        if constexpr (requires { Op::print_as(n); }) {
+            if constexpr (!std::is_same_v<decltype(Op::print_as(n)), node<Op, Args...>>) print(Op::print_as(n));
+            else print_plain(n);
+        } else {
+            print_plain(n);
+        }
+    }
+
+    template <class Op, class... Args>
+    void print_plain(const node<Op, Args...>& n) {
+        constexpr int p = Op::precedence;
+        constexpr style how = notation_of<Op>();
+        const std::string_view name = F == format::latex ? Op::latex : Op::name;
+        if constexpr (how == style::infix) {
+            using L = std::remove_cvref_t<decltype(n.template arg<0>())>;
+            using R = std::remove_cvref_t<decltype(n.template arg<1>())>;
+            print_paren(n.template arg<0>(), precedence_of<L>() < p);
+            out += name;
+            // a - (b - c), a / (b * c) need parentheses; a + (b + c) and a * (b * c) do not.
+            constexpr bool associative = Op::name == std::string_view(" + ") || Op::name == std::string_view(" * ");
+            constexpr bool same_family = op_name<R>() == Op::name;
+            print_paren(n.template arg<1>(), precedence_of<R>() < p || (precedence_of<R>() == p && !(associative && same_family)));
+        } else if constexpr (how == style::prefix) {
+            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
+            out += name;
+            print_paren(n.template arg<0>(), precedence_of<A>() < precedence::power);
+        } else if constexpr (how == style::power) {
+            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
+            if constexpr (F == format::latex) out += "{";
+            print_paren(n.template arg<0>(), precedence_of<A>() <= precedence::power);
+            out += F == format::latex ? "}^{" : "^";
+            if constexpr (requires { Op::exponent; }) {
+                out += Op::exponent;
+            } else {
+                using B = std::remove_cvref_t<decltype(n.template arg<1>())>;
+                print_paren(n.template arg<1>(), F == format::text && precedence_of<B>() < precedence::atom);
+            }
+            if constexpr (F == format::latex) out += "}";
+        } else if constexpr (how == style::fraction) {
+            out += "\\frac{";
+            print(n.template arg<0>());
+            out += "}{";
+            print(n.template arg<1>());
+            out += "}";
+        } else if constexpr (how == style::radical) {
+            out += "\\sqrt{";
+            print(n.template arg<0>());
+            out += "}";
+        } else if constexpr (how == style::bars) {
+            out += "\\left|";
+            print(n.template arg<0>());
+            out += "\\right|";
+        } else if constexpr (how == style::postfix) {
+            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
+            print_paren(n.template arg<0>(), precedence_of<A>() < precedence::atom);
+            out += name;
+        } else if constexpr (how == style::juxtapose) {
+            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
+            using B = std::remove_cvref_t<decltype(n.template arg<1>())>;
+            print_paren(n.template arg<0>(), precedence_of<A>() < precedence::power);
+            out += " ";
+            print_paren(n.template arg<1>(), precedence_of<B>() < precedence::power);
+        } else {
+            out += name;
+            out += F == format::latex ? "\\left(" : "(";
+            bool first = true;
+            boost::hana::for_each(n.args, [&](const auto& a) {
+                if (!first) out += ", ";
+                first = false;
+                print(a);
+            });
+            out += F == format::latex ? "\\right)" : ")";
+        }
+    }
+};
+
+}  // namespace symdiff::detail

@@ -1,0 +1,18 @@
+#pragma once
+// to_latex: the same expression as LaTeX math, e.g. "\operatorname{mean}\left(2 \cdot ...\right)".
+#include <string>
+
+#include <boost/hana/for_each.hpp>
+
+#include "printer.hpp"
+
+namespace symdiff {
+
+template <Expression E>
+std::string to_latex(const E& e) {
+    detail::printer<detail::format::latex> p;
+    p.print(e);
+    return p.out;
+}
+
+}  // namespace symdiff

@@ -1,0 +1,19 @@
+#pragma once
+// to_string: readable infix text with minimal parentheses, e.g. "mean(2 * (a * x + b - y) * x)".
+#include <ostream>
+#include <string>
+
+#include <boost/hana/for_each.hpp>
+
+#include "printer.hpp"
+
+namespace symdiff {
+
+template <Expression E>
+std::string to_string(const E& e) {
+    detail::printer<detail::format::text> p;
+    p.print(e);
+    return p.out;
+}
+
+}  // namespace symdiff
