@@ -45,6 +45,10 @@
 // Evaluation
 #include "eval/evaluate.hpp"
 
+// Optimisation
+#include "optim/gradient_check.hpp"
+#include "optim/gradient_descent.hpp"
+
 // Printing
 #include "print/to_latex.hpp"
 #include "print/to_string.hpp"

@@ -1,0 +1,131 @@
+#pragma once
+// Parameter and data sets for the optimisation driver.
+//
+// `params(w = 0.0, a = A0)` copies the initial values: the driver owns and updates its copy, the
+// user's arrays are never written. `data(x = X, y = Y)` keeps references to lvalue arrays: data
+// is only read, and copying a large data set for every call would be waste.
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/concat.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/transform.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/unpack.hpp>
+
+#include "../core/symbol.hpp"
+#include "../eval/bindings.hpp"
+#include "../eval/shape.hpp"
+
+namespace symdiff {
+
+/// Values the optimiser changes: one owned value (a number or an xtensor container) per symbol.
+template <class... Bs>
+struct parameter_set {
+    boost::hana::tuple<Bs...> bindings;
+
+    /// The current value of a parameter: `p[w]`.
+    template <fixed_string Name>
+    const auto& operator[](symbol_t<Name>) const {
+        return detail::lookup<Name>(bindings);
+    }
+    template <fixed_string Name>
+    auto& operator[](symbol_t<Name>) {
+        return const_cast<std::remove_cvref_t<decltype(detail::lookup<Name>(bindings))>&>(detail::lookup<Name>(bindings));
+    }
+
+    static constexpr std::size_t size = sizeof...(Bs);
+
+    /// Bindings that refer to the current values, for evaluate.
+    auto views() const {
+        return boost::hana::transform(bindings, [](const auto& b) {
+            using B = std::remove_cvref_t<decltype(b)>;
+            using V = decltype(b.value);
+            if constexpr (std::is_arithmetic_v<V>) return b;
+            else return binding<B::name, const V&>{b.value};
+        });
+    }
+};
+
+/// Values that are read only (inputs, targets): references to the user's arrays.
+template <class... Bs>
+struct data_set {
+    boost::hana::tuple<Bs...> bindings;
+};
+
+/// The parameters to optimise with their initial values: `params(w = 0.0, b = 0.0)`.
+template <Binding... Bs>
+auto params(Bs&&... bs) {
+    return parameter_set<binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>...>{
+        boost::hana::make_tuple(binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>{bs.value}...)};
+}
+
+/// The data the loss reads: `data(x = X, y = Y)`.
+template <Binding... Bs>
+auto data(Bs&&... bs) {
+    return data_set<std::remove_cvref_t<Bs>...>{boost::hana::make_tuple(bs...)};
+}
+
+namespace detail {
+
+/// Calls `f(value, index)` for every element of a number or an xtensor container.
+template <class V, class F>
+void for_each_entry(V& v, F&& f) {
+    if constexpr (std::is_arithmetic_v<std::remove_cvref_t<V>>) {
+        f(v, std::size_t{0});
+    } else {
+        std::size_t i = 0;
+        for (auto& e : v) f(e, i++);
+    }
+}
+
+template <class V>
+std::size_t entry_count(const V& v) {
+    if constexpr (std::is_arithmetic_v<V>) return 1;
+    else return v.size();
+}
+
+/// `w`, or `a[3]` / `W[(2, 7)]` for an entry of an array.
+template <class V>
+std::string entry_name(std::string_view symbol, const V& v, std::size_t flat) {
+    std::string s(symbol);
+    if constexpr (!std::is_arithmetic_v<V>) {
+        const auto& shape = v.shape();
+        std::vector<std::size_t> idx(shape.size());
+        for (std::size_t k = shape.size(); k-- > 0;) {
+            idx[k] = flat % shape[k];
+            flat /= shape[k];
+        }
+        s += "[";
+        if (idx.size() != 1) s += "(";
+        for (std::size_t k = 0; k < idx.size(); ++k) s += (k ? ", " : "") + std::to_string(idx[k]);
+        if (idx.size() != 1) s += ")";
+        s += "]";
+    }
+    return s;
+}
+
+/// The first non-finite entry of a value, or -1.
+template <class V>
+long first_non_finite(const V& v) {
+    long found = -1;
+    std::size_t i = 0;
+    if constexpr (std::is_arithmetic_v<std::remove_cvref_t<V>>) {
+        return std::isfinite(static_cast<double>(v)) ? -1 : 0;
+    } else {
+        for (const auto& e : v) {
+            if (!std::isfinite(static_cast<double>(e))) {
+                found = static_cast<long>(i);
+                break;
+            }
+            ++i;
+        }
+    }
+    return found;
+}
+
+}  // namespace detail
+}  // namespace symdiff
