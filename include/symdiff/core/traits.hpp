@@ -21,7 +21,14 @@ inline constexpr bool depends_on = contains<std::remove_cvref_t<E>, std::remove_
 /// True when the type alone identifies the value (no runtime literal inside): such subtrees can be
 /// shared by type during evaluation.
 template <class E>
-inline constexpr bool is_stateless = std::is_empty_v<E>;
+struct stateless : std::true_type {};
+template <class T>
+struct stateless<literal<T>> : std::false_type {};
+template <class Op, class... Args>
+struct stateless<node<Op, Args...>> : std::bool_constant<(stateless<Args>::value && ...)> {};
+
+template <class E>
+inline constexpr bool is_stateless = stateless<std::remove_cvref_t<E>>::value;
 
 namespace detail {
 template <class T, class... Ts>

@@ -11,7 +11,10 @@
 #include <tuple>
 #include <utility>
 
-#include <xtensor/xexpression_traits.hpp>
+#include <array>
+
+#include <xtensor/xarray.hpp>
+#include <xtensor/xtensor.hpp>
 
 #include "../core/constant.hpp"
 #include "../core/symbol.hpp"
@@ -36,13 +39,25 @@ struct context {
     Cache& cache;
 };
 
+// The container for a value: xtensor<T, N> when the rank is fixed by the type, else xarray<T>.
+// (xt::temporary_type_t is not used: for a view of an xarray mixed with an xtensor it picks a
+// fixed rank that is wrong at run time.)
+template <class T, class Shape>
+struct container_for {
+    using type = xt::xarray<T>;
+};
+template <class T, std::size_t N>
+struct container_for<T, std::array<std::size_t, N>> {
+    using type = xt::xtensor<T, N>;
+};
+
 /// A value stored for later use: a number, or an xtensor container.
 template <class T, class V>
 constexpr auto materialize(V&& v) {
     if constexpr (is_number<V>) {
         return static_cast<T>(v);
     } else {
-        using container = xt::temporary_type_t<std::remove_cvref_t<V>>;
+        using container = typename container_for<T, typename std::remove_cvref_t<V>::shape_type>::type;
         return container(std::forward<V>(v));
     }
 }

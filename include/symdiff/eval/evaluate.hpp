@@ -6,6 +6,7 @@
 #include <boost/hana/unpack.hpp>
 
 #include "eval.hpp"
+#include "fused.hpp"
 
 namespace symdiff {
 
@@ -44,9 +45,19 @@ constexpr auto evaluate(const boost::hana::tuple<E...>& es, Bs&&... bs) {
     detail::check_bindings<std::remove_cvref_t<Bs>...>();
     using T = detail::value_type_of<std::remove_cvref_t<Bs>...>;
     const auto bindings = boost::hana::make_tuple(bs...);
-    return detail::with_context<T, boost::hana::tuple<boost::hana::type<E>...>>(bindings, [&](auto& ctx) {
-        return boost::hana::transform(es, [&](const auto& e) { return detail::materialize<T>(detail::eval(e, ctx)); });
-    });
+    const auto general = [&] {
+        return detail::with_context<T, boost::hana::tuple<boost::hana::type<E>...>>(bindings, [&](auto& ctx) {
+            return boost::hana::transform(es, [&](const auto& e) { return detail::materialize<T>(detail::eval(e, ctx)); });
+        });
+    };
+    if constexpr (detail::fused::eligible<boost::hana::tuple<boost::hana::type<E>...>, std::remove_cvref_t<Bs>...>) {
+        if (!std::is_constant_evaluated()) {
+            bool ok = false;
+            auto fused = detail::fused::evaluate_roots<T>(es, bindings, ok);
+            if (ok) return fused;
+        }
+    }
+    return general();
 }
 
 }  // namespace symdiff

@@ -52,7 +52,7 @@ auto product(const N& n, A&& a, B&& b) {
         if constexpr (K == product_kind::nn) {
             const std::size_t ka = sa.back(), kb = sb.front();
             if (ka != kb) throw fail();
-            if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::sum(ca * cb, xt::evaluation_strategy::immediate));
+            if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::sum(ca * cb));
             return xt::xarray<T>(xt::linalg::dot(ca, cb));
         } else if constexpr (K == product_kind::tn) {  // a^T b
             if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::linalg::outer(ca, cb));

@@ -31,6 +31,16 @@ struct pow_op : elementwise_op {
     }
 };
 
+namespace detail {
+// Both exact and the exponent an integer: the power folds to an exact constant. (A separate
+// function: `Constant<A> && Constant<B> && B::den == 1` would name B::den for any B.)
+template <class A, class B>
+constexpr bool exact_integer_power() {
+    if constexpr (Constant<A> && Constant<B>) return B::den == 1;
+    else return false;
+}
+}  // namespace detail
+
 template <Expression A, Expression B>
 constexpr auto pow(A a, B b) {
     if constexpr (std::is_same_v<B, zero_t>) {
@@ -41,7 +51,7 @@ constexpr auto pow(A a, B b) {
         return square(a);
     } else if constexpr (std::is_same_v<B, constant<1, 2>>) {
         return sqrt(a);
-    } else if constexpr (Constant<A> && Constant<B> && B::den == 1) {
+    } else if constexpr (detail::exact_integer_power<A, B>()) {
         return detail::const_pow<A, B::num>(a);
     } else if constexpr (std::is_same_v<A, one_t>) {
         return one;

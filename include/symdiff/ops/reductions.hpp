@@ -27,9 +27,9 @@ struct full_reduction_op : structural_op {
         if constexpr (detail::is_number<decltype(v)>) {
             return static_cast<T>(v);
         } else if constexpr (Mean) {
-            return static_cast<T>(xt::mean(std::move(v), xt::evaluation_strategy::immediate)());
+            return static_cast<T>(xt::mean(std::move(v))());
         } else {
-            return static_cast<T>(xt::sum(std::move(v), xt::evaluation_strategy::immediate)());
+            return static_cast<T>(xt::sum(std::move(v))());
         }
     }
 
