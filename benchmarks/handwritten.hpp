@@ -1,0 +1,408 @@
+// handwritten.hpp -- hand-written baselines: analytic gradients in plain C++, the practical limit
+// that symdiff is measured against.
+//
+//   W1-W3  one fused pass over the data computing the loss and the gradient together. The
+//          reductions are `#pragma omp simd reduction` loops (the benchmark is compiled with
+//          -fopenmp-simd, so they vectorise without -ffast-math). The tiny fixed sizes of W1
+//          (n = 4) and W3 (n = 20) get a kernel with the size as a compile-time constant, which
+//          removes loop overhead from a ~5-20 ns step; any other size takes the generic loop.
+//   W4     softmax regression, one full-batch step = Z = X W, a fused log-softmax pass that
+//          turns Z into G = (softmax(Z + b) - onehot(y)) / n while summing the loss and db, then
+//          dW = X^T G. `W4` does it with two whole-matrix products; `W4Blocked` walks X in blocks
+//          of 256 rows and does both products per block, so each block of X is read from memory
+//          once (Z_b = X_b W, then dW += X_b^T G_b while X_b is still in cache).
+//          The products use Eigen 3.4 when SYMDIFF_BENCH_HAVE_EIGEN is defined (the faster
+//          choice on the reference machine), otherwise the CBLAS interface of the linked BLAS.
+//
+// Every struct has the interface used by bench_main.cpp:
+//   explicit X(const WnData&);  void reset();  void step();  double loss() const;
+// step() performs loss + gradient + update; loss() returns the loss computed by the last step,
+// i.e. at the parameters before that step's update.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#if defined(SYMDIFF_BENCH_HAVE_EIGEN)
+// GCC 12 with -march=native (AVX-512) reports -Wmaybe-uninitialized inside the AVX-512 intrinsics
+// that Eigen's product kernels inline (a false positive, see shared TOOLCHAIN.md); it is not ours
+// to fix, so it is silenced for the Eigen code only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <Eigen/Core>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#else
+#include <cblas.h>
+#endif
+
+#include "timing.hpp"
+#include "workloads.hpp"
+
+namespace symdiff::bench::handwritten {
+
+// ---------------------------------------------------------------------------------------------
+// W1: f = w x, loss = mean((w X - Y)^2), dloss/dw = 2/n sum((w X - Y) X).
+// ---------------------------------------------------------------------------------------------
+class W1 {
+public:
+    explicit W1(const W1Data& d)
+        : x_(d.X.begin(), d.X.end()), y_(d.Y.begin(), d.Y.end()), w0_(d.w0),
+          inv_n_(1.0 / static_cast<double>(d.X.size())),
+          step_scale_(d.lr * 2.0 / static_cast<double>(d.X.size())) {}
+
+    void reset() { w_ = w0_; }
+
+    void step() {
+        if (x_.size() == fixed_n) step_fixed();
+        else step_generic();
+        do_not_optimize(loss_);
+    }
+
+    double loss() const { return loss_; }
+
+private:
+    static constexpr std::size_t fixed_n = 4;  // the W1 data set
+
+    // n = 4 known at compile time: fully unrolled, pairwise sums (a shorter dependency chain
+    // than a running sum: the next step waits for this one's w).
+    void step_fixed() {
+        const double* x = x_.data();
+        const double* y = y_.data();
+        double l[fixed_n], g[fixed_n];
+        for (std::size_t i = 0; i < fixed_n; ++i) {
+            const double r = w_ * x[i] - y[i];
+            l[i] = r * r;
+            g[i] = r * x[i];
+        }
+        loss_ = ((l[0] + l[1]) + (l[2] + l[3])) * inv_n_;
+        w_ -= step_scale_ * ((g[0] + g[1]) + (g[2] + g[3]));
+    }
+
+    void step_generic() {
+        const double* x = x_.data();
+        const double* y = y_.data();
+        const std::size_t n = x_.size();
+        double l = 0.0, g = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double r = w_ * x[i] - y[i];
+            l += r * r;
+            g += r * x[i];
+        }
+        loss_ = l * inv_n_;
+        w_ -= step_scale_ * g;
+    }
+
+    std::vector<double> x_, y_;
+    double w0_, w_ = 0.0, loss_ = 0.0;
+    double inv_n_, step_scale_;  // 1/n and lr * 2/n
+};
+
+// ---------------------------------------------------------------------------------------------
+// W2: r = x a - y (x n x 2 row-major), loss = mean(r^2), grad = 2/n x^T r.
+// ---------------------------------------------------------------------------------------------
+class W2 {
+public:
+    explicit W2(const W2Data& d)
+        : x_(d.x.begin(), d.x.end()), y_(d.y.begin(), d.y.end()), a0_(d.a0),
+          inv_n_(1.0 / static_cast<double>(d.n)), step_scale_(d.lr * 2.0 / static_cast<double>(d.n)) {}
+
+    void reset() { a_ = a0_; }
+
+    // The rows are processed in groups of `lanes`, each lane with its own partial sums (a
+    // vectorised inner loop with independent accumulators instead of one long dependency chain);
+    // the partial sums are added at the end.
+    void step() {
+        constexpr std::size_t lanes = 16;
+        const double* x = x_.data();
+        const double* y = y_.data();
+        const std::size_t n = y_.size();
+        const double a0 = a_[0], a1 = a_[1];
+        double l[lanes] = {}, g0[lanes] = {}, g1[lanes] = {};
+        std::size_t i = 0;
+        for (; i + lanes <= n; i += lanes) {
+            const double* xb = x + 2 * i;
+            const double* yb = y + i;
+#pragma omp simd
+            for (std::size_t j = 0; j < lanes; ++j) {
+                const double x0 = xb[2 * j], x1 = xb[2 * j + 1];
+                const double r = x0 * a0 + x1 * a1 - yb[j];
+                l[j] += r * r;
+                g0[j] += r * x0;
+                g1[j] += r * x1;
+            }
+        }
+        for (std::size_t j = 0; i < n; ++i, ++j) {  // the last n % lanes rows
+            const double x0 = x[2 * i], x1 = x[2 * i + 1];
+            const double r = x0 * a0 + x1 * a1 - y[i];
+            l[j] += r * r;
+            g0[j] += r * x0;
+            g1[j] += r * x1;
+        }
+        double ls = 0.0, g0s = 0.0, g1s = 0.0;
+        for (std::size_t j = 0; j < lanes; ++j) {
+            ls += l[j];
+            g0s += g0[j];
+            g1s += g1[j];
+        }
+        loss_ = ls * inv_n_;
+        a_[0] -= step_scale_ * g0s;
+        a_[1] -= step_scale_ * g1s;
+        do_not_optimize(loss_);
+    }
+
+    double loss() const { return loss_; }
+
+private:
+    std::vector<double> x_, y_;
+    std::array<double, 2> a0_, a_{};
+    double loss_ = 0.0;
+    double inv_n_, step_scale_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// W3: r = a t^2 + b t + c - speed, loss = mean(r^2), grad = 2/n sum(r [t^2, t, 1]).
+// ---------------------------------------------------------------------------------------------
+class W3 {
+public:
+    explicit W3(const W3Data& d)
+        : t_(d.t.begin(), d.t.end()), s_(d.speed.begin(), d.speed.end()), p0_(d.p0),
+          inv_n_(1.0 / static_cast<double>(d.t.size())),
+          step_scale_(d.lr * 2.0 / static_cast<double>(d.t.size())) {}
+
+    void reset() { p_ = p0_; }
+
+    void step() {
+        if (t_.size() == fixed_n) kernel<fixed_n>(fixed_n);
+        else kernel<0>(t_.size());
+        do_not_optimize(loss_);
+    }
+
+    double loss() const { return loss_; }
+
+private:
+    static constexpr std::size_t fixed_n = 20;  // the W3 data set
+
+    // N > 0: the trip count is the compile-time constant N (n is ignored).
+    template <std::size_t N>
+    void kernel(std::size_t n) {
+        const std::size_t count = N > 0 ? N : n;
+        const double* t = t_.data();
+        const double* s = s_.data();
+        const double a = p_[0], b = p_[1], c = p_[2];
+        double l = 0.0, ga = 0.0, gb = 0.0, gc = 0.0;
+#pragma omp simd reduction(+ : l, ga, gb, gc)
+        for (std::size_t i = 0; i < count; ++i) {
+            const double ti = t[i], t2 = ti * ti;
+            const double r = a * t2 + b * ti + c - s[i];
+            l += r * r;
+            ga += r * t2;
+            gb += r * ti;
+            gc += r;
+        }
+        loss_ = l * inv_n_;
+        p_[0] -= step_scale_ * ga;
+        p_[1] -= step_scale_ * gb;
+        p_[2] -= step_scale_ * gc;
+    }
+
+    std::vector<double> t_, s_;
+    std::array<double, 3> p0_, p_{};
+    double loss_ = 0.0;
+    double inv_n_, step_scale_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// W4 helpers
+// ---------------------------------------------------------------------------------------------
+
+// The two products of a W4 step, for `rows` rows of X (row-major, rows x d):
+//   logits_product:   Z = X W        (Z rows x k and W d x k, both row-major)
+//   gradient_product: dW^T = G^T X   (G rows x k row-major; the result is stored as dW^T,
+//                                      k x d row-major, i.e. dW in column-major order)
+// Storing dW column-major lets Eigen use its long dimension (d = 784) for the rows of its
+// micro-kernel; written into a row-major dW, the same product ran 1.3-1.5x slower (Eigen 3.4,
+// AVX-512, measured 2026-11-23: f64 73 vs 103-115 ms, f32 35 vs 45 ms).
+template <class T>
+void logits_product(const T* X, std::size_t rows, std::size_t d, const T* W, std::size_t k, T* Z) {
+#if defined(SYMDIFF_BENCH_HAVE_EIGEN)
+    using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using Index = Eigen::Index;
+    Eigen::Map<RowMajor> z(Z, Index(rows), Index(k));
+    z.noalias() = Eigen::Map<const RowMajor>(X, Index(rows), Index(d)) *
+                  Eigen::Map<const RowMajor>(W, Index(d), Index(k));
+#else
+    if constexpr (sizeof(T) == 4)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(k), int(d), 1.0f, X,
+                    int(d), W, int(k), 0.0f, Z, int(k));
+    else
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(k), int(d), 1.0, X,
+                    int(d), W, int(k), 0.0, Z, int(k));
+#endif
+}
+
+template <class T>
+void gradient_product(const T* X, std::size_t rows, std::size_t d, const T* G, std::size_t k, T* dWt) {
+#if defined(SYMDIFF_BENCH_HAVE_EIGEN)
+    using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using ColMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+    using Index = Eigen::Index;
+    Eigen::Map<ColMajor> dw(dWt, Index(d), Index(k));
+    dw.noalias() = Eigen::Map<const RowMajor>(X, Index(rows), Index(d)).transpose() *
+                   Eigen::Map<const RowMajor>(G, Index(rows), Index(k));
+#else
+    if constexpr (sizeof(T) == 4)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(d), int(rows), 1.0f, G,
+                    int(k), X, int(d), 0.0f, dWt, int(d));
+    else
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(d), int(rows), 1.0, G,
+                    int(k), X, int(d), 0.0, dWt, int(d));
+#endif
+}
+
+constexpr const char* gemm_backend() {
+#if defined(SYMDIFF_BENCH_HAVE_EIGEN)
+    return "Eigen " EIGEN_MAKESTRING(EIGEN_WORLD_VERSION) "." EIGEN_MAKESTRING(
+        EIGEN_MAJOR_VERSION) "." EIGEN_MAKESTRING(EIGEN_MINOR_VERSION);
+#else
+    return "CBLAS";
+#endif
+}
+
+// The fused pass between the two products, for `rows` rows of Z (k = 10 logits each):
+// z <- z + b; lse = logsumexp(z); loss += lse - z[y]; z <- G = (exp(z - lse) - onehot(y)) * inv_n;
+// db += G; loss += sum over the rows of (lse - z[y]) (not yet divided by n), in double.
+template <class T>
+void log_softmax_pass(T* Z, const std::int32_t* y, std::size_t rows, const T* b, T* db, T inv_n,
+                      double& loss) {
+    constexpr std::size_t k = W4Data<T>::k;
+    for (std::size_t i = 0; i < rows; ++i) {
+        T* z = Z + i * k;
+        const std::size_t yi = static_cast<std::size_t>(y[i]);
+        T m = -std::numeric_limits<T>::infinity();
+        for (std::size_t j = 0; j < k; ++j) {
+            z[j] += b[j];
+            m = std::max(m, z[j]);
+        }
+        T s = 0;
+        for (std::size_t j = 0; j < k; ++j) s += std::exp(z[j] - m);
+        const T lse = m + std::log(s);
+        loss += static_cast<double>(lse - z[yi]);
+        for (std::size_t j = 0; j < k; ++j) {
+            const T g = std::exp(z[j] - lse) * inv_n - (j == yi ? inv_n : T(0));
+            z[j] = g;
+            db[j] += g;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// W4: softmax regression, full batch. Parameters W (784 x 10, row-major) and b (10).
+// ---------------------------------------------------------------------------------------------
+template <class T>
+class W4 {
+public:
+    static constexpr std::size_t d = W4Data<T>::d, k = W4Data<T>::k;
+
+    explicit W4(const W4Data<T>& data)
+        : data_(data), W_(d * k), b_(k), dWt_(k * d), db_(k),
+          Z_(std::max(data.n(), data.X_test.shape()[0]) * k) {}
+
+    void reset() {
+        std::fill(W_.begin(), W_.end(), T(0));
+        std::fill(b_.begin(), b_.end(), T(0));
+    }
+
+    void step() {
+        const std::size_t n = data_.n();
+        const T* X = data_.X.data();
+        logits_product<T>(X, n, d, W_.data(), k, Z_.data());  // Z = X W
+        std::fill(db_.begin(), db_.end(), T(0));
+        double loss_sum = 0.0;
+        log_softmax_pass<T>(Z_.data(), data_.y.data(), n, b_.data(), db_.data(), T(1) / T(n), loss_sum);
+        gradient_product<T>(X, n, d, Z_.data(), k, dWt_.data());  // dW^T = G^T X
+        update(loss_sum / static_cast<double>(n));
+    }
+
+    double loss() const { return loss_; }
+
+    // argmax accuracy on the test images (not timed)
+    double test_accuracy() {
+        const std::size_t n = data_.X_test.shape()[0];
+        logits_product<T>(data_.X_test.data(), n, d, W_.data(), k, Z_.data());
+        std::size_t correct = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const T* z = Z_.data() + i * k;
+            std::size_t best = 0;
+            for (std::size_t j = 1; j < k; ++j)
+                if (z[j] + b_[j] > z[best] + b_[best]) best = j;
+            correct += (best == static_cast<std::size_t>(data_.y_test(i))) ? 1 : 0;
+        }
+        return static_cast<double>(correct) / static_cast<double>(n);
+    }
+
+protected:
+    void update(double loss) {
+        const T lr = static_cast<T>(data_.lr);
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = 0; j < k; ++j) W_[i * k + j] -= lr * dWt_[j * d + i];
+        for (std::size_t j = 0; j < k; ++j) b_[j] -= lr * db_[j];
+        loss_ = loss;
+        do_not_optimize(loss_);
+    }
+
+    const W4Data<T>& data_;
+    std::vector<T> W_, b_;  // parameters: W d x k row-major, b k
+    std::vector<T> dWt_;    // gradient of W, stored transposed (k x d row-major)
+    std::vector<T> db_;
+    std::vector<T> Z_;  // logits, overwritten with G by the fused pass
+    double loss_ = 0.0;
+};
+
+// The same step over blocks of 256 rows: Z_b = X_b W, fused pass, dW += X_b^T G_b. Each block of
+// X (256 x 784) is read from memory once and stays in cache for the second product. Same
+// arithmetic as W4 except the order in which the dW and db sums are accumulated.
+template <class T>
+class W4Blocked : public W4<T> {
+public:
+    using Base = W4<T>;
+    using Base::d;
+    using Base::k;
+    static constexpr std::size_t block = 256;
+
+    explicit W4Blocked(const W4Data<T>& data) : Base(data), dWtb_(k * d) {}
+
+    void step() {
+        const std::size_t n = this->data_.n();
+        const T* X = this->data_.X.data();
+        const std::int32_t* y = this->data_.y.data();
+        T* Z = this->Z_.data();
+        T* dWt = this->dWt_.data();
+        const T inv_n = T(1) / T(n);
+        std::fill(this->dWt_.begin(), this->dWt_.end(), T(0));
+        std::fill(this->db_.begin(), this->db_.end(), T(0));
+        double loss_sum = 0.0;
+        for (std::size_t r0 = 0; r0 < n; r0 += block) {
+            const std::size_t rows = std::min(block, n - r0);
+            const T* Xb = X + r0 * d;
+            logits_product<T>(Xb, rows, d, this->W_.data(), k, Z);
+            log_softmax_pass<T>(Z, y + r0, rows, this->b_.data(), this->db_.data(), inv_n, loss_sum);
+            gradient_product<T>(Xb, rows, d, Z, k, dWtb_.data());
+            for (std::size_t i = 0; i < k * d; ++i) dWt[i] += dWtb_[i];
+        }
+        this->update(loss_sum / static_cast<double>(n));
+    }
+
+private:
+    std::vector<T> dWtb_;  // (X_b^T G_b)^T of the current block
+};
+
+}  // namespace symdiff::bench::handwritten

@@ -1,0 +1,174 @@
+// workloads.hpp -- data and hyper-parameters of the benchmark workloads W1-W4.
+//
+// The definitions follow the peer benchmark (shared/bench-peers, common/peers.hpp and
+// common/mnist.hpp) exactly: the same splitmix64 generator, the same uniform/normal formulas,
+// the same seeds and the same fill order, so that the `final_loss` column of this benchmark
+// agrees with the peers' CSV to 10 significant digits. This file is self-contained (it does not
+// include anything from the peer benchmark).
+//
+//   W1 "scale"     f = w*x, X = [1,2,3,4], Y = 2X, w0 = 0, mse, lr 0.01,
+//                  1e5 steps restarting from w0 every 20; final_loss = loss of step 20.
+//   W2 "linreg"    x n x 2 (x[:,0] ~ U(-1,1), x[:,1] = 1), y = x@[3,2] + U(0,1), a0 = [1,1],
+//                  mse, lr 0.1, 100 steps, n = 1e2, 1e4, 1e6; final_loss = loss of step 100.
+//   W3 "quadratic" t = 0..19, speed = N(0,1) + 0.5(t-9.5)^2 + 1, p0 = [0.0121,-0.6397,0.6416],
+//                  f = a t^2 + b t + c, mse, lr 1e-5, 1e5 steps; final_loss = loss of step 10.
+//   W4 "softmax"   Fashion-MNIST train 60000 x 784, pixel/255 in T (float or double), W 784x10
+//                  and b 10 from zero, mean cross-entropy via log-softmax, lr 0.1, full batch,
+//                  20 steps; final_loss = loss of step 20.
+//
+// "loss of step k" is the loss returned by the k-th step, i.e. evaluated at the parameters
+// before that step's update.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+namespace symdiff::bench {
+
+// ---------------------------------------------------------------------------------------------
+// splitmix64: a portable generator (std:: distributions differ between standard libraries).
+// ---------------------------------------------------------------------------------------------
+class SplitMix64 {
+public:
+    explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+
+    std::uint64_t next() {
+        state_ += 0x9E3779B97F4A7C15ull;
+        std::uint64_t z = state_;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+
+    // Uniform on [0, 1): the top 53 bits scaled by 2^-53.
+    double uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+    // Uniform on [lo, hi), computed as lo + (hi - lo) * u.
+    double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
+
+    // Standard normal by Box-Muller, one value per call (u1 drawn first, in (0,1]).
+    double normal() {
+        const double u1 = 1.0 - uniform01();
+        const double u2 = uniform01();
+        constexpr double two_pi = 6.283185307179586476925;
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(two_pi * u2);
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// W1
+// ---------------------------------------------------------------------------------------------
+struct W1Data {
+    xt::xtensor<double, 1> X;
+    xt::xtensor<double, 1> Y;
+    double w0 = 0.0;
+    double lr = 0.01;
+    long steps = 100000;  // timed steps in total ...
+    int restart = 20;     // ... in chunks of this many steps, each starting from w0
+    std::size_t size() const { return X.size(); }
+};
+
+inline W1Data make_w1() {
+    W1Data d;
+    d.X = xt::xtensor<double, 1>({1.0, 2.0, 3.0, 4.0});
+    d.Y = xt::xtensor<double, 1>::from_shape({d.X.size()});
+    for (std::size_t i = 0; i < d.X.size(); ++i) d.Y(i) = 2.0 * d.X(i);
+    return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// W2
+// ---------------------------------------------------------------------------------------------
+struct W2Data {
+    std::size_t n = 0;
+    xt::xtensor<double, 2> x;  // shape {n, 2}, row-major; x(i, 1) == 1
+    xt::xtensor<double, 1> y;  // shape {n}
+    std::array<double, 2> a_true{3.0, 2.0};
+    std::array<double, 2> a0{1.0, 1.0};
+    double lr = 0.1;
+    int steps = 100;
+    std::size_t size() const { return n; }
+};
+
+inline const std::vector<std::size_t>& w2_sizes() {
+    static const std::vector<std::size_t> sizes{100, 10000, 1000000};
+    return sizes;
+}
+
+inline W2Data make_w2(std::size_t n, std::uint64_t seed = 2) {
+    W2Data d;
+    d.n = n;
+    d.x = xt::xtensor<double, 2>::from_shape({n, 2});
+    d.y = xt::xtensor<double, 1>::from_shape({n});
+    SplitMix64 rng(seed + n);
+    // Fill order as in torch: first the whole column x[:,0] ...
+    for (std::size_t i = 0; i < n; ++i) {
+        d.x(i, 0) = rng.uniform(-1.0, 1.0);
+        d.x(i, 1) = 1.0;
+    }
+    // ... then y = x @ a_true + U(0,1), row by row.
+    for (std::size_t i = 0; i < n; ++i) {
+        d.y(i) = d.x(i, 0) * d.a_true[0] + d.x(i, 1) * d.a_true[1] + rng.uniform01();
+    }
+    return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// W3
+// ---------------------------------------------------------------------------------------------
+struct W3Data {
+    xt::xtensor<double, 1> t;      // 0, 1, ..., 19
+    xt::xtensor<double, 1> speed;  // N(0,1) + 0.5 (t - 9.5)^2 + 1
+    std::array<double, 3> p0{0.0121, -0.6397, 0.6416};
+    double lr = 1e-5;
+    long steps = 100000;  // timed: consecutive steps from p0
+    int loss_steps = 10;  // final_loss = loss returned by this step
+    std::size_t size() const { return t.size(); }
+};
+
+inline W3Data make_w3(std::uint64_t seed = 3) {
+    constexpr std::size_t n = 20;
+    W3Data d;
+    d.t = xt::xtensor<double, 1>::from_shape({n});
+    d.speed = xt::xtensor<double, 1>::from_shape({n});
+    SplitMix64 rng(seed);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = static_cast<double>(i);
+        d.t(i) = t;
+        d.speed(i) = rng.normal() + 0.5 * (t - 9.5) * (t - 9.5) + 1.0;
+    }
+    return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// W4 (data loaded from files by bench_main.cpp through symdiff/data/fashion_mnist.hpp)
+// ---------------------------------------------------------------------------------------------
+template <class T>
+struct W4Data {
+    static constexpr std::size_t d = 784;  // features (28 x 28 pixels)
+    static constexpr std::size_t k = 10;   // classes
+    xt::xtensor<T, 2> X;                   // train images, {60000, 784}, pixel / 255 in T
+    xt::xtensor<std::int32_t, 1> y;        // train labels 0..9
+    xt::xtensor<T, 2> X_test;              // test images, {10000, 784}
+    xt::xtensor<std::int32_t, 1> y_test;   // test labels
+    double lr = 0.1;
+    int steps = 20;  // full-batch steps; final_loss = loss returned by the last one
+    std::size_t n() const { return X.shape()[0]; }
+    std::size_t size() const { return n(); }
+};
+
+template <class T>
+constexpr const char* precision_tag() {
+    return sizeof(T) == 4 ? "f32" : "f64";
+}
+
+}  // namespace symdiff::bench
