@@ -1,6 +1,90 @@
 #ifndef SYMDIFF_BENCHMARKS_SYMDIFF_IMPL_HPP
 #define SYMDIFF_BENCHMARKS_SYMDIFF_IMPL_HPP
 
-// symdiff implementations are added here (see bench_main.cpp: SYMDIFF_BENCH_HAVE_W1 ...)
+// symdiff implementations of the seed workloads: each step is one `evaluate` of the loss and its
+// compile-time gradient (one call, shared subexpressions), then the update. The models are
+// written exactly as a user would write them.
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+#include <symdiff/symdiff.hpp>
+
+#include "timing.hpp"
+#include "workloads.hpp"
+
+#define SYMDIFF_BENCH_HAVE_W1
+#define SYMDIFF_BENCH_HAVE_W2
+#define SYMDIFF_BENCH_HAVE_W3
+
+namespace symdiff::bench::with_symdiff {
+
+namespace hana = boost::hana;
+
+inline constexpr auto x = symbol<"x">;
+inline constexpr auto y = symbol<"y">;
+inline constexpr auto w = symbol<"w">;
+inline constexpr auto a = symbol<"a">;
+inline constexpr auto b = symbol<"b">;
+inline constexpr auto c = symbol<"c">;
+inline constexpr auto t = symbol<"t">;
+
+// W1: f = w x, mean squared error.
+struct W1 {
+    static constexpr auto objective = mean(square(w * x - y));
+    static constexpr auto program = hana::make_tuple(objective, derivative(objective, w));
+    const W1Data& d;
+    double wv = 0, L = 0;
+    explicit W1(const W1Data& data) : d(data) {}
+    void reset() { wv = d.w0; }
+    void step() {
+        const auto r = evaluate(program, w = wv, x = d.X, y = d.Y);
+        L = hana::at_c<0>(r);
+        wv -= d.lr * hana::at_c<1>(r);
+        do_not_optimize(L);
+    }
+    double loss() const { return L; }
+};
+
+// W2: linear regression with a parameter vector, mse(x a, y).
+struct W2 {
+    static constexpr auto objective = mean(square(dot(x, a) - y));
+    static constexpr auto program = hana::make_tuple(objective, derivative(objective, a));
+    const W2Data& d;
+    xt::xtensor<double, 1> av{};
+    double L = 0;
+    explicit W2(const W2Data& data) : d(data), av({data.a0[0], data.a0[1]}) {}
+    void reset() { av = {d.a0[0], d.a0[1]}; }
+    void step() {
+        const auto r = evaluate(program, a = av, x = d.x, y = d.y);
+        L = hana::at_c<0>(r);
+        av -= d.lr * hana::at_c<1>(r);
+        do_not_optimize(L);
+    }
+    double loss() const { return L; }
+};
+
+// W3: quadratic a t^2 + b t + c, mean squared error, three scalar parameters.
+struct W3 {
+    static constexpr auto objective = mean(square(a * square(t) + b * t + c - y));
+    static constexpr auto program = hana::make_tuple(objective, derivative(objective, a), derivative(objective, b), derivative(objective, c));
+    const W3Data& d;
+    double av = 0, bv = 0, cv = 0, L = 0;
+    explicit W3(const W3Data& data) : d(data) { reset(); }
+    void reset() {
+        av = d.p0[0];
+        bv = d.p0[1];
+        cv = d.p0[2];
+    }
+    void step() {
+        const auto r = evaluate(program, a = av, b = bv, c = cv, t = d.t, y = d.speed);
+        L = hana::at_c<0>(r);
+        av -= d.lr * hana::at_c<1>(r);
+        bv -= d.lr * hana::at_c<2>(r);
+        cv -= d.lr * hana::at_c<3>(r);
+        do_not_optimize(L);
+    }
+    double loss() const { return L; }
+};
+
+}  // namespace symdiff::bench::with_symdiff
 
 #endif  // SYMDIFF_BENCHMARKS_SYMDIFF_IMPL_HPP
