@@ -157,7 +157,7 @@ struct collect_reductions {
         if constexpr (is_reduction<E>::value) {
             if constexpr (decltype(hana::contains(seen, t))::value) return seen;
             else return hana::append(seen, t);
-        } else if constexpr (is_node<E>::value && E::op::elementwise) {
+        } else if constexpr (is_node<E>::value) {
             return children(seen, static_cast<const E*>(nullptr));
         } else {
             return seen;
@@ -165,7 +165,8 @@ struct collect_reductions {
     }
     template <class Seen, class Op, class... Args>
     constexpr auto children(Seen seen, const node<Op, Args...>*) const {
-        return hana::fold_left(hana::tuple_t<Args...>, seen, collect_reductions{});
+        if constexpr (Op::elementwise) return hana::fold_left(hana::tuple_t<Args...>, seen, collect_reductions{});
+        else return seen;
     }
 };
 
@@ -359,7 +360,9 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
 
     row_view<T, row_dots, Bs...> row{bindings};
     std::array<T, K + 1> acc{};
-    std::array<std::array<T, max_row_width>, G + 1> grad_acc{};
+    // (sized 1 when there is no vector gradient: zeroing unused accumulators costs more than the
+    // whole loop for small data)
+    std::array<std::array<T, G ? max_row_width : 1>, G + 1> grad_acc{};
     const std::size_t n = plan<row_dots, roots_t>(bindings);
     ok = n > 0;
 
@@ -380,7 +383,7 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
             constexpr std::size_t KW = decltype(kw)::value;
             constexpr std::size_t U = 4;
             std::array<std::array<T, K + 1>, U> lane_acc{};
-            constexpr std::size_t W = KW ? KW : max_row_width;
+            constexpr std::size_t W = G == 0 ? 1 : (KW ? KW : max_row_width);
             std::array<std::array<std::array<T, W>, G + 1>, U> lane_grad{};
             const auto one_row = [&](std::size_t i, std::size_t u) __attribute__((always_inline)) {
                 row_view<T, row_dots, Bs...> rv{bindings};

@@ -1,0 +1,48 @@
+#pragma once
+// Saving a run: every parameter as `<dir>/<symbol>.npy` and the loss history as
+// `<dir>/loss.npy`, readable with numpy.load. Loading puts saved values back into a parameter set.
+#include <filesystem>
+#include <string>
+#include <type_traits>
+
+#include <boost/hana/for_each.hpp>
+
+#include "../io/npy.hpp"
+#include "bindings.hpp"
+#include "gradient_descent.hpp"
+
+namespace symdiff {
+
+/// Writes `<dir>/<name>.npy` for each parameter and `<dir>/loss.npy`; creates `dir` if needed.
+template <class P>
+void save_npy(const descent_result<P>& result, const std::string& dir) {
+    std::filesystem::create_directories(dir);
+    boost::hana::for_each(result.parameters.bindings, [&](const auto& b) {
+        const std::string path = dir + "/" + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy";
+        save_npy(path, b.value);
+    });
+    save_npy(dir + "/loss.npy", result.loss_history);
+}
+
+/// Replaces each parameter's value by the one saved in `<dir>/<name>.npy` (shapes must match).
+template <class... Bs>
+void load_npy(parameter_set<Bs...>& p, const std::string& dir) {
+    boost::hana::for_each(p.bindings, [&](auto& b) {
+        using B = std::remove_cvref_t<decltype(b)>;
+        using V = std::remove_cvref_t<decltype(b.value)>;
+        const std::string name(B::name.view());
+        const std::string path = dir + "/" + name + ".npy";
+        if constexpr (std::is_arithmetic_v<V>) {
+            b.value = load_npy_scalar<V>(path);
+        } else {
+            using T = typename V::value_type;
+            const auto loaded = load_npy<T>(path);
+            if (!std::equal(loaded.shape().begin(), loaded.shape().end(), b.value.shape().begin(), b.value.shape().end()))
+                throw io_error("load_npy: '" + path + "' holds shape " + shape_to_string(detail::shape_of(loaded)) +
+                               " but parameter '" + name + "' has shape " + shape_to_string(detail::shape_of(b.value)));
+            b.value = loaded;
+        }
+    });
+}
+
+}  // namespace symdiff
