@@ -48,6 +48,7 @@
 // Optimisation
 #include "optim/gradient_check.hpp"
 #include "optim/gradient_descent.hpp"
+#include "optim/save.hpp"
 
 // Printing
 #include "print/to_latex.hpp"
