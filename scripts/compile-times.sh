@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Measures the compile time and peak compiler memory of every test, example and benchmark
+# translation unit, one at a time, from build/compile_commands.json; prints a Markdown table
+# sorted by time (slowest first). Usage: scripts/compile-times.sh [build-dir]
+set -euo pipefail
+build="${1:-build}"
+db="$build/compile_commands.json"
+[ -f "$db" ] || { echo "no $db: configure with cmake first (make configure)" >&2; exit 1; }
+command -v /usr/bin/time >/dev/null || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+# compile_commands.json: one {"directory", "command", "file"} object per translation unit
+grep -E '"(directory|command|file)"' "$db" | sed -E 's/^ *"(directory|command|file)": "(.*)",?$/\1\t\2/' |
+  paste - - - | while IFS=$'\t' read -r _ dir _ cmd _ file; do
+    case "$file" in */tests/package/*) continue ;; esac
+    cmd="${cmd//\\\"/\"}"
+    out="$tmp/$(basename "$file").o"
+    cmd="$(sed -E "s# -o [^ ]+# -o $out#" <<<"$cmd")"
+    ( cd "$dir" && /usr/bin/time -f '%e %M' -o "$tmp/t" bash -c "$cmd" >/dev/null 2>&1 ) || { echo "failed: $file" >&2; continue; }
+    read -r secs kib < "$tmp/t"
+    printf '%s\t%s\t%s\n' "$secs" "$((kib / 1024))" "${file#"$PWD"/}"
+  done | sort -rn > "$tmp/all"
+echo "| file | seconds | peak MiB |"
+echo "|---|---:|---:|"
+while IFS=$'\t' read -r secs mib file; do echo "| \`$file\` | $secs | $mib |"; done < "$tmp/all"
