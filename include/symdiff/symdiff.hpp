@@ -14,8 +14,11 @@
 // Operations: one header each (tag, value, derivative rule, notation)
 #include "ops/abs.hpp"
 #include "ops/add.hpp"
+#include "ops/axis.hpp"
+#include "ops/axis_reductions.hpp"
 #include "ops/compare.hpp"
 #include "ops/cos.hpp"
+#include "ops/cross_entropy.hpp"
 #include "ops/divide.hpp"
 #include "ops/dot.hpp"
 #include "ops/exp.hpp"
@@ -24,6 +27,7 @@
 #include "ops/mixed_operators.hpp"
 #include "ops/multiply.hpp"
 #include "ops/negate.hpp"
+#include "ops/one_hot.hpp"
 #include "ops/pow.hpp"
 #include "ops/reduce_to.hpp"
 #include "ops/reductions.hpp"
@@ -31,6 +35,7 @@
 #include "ops/sigmoid.hpp"
 #include "ops/sign.hpp"
 #include "ops/sin.hpp"
+#include "ops/softmax.hpp"
 #include "ops/softplus.hpp"
 #include "ops/sqrt.hpp"
 #include "ops/square.hpp"
@@ -38,6 +43,9 @@
 #include "ops/tan.hpp"
 #include "ops/tanh.hpp"
 #include "ops/transpose.hpp"
+
+// Loss functions by name (mse, mae, rmse, softmax_cross_entropy, binary_cross_entropy, ...)
+#include "losses/losses.hpp"
 
 // Differentiation
 #include "diff/derivative.hpp"

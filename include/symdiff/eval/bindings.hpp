@@ -80,9 +80,10 @@ struct common_float {
 template <class T, class... Ts>
 struct common_float<T, Ts...> {
     using rest = typename common_float<Ts...>::type;
-    using type = std::conditional_t<std::is_void_v<T>, rest,
-                                    typename std::conditional_t<std::is_void_v<rest>, std::type_identity<T>,
-                                                                std::common_type<T, rest>>::type>;
+    // (std::common_type is only instantiated when both are floating: common_type<void, double> has no type)
+    using type = typename std::conditional_t<std::is_void_v<T>, std::type_identity<rest>,
+                                             std::conditional_t<std::is_void_v<rest>, std::type_identity<T>,
+                                                                std::common_type<T, rest>>>::type;
 };
 
 /// The scalar type of an evaluation: the common floating type of the bound values (double if none).

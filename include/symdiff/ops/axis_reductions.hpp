@@ -1,0 +1,222 @@
+#pragma once
+// Reductions along one axis, keeping it with extent 1 (NumPy's keepdims=True), so the result
+// broadcasts against the operand:
+//   sum(e, axis<A>)    reverse: e receives the adjoint, broadcast back along A
+//                      forward: sum(de broadcast to e, axis<A>)
+//   mean(e, axis<A>)   reverse: e receives adjoint / n (n = extent of A)
+//   max(e, axis<A>)    reverse: the adjoint goes to the first maximum of each line (argmax_mask),
+//                      the others receive 0 (ties: the first, as numpy.argmax)
+//                      forward: sum(de * argmax_mask(e), axis<A>)
+//   argmax_mask(e, axis<A>)   1 at the first maximum of each line along A, 0 elsewhere; derivative 0
+// A negative axis counts from the end: axis<-1> is the last one.
+#include <cmath>
+#include <limits>
+
+#include "../core/traits.hpp"
+#include "../diff/adjoint.hpp"
+#include "../eval/eval.hpp"
+#include "axis.hpp"
+#include "divide.hpp"
+#include "multiply.hpp"
+
+namespace symdiff {
+
+enum class axis_reduction { sum, mean, max };
+
+template <axis_reduction K, int A>
+struct axis_reduce_op;
+
+template <int A>
+struct argmax_mask_op;
+
+template <int A, Expression E>
+constexpr auto sum(E e, axis_t<A>);
+template <int A, Expression E>
+constexpr auto mean(E e, axis_t<A>);
+template <int A, Expression E>
+constexpr auto max(E e, axis_t<A>);
+template <int A, Expression E>
+constexpr auto argmax_mask(E e, axis_t<A>);
+
+namespace detail {
+
+/// Reduces the contiguous array `c` along axis `a` (keepdims).
+template <axis_reduction K, class T, class C>
+xt::xarray<T> reduce_along(const C& c, std::size_t a) {
+    const shape_type s = shape_of(c);
+    const axis_split sp = split_at(s, a);
+    shape_type rs = s;
+    rs[a] = 1;
+    xt::xarray<T> out = xt::xarray<T>::from_shape(rs);
+    const T* x = c.data();
+    T* y = out.data();
+    for (std::size_t o = 0; o < sp.outer; ++o) {
+        T* yo = y + o * sp.inner;
+        if constexpr (K == axis_reduction::max) {
+            if (sp.len == 0) {
+                for (std::size_t i = 0; i < sp.inner; ++i) yo[i] = -std::numeric_limits<T>::infinity();
+                continue;
+            }
+            for (std::size_t i = 0; i < sp.inner; ++i) yo[i] = x[sp.at(o, 0, i)];
+            for (std::size_t j = 1; j < sp.len; ++j)
+                for (std::size_t i = 0; i < sp.inner; ++i) {
+                    const T v = x[sp.at(o, j, i)];
+                    if (v > yo[i]) yo[i] = v;
+                }
+        } else {
+            for (std::size_t i = 0; i < sp.inner; ++i) yo[i] = T(0);
+            for (std::size_t j = 0; j < sp.len; ++j)
+                for (std::size_t i = 0; i < sp.inner; ++i) yo[i] += x[sp.at(o, j, i)];
+            if constexpr (K == axis_reduction::mean) {
+                const T inv = T(1) / T(sp.len);
+                for (std::size_t i = 0; i < sp.inner; ++i) yo[i] *= inv;
+            }
+        }
+    }
+    return out;
+}
+
+/// 1 at the first maximum of each line along axis `a`, else 0.
+template <class T, class C>
+xt::xarray<T> argmax_mask_along(const C& c, std::size_t a) {
+    const shape_type s = shape_of(c);
+    const axis_split sp = split_at(s, a);
+    xt::xarray<T> out = xt::zeros<T>(s);
+    if (sp.len == 0) return out;
+    const T* x = c.data();
+    T* y = out.data();
+    for (std::size_t o = 0; o < sp.outer; ++o)
+        for (std::size_t i = 0; i < sp.inner; ++i) {
+            std::size_t best = 0;
+            for (std::size_t j = 1; j < sp.len; ++j)
+                if (x[sp.at(o, j, i)] > x[sp.at(o, best, i)]) best = j;
+            y[sp.at(o, best, i)] = T(1);
+        }
+    return out;
+}
+
+}  // namespace detail
+
+template <axis_reduction K, int A>
+struct axis_reduce_op : structural_op {
+    static constexpr std::string_view name = K == axis_reduction::sum ? "sum" : K == axis_reduction::mean ? "mean" : "max";
+    static constexpr std::string_view latex = K == axis_reduction::sum    ? "\\operatorname{sum}"
+                                              : K == axis_reduction::mean ? "\\operatorname{mean}"
+                                                                          : "\\max";
+    static constexpr auto notation = style::function;
+    static constexpr int precedence = precedence::atom;
+
+    template <class N, class Ctx>
+    static auto eval(const N& n, Ctx& ctx) {
+        using T = typename Ctx::value_type;
+        auto&& v = detail::eval(n.template arg<0>(), ctx);
+        detail::require_array(v, to_string(n));
+        if constexpr (detail::is_number<decltype(v)>) {
+            return xt::xarray<T>();  // not reached: require_array throws
+        } else {
+            auto&& c = detail::contiguous<T>(std::forward<decltype(v)>(v));
+            return detail::reduce_along<K, T>(c, detail::normalize_axis(A, c.dimension(), to_string(n)));
+        }
+    }
+
+    template <class N, class Ctx>
+    static shape_type shape(const N& n, Ctx& ctx) {
+        shape_type s = detail::eval_shape(n.template arg<0>(), ctx);
+        s[detail::normalize_axis(A, s.size(), to_string(n))] = 1;
+        return s;
+    }
+
+    template <std::size_t I, class N, class G>
+    static constexpr auto pullback(const N& n, G g) {
+        const auto e = n.template arg<0>();
+        if constexpr (K == axis_reduction::sum) return make_adjoint<reduction::sum>(g, e);
+        else if constexpr (K == axis_reduction::mean) return make_adjoint<reduction::sum>(divide(g, axis_length<A>(e)), e);
+        else return make_adjoint<reduction::exact>(multiply(g, argmax_mask(e, axis<A>)), e);
+    }
+
+    template <class N, class D>
+    static constexpr auto tangent(const N& n, D d) {
+        const auto e = n.template arg<0>();
+        if constexpr (K == axis_reduction::sum) return sum(broadcast_to(d, e), axis<A>);
+        else if constexpr (K == axis_reduction::mean) return mean(broadcast_to(d, e), axis<A>);
+        else return sum(multiply(d, argmax_mask(e, axis<A>)), axis<A>);
+    }
+
+    // Printed with its axis: sum(e, 1).
+    template <class N>
+    static constexpr auto print_as(const N& n) {
+        if constexpr (N::arity == 1) return make_node<axis_reduce_op>(n.template arg<0>(), constant<A>{});
+        else return n;
+    }
+};
+
+template <int A>
+struct argmax_mask_op : structural_op {
+    static constexpr std::string_view name = "argmax_mask";
+    static constexpr std::string_view latex = "\\operatorname{argmax\\_mask}";
+    static constexpr auto notation = style::function;
+    static constexpr int precedence = precedence::atom;
+
+    template <class N, class Ctx>
+    static auto eval(const N& n, Ctx& ctx) {
+        using T = typename Ctx::value_type;
+        auto&& v = detail::eval(n.template arg<0>(), ctx);
+        detail::require_array(v, to_string(n));
+        if constexpr (detail::is_number<decltype(v)>) {
+            return xt::xarray<T>();
+        } else {
+            auto&& c = detail::contiguous<T>(std::forward<decltype(v)>(v));
+            return detail::argmax_mask_along<T>(c, detail::normalize_axis(A, c.dimension(), to_string(n)));
+        }
+    }
+    template <class N, class Ctx>
+    static shape_type shape(const N& n, Ctx& ctx) {
+        return detail::eval_shape(n.template arg<0>(), ctx);
+    }
+    template <std::size_t I, class N, class G>
+    static constexpr auto pullback(const N&, G) {
+        return no_adjoint{};
+    }
+    template <class N, class D>
+    static constexpr auto tangent(const N&, D) {
+        return zero;
+    }
+    template <class N>
+    static constexpr auto print_as(const N& n) {
+        if constexpr (N::arity == 1) return make_node<argmax_mask_op>(n.template arg<0>(), constant<A>{});
+        else return n;
+    }
+};
+
+/// The sum along axis A, keeping that axis with extent 1: sum(X, axis<1>) of an n x k matrix is n x 1.
+template <int A, Expression E>
+constexpr auto sum(E e, axis_t<A>) {
+    if constexpr (std::is_same_v<E, zero_t>) {
+        return zero;
+    } else {
+        static_assert(!static_scalar<E>, "sum(e, axis<A>): e is a scalar, it has no axes");
+        return make_node<axis_reduce_op<axis_reduction::sum, A>>(e);
+    }
+}
+
+/// The mean along axis A, keeping that axis with extent 1.
+template <int A, Expression E>
+constexpr auto mean(E e, axis_t<A>) {
+    static_assert(!static_scalar<E>, "mean(e, axis<A>): e is a scalar, it has no axes");
+    return make_node<axis_reduce_op<axis_reduction::mean, A>>(e);
+}
+
+/// The maximum along axis A, keeping that axis with extent 1.
+template <int A, Expression E>
+constexpr auto max(E e, axis_t<A>) {
+    static_assert(!static_scalar<E>, "max(e, axis<A>): e is a scalar, it has no axes");
+    return make_node<axis_reduce_op<axis_reduction::max, A>>(e);
+}
+
+/// 1 at the first maximum of each line along axis A, 0 elsewhere (piecewise constant: derivative 0).
+template <int A, Expression E>
+constexpr auto argmax_mask(E e, axis_t<A>) {
+    return make_node<argmax_mask_op<A>>(e);
+}
+
+}  // namespace symdiff

@@ -1,0 +1,163 @@
+#pragma once
+// Numerically stable log-sum-exp, log-softmax and softmax along one axis (the last by default),
+// computed line by line with the maximum m subtracted first:
+//   log_sum_exp(z) = m + log(sum(exp(z - m)))        (keeps the axis with extent 1)
+//   log_softmax(z) = z - log_sum_exp(z)
+//   softmax(z)     = exp(z - log_sum_exp(z))
+// Reverse mode (g: the adjoint of the result):
+//   log_sum_exp:  z̄ = g * softmax(z)
+//   log_softmax:  z̄ = g - softmax(z) * sum(g, axis)
+//   softmax:      z̄ = s * (g - sum(g * s, axis)),  s = softmax(z)
+// Forward mode: d lse = sum(dz * softmax(z), axis), d log_softmax = dz - d lse,
+//               d softmax = s * (dz - sum(dz * s, axis)).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "../core/traits.hpp"
+#include "../diff/adjoint.hpp"
+#include "../eval/eval.hpp"
+#include "axis.hpp"
+#include "axis_reductions.hpp"
+#include "multiply.hpp"
+#include "subtract.hpp"
+
+namespace symdiff {
+
+enum class softmax_kind { log_sum_exp, log_softmax, softmax };
+
+template <softmax_kind K, int A>
+struct softmax_family_op;
+
+template <int A = -1, Expression E>
+constexpr auto log_sum_exp(E e, axis_t<A> = {});
+template <int A = -1, Expression E>
+constexpr auto log_softmax(E e, axis_t<A> = {});
+template <int A = -1, Expression E>
+constexpr auto softmax(E e, axis_t<A> = {});
+
+namespace detail {
+
+/// Line by line along axis `a` of the contiguous array `c`.
+template <softmax_kind K, class T, class C>
+xt::xarray<T> softmax_along(const C& c, std::size_t a) {
+    const shape_type s = shape_of(c);
+    const axis_split sp = split_at(s, a);
+    shape_type rs = s;
+    if constexpr (K == softmax_kind::log_sum_exp) rs[a] = 1;
+    xt::xarray<T> out = xt::xarray<T>::from_shape(rs);
+    const T* x = c.data();
+    T* y = out.data();
+    for (std::size_t o = 0; o < sp.outer; ++o)
+        for (std::size_t i = 0; i < sp.inner; ++i) {
+            T m = -std::numeric_limits<T>::infinity();
+            for (std::size_t j = 0; j < sp.len; ++j) m = std::max(m, x[sp.at(o, j, i)]);
+            if (!std::isfinite(m)) m = T(0);  // all -inf: lse = -inf; +inf / NaN propagate
+            T total = 0;
+            for (std::size_t j = 0; j < sp.len; ++j) total += std::exp(x[sp.at(o, j, i)] - m);
+            const T lse = m + std::log(total);
+            if constexpr (K == softmax_kind::log_sum_exp) {
+                y[o * sp.inner + i] = lse;
+            } else if constexpr (K == softmax_kind::log_softmax) {
+                for (std::size_t j = 0; j < sp.len; ++j) y[sp.at(o, j, i)] = x[sp.at(o, j, i)] - lse;
+            } else {
+                const T inv = T(1) / total;
+                for (std::size_t j = 0; j < sp.len; ++j) y[sp.at(o, j, i)] = std::exp(x[sp.at(o, j, i)] - m) * inv;
+            }
+        }
+    return out;
+}
+
+}  // namespace detail
+
+template <softmax_kind K, int A>
+struct softmax_family_op : structural_op {
+    static constexpr std::string_view name = K == softmax_kind::log_sum_exp   ? "log_sum_exp"
+                                              : K == softmax_kind::log_softmax ? "log_softmax"
+                                                                               : "softmax";
+    static constexpr std::string_view latex = K == softmax_kind::log_sum_exp   ? "\\operatorname{logsumexp}"
+                                               : K == softmax_kind::log_softmax ? "\\operatorname{log\\_softmax}"
+                                                                                : "\\operatorname{softmax}";
+    static constexpr auto notation = style::function;
+    static constexpr int precedence = precedence::atom;
+
+    template <class N, class Ctx>
+    static auto eval(const N& n, Ctx& ctx) {
+        using T = typename Ctx::value_type;
+        auto&& v = detail::eval(n.template arg<0>(), ctx);
+        detail::require_array(v, to_string(n));
+        if constexpr (detail::is_number<decltype(v)>) {
+            return xt::xarray<T>();  // not reached
+        } else {
+            auto&& c = detail::contiguous<T>(std::forward<decltype(v)>(v));
+            return detail::softmax_along<K, T>(c, detail::normalize_axis(A, c.dimension(), to_string(n)));
+        }
+    }
+
+    template <class N, class Ctx>
+    static shape_type shape(const N& n, Ctx& ctx) {
+        shape_type s = detail::eval_shape(n.template arg<0>(), ctx);
+        const std::size_t a = detail::normalize_axis(A, s.size(), to_string(n));
+        if constexpr (K == softmax_kind::log_sum_exp) s[a] = 1;
+        return s;
+    }
+
+    template <std::size_t I, class N, class G>
+    static constexpr auto pullback(const N& n, G g) {
+        const auto z = n.template arg<0>();
+        if constexpr (K == softmax_kind::log_sum_exp)
+            return make_adjoint<reduction::exact>(multiply(g, softmax(z, axis<A>)), z);
+        else if constexpr (K == softmax_kind::log_softmax)
+            return make_adjoint<reduction::exact>(subtract(g, multiply(softmax(z, axis<A>), sum(g, axis<A>))), z);
+        else
+            return make_adjoint<reduction::exact>(multiply(n, subtract(g, sum(multiply(g, n), axis<A>))), z);
+    }
+
+    template <class N, class D>
+    static constexpr auto tangent(const N& n, D d) {
+        const auto z = n.template arg<0>();
+        if constexpr (K == softmax_kind::log_sum_exp)
+            return sum(multiply(d, softmax(z, axis<A>)), axis<A>);
+        else if constexpr (K == softmax_kind::log_softmax)
+            return subtract(d, sum(multiply(d, softmax(z, axis<A>)), axis<A>));
+        else
+            return multiply(n, subtract(d, sum(multiply(d, n), axis<A>)));
+    }
+
+    // The default (last) axis is not printed: softmax(z); others are: softmax(z, 0).
+    template <class N>
+    static constexpr auto print_as(const N& n) {
+        if constexpr (N::arity == 1 && A != -1) return make_node<softmax_family_op>(n.template arg<0>(), constant<A>{});
+        else return n;
+    }
+};
+
+template <int A>
+using log_sum_exp_op = softmax_family_op<softmax_kind::log_sum_exp, A>;
+template <int A>
+using log_softmax_op = softmax_family_op<softmax_kind::log_softmax, A>;
+template <int A>
+using softmax_op = softmax_family_op<softmax_kind::softmax, A>;
+
+/// log(sum(exp(e))) along axis A (default: the last), keeping the axis with extent 1; stable.
+template <int A, Expression E>
+constexpr auto log_sum_exp(E e, axis_t<A>) {
+    static_assert(!static_scalar<E>, "log_sum_exp(e): e is a scalar, it has no axes");
+    return make_node<log_sum_exp_op<A>>(e);
+}
+
+/// e - log_sum_exp(e) along axis A (default: the last): log-probabilities from scores; stable.
+template <int A, Expression E>
+constexpr auto log_softmax(E e, axis_t<A>) {
+    static_assert(!static_scalar<E>, "log_softmax(e): e is a scalar, it has no axes");
+    return make_node<log_softmax_op<A>>(e);
+}
+
+/// exp(e) / sum(exp(e)) along axis A (default: the last): probabilities from scores; stable.
+template <int A, Expression E>
+constexpr auto softmax(E e, axis_t<A>) {
+    static_assert(!static_scalar<E>, "softmax(e): e is a scalar, it has no axes");
+    return make_node<softmax_op<A>>(e);
+}
+
+}  // namespace symdiff
