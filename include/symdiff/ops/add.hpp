@@ -50,6 +50,8 @@ constexpr auto add(A a, B b) {
         return subtract(a, b.template arg<0>());  // a + (-b) = a - b
     } else if constexpr (detail::is_negative_constant<B>::value) {
         return subtract(a, detail::const_neg(b));
+    } else if constexpr (detail::is_scaled<B>::value && detail::is_negative_constant<decltype(detail::coefficient(b))>::value) {
+        return subtract(a, multiply(detail::const_neg(detail::coefficient(b)), detail::term(b)));  // a + (-c) x = a - c x
     } else if constexpr (detail::mergeable_linear<A, B>) {
         return A::op::merge(a, b);
     } else {

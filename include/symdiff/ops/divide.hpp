@@ -32,6 +32,8 @@ constexpr auto divide(A a, B b) {
         return one;  // x / x = 1
     } else if constexpr (Constant<B> && !std::is_same_v<decltype(detail::coefficient(a)), one_t>) {
         return multiply(detail::const_mul(detail::coefficient(a), detail::const_inv(b)), detail::term(a));
+    } else if constexpr (!Constant<B> && detail::is_scaled<B>::value) {
+        return multiply(detail::const_inv(b.template arg<0>()), divide(a, b.template arg<1>()));  // a / (c y)
     } else if constexpr (is_op<A, negate_op>) {
         return negate(divide(a.template arg<0>(), b));
     } else {

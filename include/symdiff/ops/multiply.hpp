@@ -62,6 +62,10 @@ constexpr auto multiply(A a, B b) {
         return multiply(a.template arg<0>(), b.template arg<0>());
     } else if constexpr (Constant<A> && is_op<B, negate_op>) {
         return multiply(detail::const_neg(a), b.template arg<0>());
+    } else if constexpr (!Constant<A> && detail::is_scaled<A>::value) {
+        return multiply(a.template arg<0>(), multiply(a.template arg<1>(), b));  // (c x) y = c (x y)
+    } else if constexpr (!Constant<A> && detail::is_scaled<B>::value) {
+        return multiply(b.template arg<0>(), multiply(a, b.template arg<1>()));  // x (c y) = c (x y)
     } else if constexpr (std::is_same_v<A, B> && is_stateless<A>) {
         return square(a);  // x x = x^2
     } else {

@@ -35,6 +35,8 @@ constexpr auto subtract(A a, B b) {
         return add(a, b.template arg<0>());  // a - (-b) = a + b
     } else if constexpr (detail::is_negative_constant<B>::value) {
         return add(a, detail::const_neg(b));
+    } else if constexpr (detail::is_scaled<B>::value && detail::is_negative_constant<decltype(detail::coefficient(b))>::value) {
+        return add(a, multiply(detail::const_neg(detail::coefficient(b)), detail::term(b)));  // a - (-c) x = a + c x
     } else {
         return make_node<subtract_op>(a, b);
     }
