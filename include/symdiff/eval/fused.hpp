@@ -368,8 +368,8 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
 
     if (ok) {
         // All row dots of one width (the common case) get a compile-time width, so the
-        // per-row products unroll; four interleaved accumulators break the addition chains
-        // (so the sums are formed in a different order than a plain loop: within rounding).
+        // per-row products unroll; for large data, four interleaved accumulators break the
+        // addition chains (the sums are then formed in another order than a plain loop's).
         std::size_t width = 0;
         bool one_width = true;
         hana::for_each(row_dots{}, [&](auto t) {
@@ -420,8 +420,11 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
                     }
                 });
             };
+            // Small data is summed in order, like a plain loop (and like PyTorch on the seed
+            // data: float results then match it digit for digit); large data in four lanes.
+            constexpr std::size_t in_order_below = 256;
             std::size_t i = 0;
-            for (; i + U <= n; i += U) {
+            for (; n >= in_order_below && i + U <= n; i += U) {
                 one_row(i, 0);
                 one_row(i + 1, 1);
                 one_row(i + 2, 2);

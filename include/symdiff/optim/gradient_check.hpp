@@ -26,6 +26,9 @@
 
 namespace symdiff {
 
+/// Tolerances of torch.autograd.gradcheck, meant for double precision. For float parameters the
+/// check uses at least eps = 1e-3, atol = 1e-3, rtol = 1e-2: a central difference with eps = 1e-6
+/// in float is dominated by rounding (it would reject correct gradients).
 struct gradient_check_options {
     double eps = 1e-6;
     double atol = 1e-5;
@@ -69,7 +72,7 @@ gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p
     gradient_check_report report;
     double worst_ratio = -1;
     const auto analytic_values = evaluate_on(grads, p, d);
-    constexpr auto n = boost::hana::size(decltype(p.bindings){});
+    constexpr auto n = decltype(boost::hana::size(p.bindings)){};  // a type: p.bindings may hold arrays (not literal types)
     boost::hana::for_each(boost::hana::make_range(boost::hana::size_c<0>, n), [&](auto k) {
         auto& b = boost::hana::at(p.bindings, k);
         const auto& g = boost::hana::at(analytic_values, k);
@@ -90,21 +93,29 @@ gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p
             entries.resize(o.max_entries_per_parameter);
             std::sort(entries.begin(), entries.end());
         }
+        using element = typename element_type<std::remove_cvref_t<decltype(value)>>::type;
+        const bool single = sizeof(element) < sizeof(double);
+        const double eps = single ? std::max(o.eps, 1e-3) : o.eps;
+        const double atol = single ? std::max(o.atol, 1e-3) : o.atol;
+        const double rtol = single ? std::max(o.rtol, 1e-2) : o.rtol;
         for (std::size_t i : entries) {
             auto& entry = [&]() -> auto& {
                 if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(value)>>) return value;
                 else return *(value.begin() + static_cast<std::ptrdiff_t>(i));
             }();
             const auto saved = entry;
-            entry = saved + o.eps;
+            entry = static_cast<element>(saved + eps);
             const double up = as_number(evaluate_on(loss, p, d));
-            entry = saved - o.eps;
+            entry = static_cast<element>(saved - eps);
             const double down = as_number(evaluate_on(loss, p, d));
             entry = saved;
-            const double numeric = (up - down) / (2 * o.eps);
+            // the step actually taken (saved +- eps rounded to the parameter's type)
+            const double step = static_cast<double>(static_cast<element>(saved + eps)) -
+                                static_cast<double>(static_cast<element>(saved - eps));
+            const double numeric = (up - down) / step;
             const double analytic = static_cast<double>(entry_at(g, i));
             const double error = std::abs(analytic - numeric);
-            const double allowed = o.atol + o.rtol * std::abs(numeric);
+            const double allowed = atol + rtol * std::abs(numeric);
             const bool ok = error <= allowed;  // false for NaN too
             ++report.checked;
             if (!ok) ++report.failed;

@@ -30,6 +30,7 @@
 #include "../diff/derivative.hpp"
 #include "../print/to_string.hpp"
 #include "bindings.hpp"
+#include "../eval/fused.hpp"
 #include "evaluate_sets.hpp"
 #include "gradient_check.hpp"
 #include "optimizers.hpp"
@@ -151,20 +152,33 @@ std::size_t data_rows(const D& d) {
     return rows;
 }
 
-/// The rows `idx` of every array in the data set (scalars are passed through), as owned arrays.
+/// The data set as references (numbers are copied): the full-batch and the minibatch steps then
+/// evaluate with the same binding types, so the training step is compiled once, not twice.
+template <class... Bs>
+auto data_views(const boost::hana::tuple<Bs...>& bindings) {
+    auto views = boost::hana::transform(bindings, [](const auto& b) {
+        using B = std::remove_cvref_t<decltype(b)>;
+        using V = std::remove_cvref_t<decltype(b.value)>;
+        if constexpr (std::is_arithmetic_v<V>) return binding<B::name, V>{b.value};
+        else return binding<B::name, const V&>{b.value};
+    });
+    return boost::hana::unpack(views, [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
+}
+
+/// Owned copies of the rows `idx` of every array (numbers are passed through). Contiguous
+/// containers keep their type, so `data_views` of a batch has the same type as of the full data.
 template <class... Bs>
 auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) {
-    auto rows = boost::hana::transform(d.bindings, [&](const auto& b) {
+    return boost::hana::transform(d.bindings, [&](const auto& b) {
         using B = std::remove_cvref_t<decltype(b)>;
         using V = std::remove_cvref_t<decltype(b.value)>;
         if constexpr (std::is_arithmetic_v<V>) {
             return binding<B::name, V>{b.value};
         } else {
-            using C = xt::temporary_type_t<V>;
+            using C = std::conditional_t<fused::is_flat_container<V>::value, V, xt::xarray<typename V::value_type>>;
             return binding<B::name, C>{C(xt::view(b.value, xt::keep(idx)))};
         }
     });
-    return boost::hana::unpack(rows, [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
 }
 
 }  // namespace detail
@@ -219,12 +233,13 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
         const std::size_t epoch = (step - 1) / batches_per_epoch + 1;
         const std::size_t batch = (step - 1) % batches_per_epoch;
         auto values = [&] {
-            if (!batched) return detail::evaluate_on(program, p, d);
+            if (!batched) return detail::evaluate_on(program, p, detail::data_views(d.bindings));
             if (batch == 0 && o.shuffle) shuffle(order, rng);
             const std::size_t lo = batch * o.batch_size, hi = std::min(rows, lo + o.batch_size);
             const std::vector<std::size_t> idx(order.begin() + static_cast<std::ptrdiff_t>(lo),
                                                order.begin() + static_cast<std::ptrdiff_t>(hi));
-            return detail::evaluate_on(program, p, detail::gather_rows(d, idx));
+            const auto batch_data = detail::gather_rows(d, idx);
+            return detail::evaluate_on(program, p, detail::data_views(batch_data));
         }();
         const double L = detail::as_number(boost::hana::at_c<0>(values));
 
@@ -266,7 +281,8 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
             std::ostringstream msg;
             msg << "gradient_descent: stopped at step " << step << ": the loss rose " << rising
                 << " steps in a row, from " << start_loss << " at step 1 to " << L
-                << "; the learning rate (" << o.learning_rate << ") is probably too high";
+                << "; the learning rate (" << o.learning_rate << ") is probably too high. The parameters are those "
+                << "of step " << step << ", whose loss was finite";
             result.message = msg.str();
             return result;
         }
