@@ -38,7 +38,7 @@ define configure
 	 cmake -S . -B "$(1)" "$${gen[@]}" $(2) $(CMAKE_ARGS)
 endef
 
-.PHONY: help deps configure build demo test bench sanitize-test clean
+.PHONY: help deps configure build demo test bench sanitize-test clean fashion-mnist-softmax fashion-mnist-mlp compile-times
 
 help:
 	@echo "symdiff make targets:"
@@ -49,6 +49,8 @@ help:
 	@echo "  demo           build and run examples/linear_regression"
 	@echo "  bench          configure $(BENCH_DIR)/ (-march=native) and build target run_bench"
 	@echo "  sanitize-test  ASan+UBSan build in $(ASAN_DIR)/ + ctest (unit, example)"
+	@echo "  fashion-mnist-softmax, fashion-mnist-mlp   the full Fashion-MNIST training runs"
+	@echo "  compile-times  compile time and peak memory of every test/example file"
 	@echo "  clean          remove all build directories"
 	@echo "variables: JOBS=$(JOBS) GENERATOR='$(GENERATOR)' CMAKE_ARGS= CTEST_ARGS= (e.g. CTEST_ARGS='-L unit')"
 
@@ -68,6 +70,20 @@ demo: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target linear_regression
 	mkdir -p $(BUILD_DIR)/examples/out
 	cd $(BUILD_DIR)/examples/out && ../linear_regression
+
+# The full Fashion-MNIST runs (the CTest versions train on a 2,000-image subset).
+fashion-mnist-softmax: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target fashion_mnist_softmax
+	mkdir -p $(BUILD_DIR)/examples/out
+	cd $(BUILD_DIR)/examples/out && ../fashion_mnist_softmax
+
+fashion-mnist-mlp: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target fashion_mnist_mlp
+	mkdir -p $(BUILD_DIR)/examples/out
+	cd $(BUILD_DIR)/examples/out && ../fashion_mnist_mlp
+
+compile-times: configure
+	./scripts/compile-times.sh $(BUILD_DIR)
 
 bench: deps
 	$(call configure,$(BENCH_DIR),$(BENCH_ARGS))

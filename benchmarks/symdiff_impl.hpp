@@ -14,6 +14,7 @@
 #define SYMDIFF_BENCH_HAVE_W1
 #define SYMDIFF_BENCH_HAVE_W2
 #define SYMDIFF_BENCH_HAVE_W3
+#define SYMDIFF_BENCH_HAVE_W4
 
 namespace symdiff::bench::with_symdiff {
 
@@ -80,6 +81,34 @@ struct W3 {
         av -= d.lr * hana::at_c<1>(r);
         bv -= d.lr * hana::at_c<2>(r);
         cv -= d.lr * hana::at_c<3>(r);
+        do_not_optimize(L);
+    }
+    double loss() const { return L; }
+};
+
+// W4: softmax regression on Fashion-MNIST, one full-batch step: mean cross-entropy of
+// log_softmax(x W + b); the gradients are the compact matrix expressions (one product for W).
+inline constexpr auto X = symbol<"X">;
+inline constexpr auto W = symbol<"W">;
+template <class T>
+struct W4 {
+    static constexpr auto objective = mean(cross_entropy(log_softmax(dot(X, W) + b), y));
+    static constexpr auto program = hana::make_tuple(objective, derivative(objective, W), derivative(objective, b));
+    const W4Data<T>& d;
+    xt::xtensor<T, 2> Wv;
+    xt::xtensor<T, 1> bv;
+    double L = 0;
+    explicit W4(const W4Data<T>& data) : d(data) { reset(); }
+    void reset() {
+        Wv = xt::zeros<T>({W4Data<T>::d, W4Data<T>::k});
+        bv = xt::zeros<T>({W4Data<T>::k});
+    }
+    void step() {
+        const auto r = evaluate(program, W = Wv, b = bv, X = d.X, y = d.y);
+        L = static_cast<double>(hana::at_c<0>(r));
+        const T lr = static_cast<T>(d.lr);
+        Wv -= lr * hana::at_c<1>(r);
+        bv -= lr * hana::at_c<2>(r);
         do_not_optimize(L);
     }
     double loss() const { return L; }
