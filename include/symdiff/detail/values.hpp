@@ -10,6 +10,11 @@
 
 namespace symdiff::detail {
 
+/// The type sums are accumulated in: double for float data, so a mean over 60,000 floats keeps
+/// float's precision instead of losing digits to rounding in the running sum.
+template <class T>
+using accumulator_t = std::conditional_t<std::is_floating_point_v<T> && (sizeof(T) < sizeof(double)), double, T>;
+
 template <class V>
 inline constexpr bool is_number = std::is_arithmetic_v<std::remove_cvref_t<V>>;
 

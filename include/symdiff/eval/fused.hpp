@@ -242,10 +242,10 @@ inline T element(const E& e, const R& row, std::size_t i) {
 }
 
 /// A root's value once the reductions are known.
-template <class T, class Reductions, class E, class R, std::size_t K>
-inline T finish_scalar(const E& e, const std::array<T, K>& values, const R& row) {
+template <class T, class Reductions, class E, class R, class A, std::size_t K>
+inline T finish_scalar(const E& e, const std::array<A, K>& values, const R& row) {
     if constexpr (is_reduction<E>::value) {
-        return values[index_of<E, Reductions>()];
+        return static_cast<T>(values[index_of<E, Reductions>()]);
     } else if constexpr (!is_node<E>::value) {
         return element<T>(e, row, 0);
     } else {
@@ -359,10 +359,11 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
     };
 
     row_view<T, row_dots, Bs...> row{bindings};
-    std::array<T, K + 1> acc{};
+    using A = accumulator_t<T>;
+    std::array<A, K + 1> acc{};
     // (sized 1 when there is no vector gradient: zeroing unused accumulators costs more than the
     // whole loop for small data)
-    std::array<std::array<T, G ? max_row_width : 1>, G + 1> grad_acc{};
+    std::array<std::array<A, G ? max_row_width : 1>, G + 1> grad_acc{};
     const std::size_t n = plan<row_dots, roots_t>(bindings);
     ok = n > 0;
 
@@ -382,9 +383,9 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
         const auto run = [&](auto kw) {
             constexpr std::size_t KW = decltype(kw)::value;
             constexpr std::size_t U = 4;
-            std::array<std::array<T, K + 1>, U> lane_acc{};
+            std::array<std::array<A, K + 1>, U> lane_acc{};
             constexpr std::size_t W = G == 0 ? 1 : (KW ? KW : max_row_width);
-            std::array<std::array<std::array<T, W>, G + 1>, U> lane_grad{};
+            std::array<std::array<std::array<A, W>, G + 1>, U> lane_grad{};
             const auto one_row = [&](std::size_t i, std::size_t u) __attribute__((always_inline)) {
                 row_view<T, row_dots, Bs...> rv{bindings};
                 hana::for_each(hana::make_range(hana::size_c<0>, hana::size_c<M>), [&](auto m) {
@@ -416,7 +417,7 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
                         const auto* xi = x.data() + i * k;
                         const T h = element<T>(H{}, rv, i);
                         auto& g = lane_grad[u][slot_of(r)];
-                        for (std::size_t j = 0; j < k; ++j) g[j] += static_cast<T>(xi[j]) * h;
+                        for (std::size_t j = 0; j < k; ++j) g[j] += static_cast<A>(static_cast<T>(xi[j]) * h);
                     }
                 });
             };
@@ -447,7 +448,7 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
             using R = typename decltype(+hana::at(reductions{}, r))::type;
             using H = std::remove_cvref_t<decltype(body_of(std::declval<R>()))>;
             using D = std::remove_cvref_t<decltype(domain_of(std::declval<R>()))>;
-            const T count_d = reads_array<D, Bs...> ? T(n) : T(1);
+            const A count_d = reads_array<D, Bs...> ? A(n) : A(1);
             if constexpr (!reads_array<H, Bs...>) acc[r] = element<T>(H{}, row, 0) * count_d;
             if constexpr (is_op<R, mean_op> || is_op<R, reduce_to_op<true>>) acc[r] /= count_d;
         });
@@ -459,10 +460,10 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
             using D = std::remove_cvref_t<decltype(std::declval<P>().template arg<1>())>;
             using X = std::remove_cvref_t<decltype(std::declval<R>().template arg<0>())>;
             const std::size_t k = ok ? lookup<X::name>(bindings).shape()[1] : 0;
-            const T scale = is_op<P, reduce_to_op<true>> ? T(1) / (reads_array<D, Bs...> ? T(n) : T(1)) : T(1);
+            const A scale = is_op<P, reduce_to_op<true>> ? A(1) / (reads_array<D, Bs...> ? A(n) : A(1)) : A(1);
             xt::xarray<T> out = xt::xarray<T>::from_shape({k});
             const auto& g = grad_acc[slot_of(r)];
-            for (std::size_t j = 0; j < k; ++j) out(j) = g[j] * scale;
+            for (std::size_t j = 0; j < k; ++j) out(j) = static_cast<T>(g[j] * scale);
             return out;
         } else {
             return finish_scalar<T, reductions>(hana::at(roots, r), acc, row);

@@ -48,7 +48,7 @@ struct reduce_to_op : structural_op {
             // Onto a scalar: sum(broadcast h) = sum(h) * (#domain / #h), broadcasting repeats evenly.
             const T repeat = T(detail::count_of(domain)) / T(detail::count_of(hs));
             if constexpr (detail::is_number<decltype(h)>) return static_cast<T>(h) * repeat * scale;
-            else return static_cast<T>(xt::sum(std::move(h))()) * repeat * scale;
+            else return static_cast<T>(static_cast<detail::accumulator_t<T>>(xt::sum<detail::accumulator_t<T>>(std::move(h))()) * repeat * scale);
         } else {
             return reduce_onto<T>(std::move(h), domain, target, scale, n);
         }
@@ -116,7 +116,7 @@ private:
         } else if (axes.empty()) {
             out = xt::broadcast(std::forward<V>(h), domain);
         } else {
-            out = xt::sum(xt::broadcast(std::forward<V>(h), domain), axes);
+            out = xt::sum<detail::accumulator_t<T>>(xt::broadcast(std::forward<V>(h), domain), axes);
             out.reshape(target);
         }
         if (scale != T(1)) out *= scale;

@@ -23,13 +23,14 @@ struct full_reduction_op : structural_op {
     template <class N, class Ctx>
     static auto eval(const N& n, Ctx& ctx) {
         using T = typename Ctx::value_type;
+        using A = detail::accumulator_t<T>;
         auto v = detail::eval(n.template arg<0>(), ctx);
         if constexpr (detail::is_number<decltype(v)>) {
             return static_cast<T>(v);
-        } else if constexpr (Mean) {
-            return static_cast<T>(xt::mean(std::move(v))());
         } else {
-            return static_cast<T>(xt::sum(std::move(v))());
+            const auto count = static_cast<A>(v.size());
+            const A total = xt::sum<A>(std::move(v))();
+            return static_cast<T>(Mean ? total / count : total);
         }
     }
 
