@@ -1,0 +1,198 @@
+#pragma once
+// Per-expression glue of the randomised derivative tests: builds the expression for a seed, its
+// derivatives, and the evaluate() calls, and hands plain numbers to random_check.hpp.
+//
+//   run_scalar<Base, Count, Depth>(st)      expressions Base .. Base + Count - 1: values and first
+//                                           derivatives at several points; second derivatives for
+//                                           every third seed; vector-bound consistency (and
+//                                           reverse mode of sum(f)) for every other seed
+//   run_reductions<Base, Count, Depth>(st)  reduction-rooted expressions: gradients w.r.t. the
+//                                           vector x (entrywise) and the scalars y, z
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "random_check.hpp"
+#include "random_expr.hpp"
+
+namespace symdiff_random {
+
+namespace hana = boost::hana;
+
+inline constexpr int points_per_expression = 4;
+inline constexpr int points_per_reduction = 2;
+inline constexpr std::uint64_t second_every = 3;   // second derivatives for every third seed
+inline constexpr std::uint64_t vector_every = 16;  // vector-bound evaluation for one seed in 16
+
+template <int K>
+constexpr auto variable() {
+    if constexpr (K == 0) return x;
+    else if constexpr (K == 1) return y;
+    else return z;
+}
+
+/// A result that must be a number (every symbol bound to a number, or a scalar gradient).
+template <class V>
+double number(const V& v, bool& ok) {
+    if constexpr (detail::is_number<V>) {
+        return static_cast<double>(v);
+    } else {
+        ok = false;
+        return v.size() == 1 ? static_cast<double>(*v.begin()) : 0.0;
+    }
+}
+
+/// A result that is a vector of length vec_n, or (when `scalar_allowed`) a number broadcast to one.
+template <class V>
+void elements(const V& v, std::vector<double>& out, bool scalar_allowed, bool& ok) {
+    if constexpr (detail::is_number<V>) {
+        if (!scalar_allowed) ok = false;
+        out.assign(vec_n, static_cast<double>(v));
+    } else {
+        if (v.dimension() != 1 || v.size() != static_cast<std::size_t>(vec_n)) {
+            ok = false;
+            out.assign(vec_n, 0.0);
+        } else {
+            out.assign(v.begin(), v.end());
+        }
+    }
+}
+
+inline xt::xtensor<double, 1> as_xtensor(const double* X) {
+    xt::xtensor<double, 1> v = xt::xtensor<double, 1>::from_shape({static_cast<std::size_t>(vec_n)});
+    std::copy(X, X + vec_n, v.begin());
+    return v;
+}
+
+template <std::uint64_t Seed, int Depth, int MaxSize>
+struct scalar_case {
+    static constexpr auto f = random_tree<Seed, Depth, 5, MaxSize>();
+    // second derivatives d2f/du2 and d2f/dudv
+    static constexpr int u = static_cast<int>(pick(Seed, 3, 50));
+    static constexpr int v = (u + 1 + static_cast<int>(pick(Seed, 2, 52))) % 3;
+
+    static rval ref(ref_env& env) { return ref_eval(f, env); }
+    static std::string name() { return to_string(f); }
+
+    // One evaluate call per root: a hana::tuple of roots costs more to compile (it instantiates
+    // the fused evaluator too). The tuple path is exercised by sym2, symvec and the reductions.
+    static bool sym(const double* p, double* out) {
+        bool ok = true;
+        out[0] = number(evaluate(f, x = p[0], y = p[1], z = p[2]), ok);
+        out[1] = number(evaluate(derivative(f, x), x = p[0], y = p[1], z = p[2]), ok);
+        out[2] = number(evaluate(derivative(f, y), x = p[0], y = p[1], z = p[2]), ok);
+        out[3] = number(evaluate(derivative(f, z), x = p[0], y = p[1], z = p[2]), ok);
+        return ok;
+    }
+
+    static bool sym2(const double* p, double* out) {
+        constexpr auto du = derivative(f, variable<u>());
+        constexpr auto t = hana::make_tuple(du, derivative(du, variable<u>()), derivative(du, variable<v>()));
+        const auto r = evaluate(t, x = p[0], y = p[1], z = p[2]);
+        bool ok = true;
+        out[0] = number(hana::at_c<0>(r), ok);
+        out[1] = number(hana::at_c<1>(r), ok);
+        out[2] = number(hana::at_c<2>(r), ok);
+        return ok;
+    }
+
+    // x bound to a vector: f and df/dx elementwise, and the reverse-mode gradient of sum(f)
+    // w.r.t. x; then sum(f) with its gradients w.r.t. the scalars y, z in one tuple.
+    static bool symvec(const double* X, double yy, double zz, std::vector<double>* out) {
+        constexpr auto s = sum(f);
+        const xt::xtensor<double, 1> XV = as_xtensor(X);
+        bool ok = true;
+        elements(evaluate(f, x = XV, y = yy, z = zz), out[0], true, ok);
+        elements(evaluate(derivative(f, x), x = XV, y = yy, z = zz), out[1], true, ok);
+        // the gradient w.r.t. x has x's shape whenever sum(f) depends on x
+        elements(evaluate(derivative(s, x), x = XV, y = yy, z = zz), out[2], !depends_on<decltype(s), decltype(x)>, ok);
+        constexpr auto t = hana::make_tuple(s, derivative(s, y), derivative(s, z));
+        const auto r = evaluate(t, x = XV, y = yy, z = zz);
+        out[3].assign(1, number(hana::at_c<0>(r), ok));
+        out[4].assign(1, number(hana::at_c<1>(r), ok));
+        out[5].assign(1, number(hana::at_c<2>(r), ok));
+        return ok;
+    }
+
+    static void run(stats& st) {
+        // (`if constexpr`, so that sym2 is not even instantiated for the other seeds)
+        if constexpr (Seed % second_every == 0) check_scalar(st, Seed, &name, &ref, &sym, &sym2, u, v, points_per_expression);
+        else check_scalar(st, Seed, &name, &ref, &sym, nullptr, u, v, points_per_expression);
+        if constexpr (Seed % vector_every == 0) check_vector(st, Seed, &name, &ref, &sym, &symvec, depends_on<decltype(f), decltype(x)>);
+    }
+};
+
+template <std::uint64_t Seed, int Depth, int MaxSize>
+struct reduction_case {
+    static constexpr auto r = random_reduction<Seed, Depth, MaxSize>();
+
+    static rval ref(ref_env& env) { return ref_eval(r, env); }
+    static std::string name() { return to_string(r); }
+
+    // The scalar results in one tuple (the fused evaluator takes it when r has no runtime
+    // literal), the gradient w.r.t. the vector x on its own.
+    static bool symred(const double* X, double yy, double zz, std::vector<double>* out) {
+        const xt::xtensor<double, 1> XV = as_xtensor(X);
+        constexpr auto t = hana::make_tuple(r, derivative(r, y), derivative(r, z));
+        const auto v = evaluate(t, x = XV, y = yy, z = zz);
+        bool ok = true;
+        out[0].assign(1, number(hana::at_c<0>(v), ok));
+        elements(evaluate(derivative(r, x), x = XV, y = yy, z = zz), out[1], !depends_on<decltype(r), decltype(x)>, ok);
+        out[2].assign(1, number(hana::at_c<1>(v), ok));
+        out[3].assign(1, number(hana::at_c<2>(v), ok));
+        return ok;
+    }
+
+    static void run(stats& st) { check_reduction(st, Seed, &name, &ref, &symred, points_per_reduction); }
+};
+
+template <std::uint64_t Base, int Depth, int MaxSize, std::size_t... I>
+void run_scalar_seq(stats& st, std::index_sequence<I...>) {
+    (scalar_case<Base + I, Depth, MaxSize>::run(st), ...);
+}
+/// Seeds Base .. Base + Count - 1: trees of depth <= Depth with 5 .. MaxSize nodes.
+template <std::uint64_t Base, std::size_t Count, int Depth, int MaxSize>
+void run_scalar(stats& st) {
+    run_scalar_seq<Base, Depth, MaxSize>(st, std::make_index_sequence<Count>{});
+}
+
+template <std::uint64_t Base, int Depth, int MaxSize, std::size_t... I>
+void run_reductions_seq(stats& st, std::index_sequence<I...>) {
+    (reduction_case<Base + I, Depth, MaxSize>::run(st), ...);
+}
+template <std::uint64_t Base, std::size_t Count, int Depth, int MaxSize>
+void run_reductions(stats& st) {
+    run_reductions_seq<Base, Depth, MaxSize>(st, std::make_index_sequence<Count>{});
+}
+
+// ------------------------------------------------------------------ one test file's share
+// Test file k (tests/random/test_random_NN.cpp) checks scalar_per_part elementwise expressions,
+// seeds part_seed(k) .. part_seed(k) + scalar_per_part - 1 (depth 3 for even k, 4 for odd k, at most
+// 10 nodes), and
+// reductions_per_part reduction-rooted ones. The sizes are set by compile time: each file should
+// compile in about 10 s and well under 1 GiB at -O2.
+inline constexpr std::size_t scalar_per_part = 16;
+inline constexpr std::size_t reductions_per_part = 1;
+constexpr std::uint64_t part_seed(int part) { return 0x5eed0000ull + 1000ull * static_cast<std::uint64_t>(part); }
+
+template <int Part>
+void check_scalar_part() {
+    stats st;
+    run_scalar<part_seed(Part), scalar_per_part, 3 + Part % 2, 10>(st);
+    // 4 points x (value + 3 first derivatives) per expression, minus skips near kinks
+    finish(st, "elementwise expressions", static_cast<int>(scalar_per_part), 10 * static_cast<int>(scalar_per_part));
+}
+
+template <int Part>
+void check_reduction_part() {
+    stats st;
+    run_reductions<part_seed(Part) + 500, reductions_per_part, 3, 8>(st);
+    // 2 points x (value + vec_n + 2 gradient entries) per expression, minus skips near kinks
+    finish(st, "reduction-rooted expressions", static_cast<int>(reductions_per_part), 8 * static_cast<int>(reductions_per_part));
+}
+
+}  // namespace symdiff_random
