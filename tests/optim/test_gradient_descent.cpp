@@ -163,3 +163,56 @@ BOOST_AUTO_TEST_CASE(save_and_load_npy) {
     BOOST_TEST(load_npy_vector<double>(dir + "/loss.npy").size() == 5u);
     std::filesystem::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(penalty_outside_the_mean_still_gives_the_gradient) {
+    // mean(...) + 0.01 * square(b): a loss with a symbol outside the reduction is still
+    // differentiated as a loss (reverse mode), also for the vector parameter.
+    const xt::xtensor<double, 2> M{{1, 2}, {3, 4}, {5, 6}};
+    const xt::xtensor<double, 1> T{1, 2, 3}, A{0.5, -0.5};
+    const auto loss = mean(square(dot(x, a) + b - y)) + 0.01 * square(b);
+    const auto g = evaluate(derivative(loss, a), x = M, a = A, b = 0.25, y = T);
+    const xt::xtensor<double, 1> r = xt::linalg::dot(M, A) + 0.25 - T;
+    for (std::size_t j = 0; j < 2; ++j) {
+        double expect = 0;
+        for (std::size_t i = 0; i < 3; ++i) expect += 2 * r(i) * M(i, j) / 3;
+        BOOST_TEST(g(j) == expect, tt::tolerance(1e-12));
+    }
+    const auto report = check_gradient(loss, params(a = A, b = 0.25), data(x = M, y = T));
+    BOOST_TEST(report.passed, report.summary());
+}
+
+BOOST_AUTO_TEST_CASE(parameter_the_loss_ignores_gets_zero_gradient) {
+    const auto fit = gradient_descent(scale_loss, params(w = 0.0, a = xt::xtensor<double, 1>{1.0, 2.0}),
+                                      data(x = X, y = Y), {.steps = 3});
+    BOOST_TEST(fit.ok());
+    BOOST_TEST(fit[a](0) == 1.0);
+    BOOST_TEST(fit[a](1) == 2.0);
+}
+
+BOOST_AUTO_TEST_CASE(loss_that_is_not_a_number_is_rejected) {
+    BOOST_CHECK_EXCEPTION(gradient_descent(square(w * x - y), params(w = 0.0), data(x = X, y = Y)), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "must be a number") && message_has(e, "mean()"); });
+}
+
+BOOST_AUTO_TEST_CASE(an_update_that_overflows_stops_with_the_last_finite_parameters) {
+    const xt::xtensor<double, 1> big{1e300}, target{0.0};
+    const auto fit = gradient_descent(mean(w * x - y), params(w = 1.0), data(x = big, y = target),
+                                      {.learning_rate = 1e10, .steps = 1});
+    BOOST_TEST((fit.reason == stop_reason::non_finite));
+    BOOST_TEST(fit[w] == 1.0);
+    BOOST_TEST(fit.message.find("update made w non-finite") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(divergence_returns_the_lowest_loss_parameters) {
+    const auto fit = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.5, .steps = 100});
+    BOOST_TEST((fit.reason == stop_reason::diverged));
+    BOOST_TEST(fit[w] == 0.0);  // step 1 had the lowest loss (30); it only grew after
+    BOOST_TEST(fit.message.find("lowest loss") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(nan_propagates_through_relu_min_max) {
+    const double nan = std::nan("");
+    BOOST_TEST(std::isnan(evaluate(relu(x), x = nan)));
+    BOOST_TEST(std::isnan(evaluate(max(x, y), x = nan, y = 0.0)));
+    BOOST_TEST(std::isnan(evaluate(min(x, y), x = 0.0, y = nan)));
+}

@@ -3,16 +3,33 @@
 #include <boost/hana/tuple.hpp>
 
 #include "../core/symbol.hpp"
+#include "../ops/reductions.hpp"
 #include "forward.hpp"
 #include "reverse.hpp"
 
 namespace symdiff {
 
+namespace detail {
+/// A loss: a full `sum` or `mean` at the top level of `E`, i.e. reached from the root through
+/// elementwise operations only (`mean(...) + 0.01 * square(b)`, `lam * sum(...)`).
+template <class E>
+struct has_top_reduction : std::false_type {};
+template <class A>
+struct has_top_reduction<node<sum_op, A>> : std::true_type {};
+template <class A>
+struct has_top_reduction<node<mean_op, A>> : std::true_type {};
+template <class Op, class... Args>
+struct has_top_reduction<node<Op, Args...>>
+    : std::bool_constant<Op::elementwise && (has_top_reduction<Args>::value || ...)> {};
+}  // namespace detail
+
 /// The derivative of `e` with respect to the symbol `s`, an expression built and simplified at
 /// compile time.
-///  - If `e` is a scalar by construction (a `sum`, a `mean`, or arithmetic of those), this is its
-///    gradient: an expression with the shape of the value bound to `s` (reverse mode).
-///  - Otherwise it is the elementwise derivative: d/dx square(x) = 2 * x (forward mode).
+///  - If `e` is a loss — a `sum` or `mean` at its top level, such as `mean(square(w * x - y))` or
+///    `mean(...) + lam * square(b)` — this is its gradient: an expression with the shape of the
+///    value bound to `s` (reverse mode). `e` must evaluate to a scalar.
+///  - Otherwise it is the elementwise derivative: d/dx square(x) = 2 * x (forward mode); for a
+///    scalar `s` and an array-valued `e`, the derivative of every element.
 /// The derivative with respect to a symbol that `e` does not contain is the exact constant 0.
 template <Expression E, class S>
 constexpr auto derivative(const E& e, S s) {
@@ -20,8 +37,16 @@ constexpr auto derivative(const E& e, S s) {
                   "derivative(e, s): s must be a symbol such as symdiff::symbol<\"x\">; "
                   "one cannot differentiate with respect to an expression or a number");
     if constexpr (!Symbol<S>) return zero;
-    else if constexpr (static_scalar<E>) return detail::reverse_derivative(e, s);
+    else if constexpr (static_scalar<E> || detail::has_top_reduction<E>::value) return detail::reverse_derivative(e, s);
     else return detail::forward_derivative(e, s);
+}
+
+/// The gradient of the scalar `loss` with respect to `s`, always by reverse mode (what the
+/// optimisation driver and the gradient check use).
+template <Expression E, class S>
+constexpr auto gradient_of(const E& loss, S s) {
+    static_assert(Symbol<S>, "gradient_of(loss, s): s must be a symbol such as symdiff::symbol<\"x\">");
+    return detail::reverse_derivative(loss, s);
 }
 
 /// The `N`-th derivative: derivative(derivative(..., s), s).

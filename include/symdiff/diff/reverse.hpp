@@ -21,7 +21,7 @@ namespace symdiff::detail {
 template <reduction K, class G, class D, class Target>
 constexpr auto reduce_adjoint(G g, D d, Target target) {
     if constexpr (K == reduction::exact && std::is_same_v<D, Target>) return g;
-    else if constexpr (static_scalar<D> && static_scalar<Target>) return g;
+    else if constexpr (static_scalar<D>) return g;  // a scalar domain: everything in it is scalar
     else return reduce_to_op<K == reduction::mean>::make(g, d, target);
 }
 
@@ -72,10 +72,11 @@ constexpr auto pull(const E& e, S s, G g, D d) {
     }
 }
 
-/// The gradient of the scalar expression `e` with respect to `s`.
+/// The gradient of the scalar expression `e` with respect to `s`. The root's domain is a scalar
+/// (the constant 0 stands for "shape ()"): a loss is a number.
 template <class E, class S>
 constexpr auto reverse_derivative(const E& e, S s) {
-    return pull<reduction::exact>(e, s, one, e);
+    return pull<reduction::exact>(e, s, one, zero);
 }
 
 }  // namespace symdiff::detail

@@ -14,6 +14,7 @@
 #include <array>
 
 #include <xtensor/xarray.hpp>
+#include <xtensor/xmath.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "../core/constant.hpp"
@@ -87,9 +88,23 @@ constexpr auto apply_checked(const N& n, V&&... v) {
 template <class E, class Ctx>
 constexpr decltype(auto) eval(const E& e, Ctx& ctx);
 
+// Integer arrays (labels, counts) enter arithmetic in the evaluation's floating type, as integer
+// numbers do: 7 / 2 is 3.5 whether x and y are bound to numbers or to arrays.
+template <class T, class V>
+constexpr decltype(auto) in_value_type(V&& v) {
+    if constexpr (is_number<V>) {
+        return std::forward<V>(v);
+    } else if constexpr (std::is_integral_v<typename std::remove_cvref_t<V>::value_type>) {
+        return xt::cast<T>(std::forward<V>(v));
+    } else {
+        return std::forward<V>(v);
+    }
+}
+
 template <class Op, class... Args, class Ctx, std::size_t... I>
 constexpr auto eval_elementwise(const node<Op, Args...>& n, Ctx& ctx, std::index_sequence<I...>) {
-    return apply_checked<Op>(n, eval(n.template arg<I>(), ctx)...);
+    using T = typename Ctx::value_type;
+    return apply_checked<Op>(n, in_value_type<T>(eval(n.template arg<I>(), ctx))...);
 }
 
 template <class Op, class... Args, class Ctx>

@@ -24,6 +24,23 @@ inline std::string product_error(const std::string& what, const shape_type& a, c
     return what + ": inner dimensions differ: " + shape_to_string(a) + " and " + shape_to_string(b);
 }
 
+/// Throws the shape_error that evaluating the product `n` would throw: an operand of rank above 2,
+/// or inner dimensions that differ. Also called where only the product's shape is computed (the
+/// domain of a gradient reduction), so that a gradient never takes a shape the value cannot have.
+template <product_kind K, class N>
+void check_product_shapes(const N& n, const shape_type& sa, const shape_type& sb) {
+    if (sa.size() > 2 || sb.size() > 2)
+        throw shape_error(to_string(n) + ": products take vectors and matrices, got shapes " +
+                          shape_to_string(sa) + " and " + shape_to_string(sb));
+    if (sa.empty() || sb.empty()) return;
+    const bool outer = K != product_kind::nn && sa.size() == 1 && sb.size() == 1;
+    bool ok = true;
+    if constexpr (K == product_kind::nn) ok = sa.back() == sb.front();
+    else if constexpr (K == product_kind::tn) ok = outer || sa.front() == sb.front();
+    else ok = outer || sa.back() == sb.back();
+    if (!ok) throw shape_error(product_error(to_string(n), sa, sb));
+}
+
 /// The operand as a container BLAS can read: bound or cached arrays are used in place.
 template <class T, class V>
 decltype(auto) as_array(V&& v) {
@@ -42,21 +59,15 @@ auto product(const N& n, A&& a, B&& b) {
         return std::forward<A>(a) * std::forward<B>(b);
     } else {
         const shape_type sa = shape_of(a), sb = shape_of(b);
-        const auto fail = [&] { return shape_error(product_error(to_string(n), sa, sb)); };
-        if (sa.size() > 2 || sb.size() > 2)
-            throw shape_error(to_string(n) + ": products take vectors and matrices, got shapes " +
-                              shape_to_string(sa) + " and " + shape_to_string(sb));
+        check_product_shapes<K>(n, sa, sb);
         auto&& ca = as_array<T>(std::forward<A>(a));
         auto&& cb = as_array<T>(std::forward<B>(b));
         if (sa.empty() || sb.empty()) return xt::xarray<T>(ca * cb);
         if constexpr (K == product_kind::nn) {
-            const std::size_t ka = sa.back(), kb = sb.front();
-            if (ka != kb) throw fail();
             if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::sum(ca * cb));
             return xt::xarray<T>(xt::linalg::dot(ca, cb));
         } else if constexpr (K == product_kind::tn) {  // a^T b
             if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::linalg::outer(ca, cb));
-            if (sa.front() != sb.front()) throw fail();
             if (sa.size() == 2 && sb.size() == 1) return xt::xarray<T>(xt::linalg::dot(cb, ca));
             if (sa.size() == 1) return xt::xarray<T>(xt::linalg::dot(ca, cb));  // vector^T matrix
             xt::xarray<T> out = xt::xarray<T>::from_shape({sa[1], sb[1]});
@@ -64,7 +75,6 @@ auto product(const N& n, A&& a, B&& b) {
             return out;
         } else {  // a b^T
             if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::linalg::outer(ca, cb));
-            if (sa.back() != sb.back()) throw fail();
             if (sa.size() == 1 && sb.size() == 2) return xt::xarray<T>(xt::linalg::dot(cb, ca));
             if (sb.size() == 1) return xt::xarray<T>(xt::linalg::dot(ca, cb));  // matrix vector^T
             xt::xarray<T> out = xt::xarray<T>::from_shape({sa[0], sb[0]});
@@ -113,7 +123,9 @@ struct product_op : structural_op {
 
     template <class N, class Ctx>
     static shape_type shape(const N& n, Ctx& ctx) {
-        return product_shape<K>(eval_shape(n.template arg<0>(), ctx), eval_shape(n.template arg<1>(), ctx));
+        const shape_type sa = eval_shape(n.template arg<0>(), ctx), sb = eval_shape(n.template arg<1>(), ctx);
+        check_product_shapes<K>(n, sa, sb);
+        return product_shape<K>(sa, sb);
     }
 
     template <std::size_t I, class N, class G>
@@ -146,11 +158,12 @@ struct product_op : structural_op {
 
     template <class N>
     static constexpr auto print_as(const N& n) {
+        // transpose() rather than a bare transpose node: (a^T)^T prints as a
         if constexpr (K == product_kind::nn) return n;
         else if constexpr (K == product_kind::tn)
-            return make_node<product_op<product_kind::nn>>(make_node<transpose_op>(n.template arg<0>()), n.template arg<1>());
+            return make_node<product_op<product_kind::nn>>(transpose(n.template arg<0>()), n.template arg<1>());
         else
-            return make_node<product_op<product_kind::nn>>(n.template arg<0>(), make_node<transpose_op>(n.template arg<1>()));
+            return make_node<product_op<product_kind::nn>>(n.template arg<0>(), transpose(n.template arg<1>()));
     }
 };
 

@@ -12,6 +12,7 @@ struct min_fn {
     template <class T, class U>
         requires std::is_arithmetic_v<T> && std::is_arithmetic_v<U>
     constexpr std::common_type_t<T, U> operator()(T a, U b) const {
+        if (a != a || b != b) return a != a ? a : b;  // NaN propagates, as in PyTorch
         return a <= b ? a : b;
     }
 };
@@ -19,6 +20,7 @@ struct max_fn {
     template <class T, class U>
         requires std::is_arithmetic_v<T> && std::is_arithmetic_v<U>
     constexpr std::common_type_t<T, U> operator()(T a, U b) const {
+        if (a != a || b != b) return a != a ? a : b;
         return b <= a ? a : b;
     }
 };

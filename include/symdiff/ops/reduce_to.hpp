@@ -12,6 +12,7 @@
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xarray.hpp>
 
+#include "../diff/adjoint.hpp"
 #include "../eval/eval.hpp"
 #include "add.hpp"
 #include "divide.hpp"
@@ -39,18 +40,19 @@ struct reduce_to_op : structural_op {
         using T = typename Ctx::value_type;
         const shape_type domain = detail::eval_shape(n.template arg<1>(), ctx);
         const shape_type target = detail::eval_shape(n.template arg<2>(), ctx);
-        auto h = detail::eval(n.template arg<0>(), ctx);
+        auto&& h = detail::eval(n.template arg<0>(), ctx);  // no copy of a bound or cached array
         const shape_type hs = detail::shape_of(h);
         detail::require_broadcastable_to(hs, domain, to_string(n));
         const T scale = Mean ? T(1) / T(detail::count_of(domain)) : T(1);
         if constexpr (static_scalar<std::remove_cvref_t<decltype(n.template arg<2>())>> ||
                       detail::is_number<decltype(detail::eval(n.template arg<2>(), ctx))>) {
             // Onto a scalar: sum(broadcast h) = sum(h) * (#domain / #h), broadcasting repeats evenly.
-            const T repeat = T(detail::count_of(domain)) / T(detail::count_of(hs));
+            // (an empty h broadcasts to an empty domain: its sum is 0 whatever the factor)
+            const T repeat = detail::count_of(hs) == 0 ? T(1) : T(detail::count_of(domain)) / T(detail::count_of(hs));
             if constexpr (detail::is_number<decltype(h)>) return static_cast<T>(h) * repeat * scale;
-            else return static_cast<T>(static_cast<detail::accumulator_t<T>>(xt::sum<detail::accumulator_t<T>>(std::move(h))()) * repeat * scale);
+            else return static_cast<T>(static_cast<detail::accumulator_t<T>>(xt::sum<detail::accumulator_t<T>>(std::forward<decltype(h)>(h))()) * repeat * scale);
         } else {
-            return reduce_onto<T>(std::move(h), domain, target, scale, n);
+            return reduce_onto<T>(std::forward<decltype(h)>(h), domain, target, scale, n);
         }
     }
 

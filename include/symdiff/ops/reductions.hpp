@@ -24,12 +24,14 @@ struct full_reduction_op : structural_op {
     static auto eval(const N& n, Ctx& ctx) {
         using T = typename Ctx::value_type;
         using A = detail::accumulator_t<T>;
-        auto v = detail::eval(n.template arg<0>(), ctx);
+        // auto&&: a bound or cached array comes back as a const reference; copying it would cost a
+        // pass over the data.
+        auto&& v = detail::eval(n.template arg<0>(), ctx);
         if constexpr (detail::is_number<decltype(v)>) {
             return static_cast<T>(v);
         } else {
             const auto count = static_cast<A>(v.size());
-            const A total = xt::sum<A>(std::move(v))();
+            const A total = xt::sum<A>(std::forward<decltype(v)>(v))();
             return static_cast<T>(Mean ? total / count : total);
         }
     }

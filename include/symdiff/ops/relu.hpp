@@ -10,7 +10,7 @@ struct relu_fn {
     template <class T>
         requires std::is_arithmetic_v<T>
     constexpr T operator()(T v) const {
-        return v > T(0) ? v : T(0);
+        return v > T(0) || v != v ? v : T(0);  // NaN stays NaN, as in PyTorch
     }
 };
 }  // namespace detail

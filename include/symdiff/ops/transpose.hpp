@@ -7,6 +7,7 @@
 
 #include "../diff/adjoint.hpp"
 #include "../eval/eval.hpp"
+#include "../print/notation.hpp"
 
 namespace symdiff {
 

@@ -59,6 +59,9 @@ struct data_set {
 /// The parameters to optimise with their initial values: `params(w = 0.0, b = 0.0)`.
 template <Binding... Bs>
 auto params(Bs&&... bs) {
+    static_assert((std::is_floating_point_v<typename detail::element_type<decltype(bs.value)>::type> && ...),
+                  "params: initial values must be floating point (write w = 0.0, not w = 0): an integer "
+                  "parameter could not move by a fractional step");
     return parameter_set<binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>...>{
         boost::hana::make_tuple(binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>{bs.value}...)};
 }

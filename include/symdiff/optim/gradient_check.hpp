@@ -137,7 +137,7 @@ gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p
 template <Expression Loss, class... Ps, class... Ds>
 gradient_check_report check_gradient(const Loss& loss, const parameter_set<Ps...>& p, const data_set<Ds...>& d,
                                      const gradient_check_options& o = {}) {
-    const auto grads = boost::hana::make_tuple(derivative(loss, symbol<Ps::name>)...);
+    const auto grads = boost::hana::make_tuple(gradient_of(loss, symbol<Ps::name>)...);
     return detail::check_candidates(loss, grads, p, d, o);
 }
 

@@ -201,7 +201,7 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
     });
 
     // loss and the gradient with respect to each parameter, derived at compile time
-    const auto program = boost::hana::make_tuple(loss, derivative(loss, symbol<Ps::name>)...);
+    const auto program = boost::hana::make_tuple(loss, gradient_of(loss, symbol<Ps::name>)...);
 
     descent_result<P> result{initial, {}, stop_reason::completed, {}, 0, std::nullopt};
     P& p = result.parameters;
@@ -226,6 +226,9 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
     const std::size_t batches_per_epoch = batched ? (rows + o.batch_size - 1) / o.batch_size : 1;
 
     double start_loss = std::nan("");
+    double best_loss = std::numeric_limits<double>::infinity();
+    std::size_t best_step = 0;
+    P best = initial;
     double previous = std::nan("");
     std::size_t rising = 0;
 
@@ -241,7 +244,14 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
             const auto batch_data = detail::gather_rows(d, idx);
             return detail::evaluate_on(program, p, detail::data_views(batch_data));
         }();
-        const double L = detail::as_number(boost::hana::at_c<0>(values));
+        const auto& loss_value = boost::hana::at_c<0>(values);
+        if constexpr (!detail::is_number<decltype(loss_value)>) {
+            if (loss_value.size() != 1)
+                throw invalid_argument_error("gradient_descent: the loss must be a number, but '" + to_string(loss) +
+                                             "' evaluated to shape " + shape_to_string(detail::shape_of(loss_value)) +
+                                             "; reduce it with mean() or sum()");
+        }
+        const double L = detail::as_number(loss_value);
 
         // Faults: a non-finite loss or gradient keeps the parameters of the last finite loss.
         std::string fault;
@@ -273,6 +283,11 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
         result.loss_history.push_back(L);
         last_finite = p;
         if (step == 1) start_loss = L;
+        if (!(L >= best_loss)) {
+            best_loss = L;
+            best_step = step;
+            best = p;
+        }
 
         // Divergence: the loss rose `patience` times in a row and is above where it started.
         rising = (step > 1 && L > previous) ? rising + 1 : 0;
@@ -282,8 +297,9 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
             msg << "gradient_descent: stopped at step " << step << ": the loss rose " << rising
                 << " steps in a row, from " << start_loss << " at step 1 to " << L
                 << "; the learning rate (" << o.learning_rate << ") is probably too high. The parameters are those "
-                << "of step " << step << ", whose loss was finite";
+                << "of step " << best_step << ", the lowest loss seen (" << best_loss << ")";
             result.message = msg.str();
+            p = best;
             return result;
         }
 
@@ -296,6 +312,12 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
                 if constexpr (std::is_arithmetic_v<V>) {
                     detail::apply_update(o.method, b.value, static_cast<V>(detail::as_number(g)), std::get<decltype(k)::value>(states),
                                          o.learning_rate, step);
+                } else if constexpr (detail::is_number<decltype(g)>) {
+                    // A number for an array parameter: the loss does not depend on it (gradient 0),
+                    // or depends on it uniformly. Spread it over the parameter's shape.
+                    V spread = detail::zeros_like(b.value);
+                    spread.fill(static_cast<typename V::value_type>(g));
+                    detail::apply_update(o.method, b.value, spread, std::get<decltype(k)::value>(states), o.learning_rate, step);
                 } else {
                     if (detail::shape_of(g) != detail::shape_of(b.value))
                         throw shape_error("gradient_descent: the gradient with respect to '" +
@@ -305,13 +327,30 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
                     detail::apply_update(o.method, b.value, g, std::get<decltype(k)::value>(states), o.learning_rate, step);
                 }
             });
+        // An update can overflow even when the loss and gradient were finite (a huge step).
+        std::string overflow;
+        boost::hana::for_each(p.bindings, [&](const auto& b) {
+            const long bad = detail::first_non_finite(b.value);
+            if (bad >= 0 && overflow.empty())
+                overflow = detail::entry_name(std::remove_cvref_t<decltype(b)>::name.view(), b.value,
+                                              static_cast<std::size_t>(bad));
+        });
+        if (!overflow.empty()) {
+            result.reason = stop_reason::non_finite;
+            result.message = "gradient_descent: stopped at step " + std::to_string(step) + ": the update made " +
+                             overflow + " non-finite; the parameters are those of step " + std::to_string(step) +
+                             ", the last with a finite loss";
+            p = last_finite;
+            return result;
+        }
         result.steps_taken = step;
 
         if (o.log_every > 0 && o.log && (step % o.log_every == 0 || step == 1))
             *o.log << "step " << step << ": loss = " << L << "\n";
         if constexpr (!std::is_same_v<Callback, std::nullptr_t>) on_step(step_info<P>{step, epoch, L, p});
 
-        if (o.tolerance > 0 && step > 1 && std::abs(L - previous) <= o.tolerance) {
+        // (minibatch losses differ from batch to batch: the tolerance applies to full batches only)
+        if (o.tolerance > 0 && !batched && step > 1 && std::abs(L - previous) <= o.tolerance) {
             result.reason = stop_reason::converged;
             result.message = "gradient_descent: converged at step " + std::to_string(step) +
                              ": the loss changed by less than the tolerance";
