@@ -224,8 +224,10 @@ struct row_view {
     }
 };
 
+// Forced inline: the bodies of a program share subexpressions (the residual of a loss and of its
+// gradients); only once everything is inlined into the loop can the compiler compute them once.
 template <class T, class E, class R>
-inline T element(const E& e, const R& row, std::size_t i) {
+[[gnu::always_inline]] inline T element(const E& e, const R& row, std::size_t i) {
     if constexpr (Constant<E>) {
         return E::template as<T>();
     } else if constexpr (Literal<E>) {
@@ -235,7 +237,7 @@ inline T element(const E& e, const R& row, std::size_t i) {
     } else if constexpr (is_op<E, dot_op>) {
         return row.dots[index_of<E, typename R::row_dots>()];
     } else {
-        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return [&]<std::size_t... I>(std::index_sequence<I...>) [[gnu::always_inline]] {
             return static_cast<T>(E::op::apply(element<T>(e.template arg<I>(), row, i)...));
         }(std::make_index_sequence<E::arity>{});
     }
@@ -423,7 +425,7 @@ auto evaluate_roots(const hana::tuple<E...>& roots, const hana::tuple<Bs...>& bi
             };
             // Small data is summed in order, like a plain loop (and like PyTorch on the seed
             // data: float results then match it digit for digit); large data in four lanes.
-            constexpr std::size_t in_order_below = 256;
+            constexpr std::size_t in_order_below = 8;
             std::size_t i = 0;
             for (; n >= in_order_below && i + U <= n; i += U) {
                 one_row(i, 0);
