@@ -53,7 +53,7 @@ constexpr auto gradient_of(const E& loss, S s) {
 template <int N, Expression E, class S>
 constexpr auto derivative(const E& e, S s) {
     static_assert(N >= 0, "derivative<N>: N must not be negative");
-    if constexpr (N == 0) return e;
+    if constexpr (N <= 0) return e;  // (N < 0 has been reported above; stop the recursion)
     else return derivative<N - 1>(derivative(e, s), s);
 }
 

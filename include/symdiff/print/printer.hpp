@@ -37,11 +37,23 @@ struct printer {
             return precedence::atom;
         } else if constexpr (requires(const E& e) { E::op::print_as(e); }) {
             using shown = decltype(E::op::print_as(std::declval<const E&>()));
-            if constexpr (std::is_same_v<shown, E>) return E::op::precedence;
+            if constexpr (std::is_same_v<shown, E>) return own_precedence<typename E::op>();
             else return precedence_of<shown>();
         } else {
-            return E::op::precedence;
+            return own_precedence<typename E::op>();
         }
+    }
+
+    // In LaTeX a \frac, a \sqrt or |a| is a single atom, and a juxtaposed product binds like "*".
+    template <class Op>
+    static constexpr int own_precedence() {
+        constexpr style how = notation_of<Op>();
+        if constexpr (F == format::latex && (how == style::fraction || how == style::radical || how == style::bars))
+            return precedence::atom;
+        else if constexpr (F == format::latex && how == style::juxtapose)
+            return precedence::product;
+        else
+            return Op::precedence;
     }
 
     template <class E>
