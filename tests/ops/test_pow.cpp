@@ -1,0 +1,136 @@
+// pow: exact integer and rational exponents (derivatives stay exact), a runtime exponent, a
+// symbolic exponent (both partials), a symbolic base under an exact exponent; closed forms,
+// central differences, arrays and float data.
+#define BOOST_TEST_MODULE ops_pow
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+
+#include <symdiff/symdiff.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "support/finite_difference.hpp"
+
+using namespace symdiff;
+using namespace symdiff::literals;
+using namespace symdiff_test;
+
+namespace {
+constexpr auto x = symbol<"x">;
+constexpr auto y = symbol<"y">;
+constexpr double points[] = {0.3, 1.0, 1.7, 4.0};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(integer_exponent) {
+    constexpr auto f = pow(x, 5_c);
+    BOOST_TEST(to_string(derivative(f, x)) == "5 * x^4");
+    for (double v : {-1.5, -0.2, 0.0, 1.0, 2.0}) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), 5 * std::pow(v, 4), 1e-15));
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), difference_quotient(f, x, v), fd_tolerance));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(negative_integer_exponent) {
+    constexpr auto f = pow(x, -2_c);  // (x^-2)' = -2 x^-3
+    BOOST_TEST(to_string(derivative(f, x)) == "-2 * x^(-3)");
+    for (double v : {-1.5, -0.2, 0.4, 2.0}) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), -2 / (v * v * v), 1e-14));
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), difference_quotient(f, x, v), fd_tolerance));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(rational_exponent) {
+    constexpr auto f = pow(x, exact<3, 2>);  // (x^(3/2))' = 3/2 x^(1/2)
+    BOOST_TEST(to_string(derivative(f, x)) == "3/2 * sqrt(x)");
+    for (double v : points) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), 1.5 * std::sqrt(v), 1e-15));
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), difference_quotient(f, x, v), fd_tolerance));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(runtime_exponent) {
+    constexpr auto f = pow(x, literal<double>{2.5});  // (x^2.5)' = 2.5 x^1.5
+    for (double v : points) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            BOOST_TEST(near(evaluate(f, x = v), std::pow(v, 2.5), 1e-15));
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), 2.5 * std::pow(v, 1.5), 1e-14));
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), difference_quotient(f, x, v), fd_tolerance));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(symbolic_exponent_both_partials) {
+    // (x^y)'x = y x^(y - 1),   (x^y)'y = x^y log x
+    constexpr auto f = pow(x, y);
+    constexpr double ys[] = {-1.5, 0.5, 2.0, 3.25};
+    for (double xv : points) {
+        for (double yv : ys) {
+            BOOST_TEST_CONTEXT("x = " << xv << ", y = " << yv) {
+                BOOST_TEST(near(evaluate(derivative(f, x), x = xv, y = yv), yv * std::pow(xv, yv - 1), 1e-14));
+                BOOST_TEST(near(evaluate(derivative(f, y), x = xv, y = yv), std::pow(xv, yv) * std::log(xv), 1e-14));
+                BOOST_TEST(near(evaluate(derivative(f, y), x = xv, y = yv), difference_quotient(f, y, yv, x = xv),
+                                fd_tolerance));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(exponential_of_exact_base) {
+    constexpr auto f = pow(2_c, x);  // (2^x)' = 2^x log 2
+    for (double v : {-2.0, 0.0, 1.5, 3.0}) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), std::pow(2.0, v) * std::log(2.0), 1e-14));
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), difference_quotient(f, x, v), fd_tolerance));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(composite_base) {
+    constexpr auto f = pow(1.0 + square(x), exact<1, 3>);  // 2x / 3 (1 + x^2)^(-2/3)
+    for (double v : {-2.0, -0.3, 0.0, 1.2}) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            const double expected = 2 * v / 3 * std::pow(1 + v * v, -2.0 / 3.0);
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), expected, 1e-14));
+            BOOST_TEST(near(evaluate(derivative(f, x), x = v), difference_quotient(f, x, v), fd_tolerance));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(special_exponents_simplify) {
+    static_assert(std::is_same_v<decltype(pow(x, 0_c)), constant<1>>);
+    static_assert(std::is_same_v<decltype(pow(x, 1_c)), symbol_t<"x">>);
+    static_assert(std::is_same_v<decltype(pow(x, 2_c)), decltype(square(x))>);
+    static_assert(std::is_same_v<decltype(pow(x, exact<1, 2>)), decltype(sqrt(x))>);
+    static_assert(std::is_same_v<decltype(pow(2_c, 10_c)), constant<1024>>);
+    static_assert(std::is_same_v<decltype(pow(exact<2, 3>, -2_c)), constant<9, 4>>);
+    BOOST_TEST(true);
+}
+
+BOOST_AUTO_TEST_CASE(elementwise_over_vectors) {
+    const xt::xtensor<double, 1> X{0.3, 1.0, 1.7, 4.0};
+    const xt::xtensor<double, 1> Y{2.0, -1.0, 0.5, 1.5};
+    const auto dx = evaluate(derivative(pow(x, y), x), x = X, y = Y);
+    const auto dy = evaluate(derivative(pow(x, y), y), x = X, y = 2.0);  // scalar exponent broadcast
+    xt::xtensor<double, 1> ex = X, ey = X;
+    for (std::size_t i = 0; i < X.size(); ++i) {
+        ex(i) = Y(i) * std::pow(X(i), Y(i) - 1);
+        ey(i) = X(i) * X(i) * std::log(X(i));
+    }
+    BOOST_TEST(all_near(dx, ex, 1e-14));
+    BOOST_TEST(all_near(dy, ey, 1e-14));
+}
+
+BOOST_AUTO_TEST_CASE(float_data_gives_float_results) {
+    const xt::xtensor<float, 1> X{1.0f, 2.0f, 4.0f};
+    const auto d = evaluate(derivative(pow(x, exact<1, 2>) + pow(x, 3_c), x), x = X);
+    static_assert(std::is_same_v<typename decltype(d)::value_type, float>);
+    xt::xtensor<double, 1> expected = xt::zeros<double>({3});
+    for (std::size_t i = 0; i < X.size(); ++i) expected(i) = 0.5 / std::sqrt(double(X(i))) + 3.0 * X(i) * X(i);
+    BOOST_TEST(all_near(d, expected, 1e-6));
+}

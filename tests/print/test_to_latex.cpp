@@ -1,0 +1,61 @@
+// to_latex: \frac for quotients, \sqrt{} for square roots, \left( \right) where (and only where)
+// the tree needs them, exact rationals as fractions, products of matrices by juxtaposition.
+#define BOOST_TEST_MODULE print_to_latex
+#include <boost/test/unit_test.hpp>
+
+#include <symdiff/symdiff.hpp>
+
+using namespace symdiff;
+using namespace symdiff::literals;
+
+namespace {
+constexpr auto a = symbol<"a">;
+constexpr auto b = symbol<"b">;
+constexpr auto c = symbol<"c">;
+constexpr auto x = symbol<"x">;
+constexpr auto y = symbol<"y">;
+constexpr auto A = symbol<"A">;
+constexpr auto B = symbol<"B">;
+constexpr auto C = symbol<"C">;
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fractions_roots_and_powers) {
+    BOOST_TEST(to_latex(a / (b * c)) == "\\frac{a}{b \\cdot c}");
+    BOOST_TEST(to_latex(sqrt(x + y)) == "\\sqrt{x + y}");
+    BOOST_TEST(to_latex(square(a + b)) == "{\\left(a + b\\right)}^{2}");
+    BOOST_TEST(to_latex(pow(x, exact<1, 3>)) == "{x}^{\\frac{1}{3}}");
+    BOOST_TEST(to_latex(exact<-2, 3> * x) == "-\\frac{2}{3} \\cdot x");
+    BOOST_TEST(to_latex(a - (b - c)) == "a - \\left(b - c\\right)");
+    BOOST_TEST(to_latex(abs(x - y)) == "\\left|x - y\\right|");
+}
+
+BOOST_AUTO_TEST_CASE(functions) {
+    BOOST_TEST(to_latex(sin(x + y)) == "\\sin\\left(x + y\\right)");
+    BOOST_TEST(to_latex(sigmoid(x)) == "\\sigma\\left(x\\right)");
+    BOOST_TEST(to_latex(mean(x)) == "\\operatorname{mean}\\left(x\\right)");
+    BOOST_TEST(to_latex(transpose(A)) == "A^\\top");
+    BOOST_TEST(to_latex(dot(A, x)) == "A x");
+}
+
+BOOST_AUTO_TEST_CASE(derivatives) {
+    BOOST_TEST(to_latex(derivative(log(x), x)) == "\\frac{1}{x}");
+    BOOST_TEST(to_latex(derivative(x / (1_c + y), x)) == "\\frac{1}{1 + y}");
+    BOOST_TEST(to_latex(derivative(log(1_c + exp(x)), x)) == "\\frac{1}{1 + \\exp\\left(x\\right)} \\cdot \\exp\\left(x\\right)");
+    BOOST_TEST(to_latex(derivative(tanh(x), x)) == "1 - {\\tanh\\left(x\\right)}^{2}");
+    BOOST_TEST(to_latex(derivative(sum(square(dot(A, x) - y)), x)) == "A^\\top \\left(2 \\cdot \\left(A x - y\\right)\\right)");
+}
+
+BOOST_AUTO_TEST_CASE(a_fraction_is_an_atom) {
+    // \frac{..}{..} is delimited by itself: no \left( \right) around it as an operand
+    BOOST_TEST(to_latex(a * (b / c)) == "a \\cdot \\frac{b}{c}");
+    BOOST_TEST(to_latex(-(a / b)) == "-\\frac{a}{b}");
+}
+
+BOOST_AUTO_TEST_CASE(transposes_of_products_are_parenthesised) {
+    // L = sum(dot(A^T, B) * C):  dL/dA = B C^T = (C B^T)^T, dL/dB = A C
+    constexpr auto L = sum(dot(transpose(A), B) * C);
+    BOOST_TEST(to_latex(derivative(L, B)) == "A C");
+    // the gradient is built as transpose(C B^T); juxtaposition binds looser than ^\top, so it needs
+    // parentheses ("C B^\top^\top" would mean C B, and a double superscript is not valid LaTeX)
+    BOOST_TEST(to_latex(derivative(L, A)) == "\\left(C B^\\top\\right)^\\top");
+}

@@ -1,0 +1,104 @@
+// to_string: infix text with the minimal parentheses that keep the tree's meaning, exact
+// rationals as n/d, runtime literals in shortest form, and derivatives as a person would write
+// them.
+#define BOOST_TEST_MODULE print_to_string
+#include <boost/test/unit_test.hpp>
+
+#include <symdiff/symdiff.hpp>
+
+using namespace symdiff;
+using namespace symdiff::literals;
+
+namespace {
+constexpr auto a = symbol<"a">;
+constexpr auto b = symbol<"b">;
+constexpr auto c = symbol<"c">;
+constexpr auto x = symbol<"x">;
+constexpr auto y = symbol<"y">;
+constexpr auto z = symbol<"z">;
+constexpr auto A = symbol<"A">;
+constexpr auto B = symbol<"B">;
+constexpr auto C = symbol<"C">;
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sums_and_differences) {
+    BOOST_TEST(to_string(a - (b - c)) == "a - (b - c)");
+    BOOST_TEST(to_string((a - b) - c) == "a - b - c");
+    BOOST_TEST(to_string(a - (b + c)) == "a - (b + c)");
+    BOOST_TEST(to_string(a + (b + c)) == "a + b + c");
+    BOOST_TEST(to_string(a + (b - c)) == "a + (b - c)");
+    BOOST_TEST(to_string(a + b * c) == "a + b * c");
+    BOOST_TEST(to_string((a + b) * c) == "(a + b) * c");
+}
+
+BOOST_AUTO_TEST_CASE(products_and_quotients) {
+    BOOST_TEST(to_string(a / (b * c)) == "a / (b * c)");
+    BOOST_TEST(to_string(a / b / c) == "a / b / c");
+    BOOST_TEST(to_string(a / (b / c)) == "a / (b / c)");
+    BOOST_TEST(to_string(a * (b * c)) == "a * b * c");
+    BOOST_TEST(to_string(a * b / c) == "a * b / c");
+    BOOST_TEST(to_string(a * (b / c)) == "a * (b / c)");
+    BOOST_TEST(to_string((a - b) / (a + b)) == "(a - b) / (a + b)");
+}
+
+BOOST_AUTO_TEST_CASE(powers) {
+    BOOST_TEST(to_string(square(a + b)) == "(a + b)^2");
+    BOOST_TEST(to_string(square(a * b)) == "(a * b)^2");
+    BOOST_TEST(to_string(square(sin(x))) == "sin(x)^2");
+    BOOST_TEST(to_string(pow(x, -1_c)) == "x^(-1)");
+    BOOST_TEST(to_string(pow(x, y + 1_c)) == "x^(y + 1)");
+    BOOST_TEST(to_string(pow(pow(x, y), z)) == "(x^y)^z");
+    BOOST_TEST(to_string(pow(-x, 3_c)) == "(-x)^3");
+    BOOST_TEST(to_string(pow(2_c, x)) == "2^x");
+    BOOST_TEST(to_string(pow(exact<1, 2>, x)) == "(1/2)^x");
+}
+
+BOOST_AUTO_TEST_CASE(unary_minus) {
+    BOOST_TEST(to_string(-(x + y)) == "-(x + y)");
+    BOOST_TEST(to_string(-(x * y)) == "-(x * y)");
+    BOOST_TEST(to_string(-x * y) == "-x * y");
+    BOOST_TEST(to_string(-square(x)) == "-x^2");  // -(x^2): the power binds tighter
+    BOOST_TEST(to_string(exp(-x)) == "exp(-x)");
+    BOOST_TEST(to_string(x - (-y)) == "x + y");
+}
+
+BOOST_AUTO_TEST_CASE(exact_rationals_and_literals) {
+    BOOST_TEST(to_string(exact<1, 3>) == "1/3");
+    BOOST_TEST(to_string(exact<-2, 3>) == "-2/3");
+    BOOST_TEST(to_string(exact<1, 3> * x) == "1/3 * x");
+    BOOST_TEST(to_string(x * exact<-2, 3>) == "-2/3 * x");
+    BOOST_TEST(to_string(pow(x, exact<1, 3>)) == "x^(1/3)");
+    BOOST_TEST(to_string(square(exact<1, 3> * x)) == "(1/3 * x)^2");
+    BOOST_TEST(to_string(y + (-2_c) * x) == "y - 2 * x");
+    BOOST_TEST(to_string(0.5 * x) == "0.5 * x");
+    BOOST_TEST(to_string(x + 1e-3) == "x + 0.001");
+}
+
+BOOST_AUTO_TEST_CASE(functions) {
+    BOOST_TEST(to_string(sin(x + y)) == "sin(x + y)");
+    BOOST_TEST(to_string(min(x, y)) == "min(x, y)");
+    BOOST_TEST(to_string(max(x, 0_c)) == "max(x, 0)");
+    BOOST_TEST(to_string(sum(square(x))) == "sum(x^2)");
+    BOOST_TEST(to_string(mean(x)) == "mean(x)");
+    BOOST_TEST(to_string(dot(A, x)) == "dot(A, x)");
+    BOOST_TEST(to_string(transpose(A)) == "transpose(A)");
+    BOOST_TEST(to_string(relu(x) + step(x) + sign(x) + softplus(x) + sigmoid(x) + abs(x)) ==
+               "relu(x) + step(x) + sign(x) + softplus(x) + sigmoid(x) + abs(x)");
+}
+
+BOOST_AUTO_TEST_CASE(derivatives) {
+    BOOST_TEST(to_string(derivative(tanh(x), x)) == "1 - tanh(x)^2");
+    BOOST_TEST(to_string(derivative(tan(x), x)) == "1 + tan(x)^2");
+    BOOST_TEST(to_string(derivative(x / y, y)) == "-(x / y^2)");
+    BOOST_TEST(to_string(derivative(sigmoid(2_c * x), x)) == "2 * sigmoid(2 * x) * (1 - sigmoid(2 * x))");
+    BOOST_TEST(to_string(derivative(mean(square(a * x - y)), a)) == "mean(2 * (a * x - y) * x)");
+    BOOST_TEST(to_string(derivative(sum(square(dot(A, x) - y)), x)) == "dot(transpose(A), 2 * (dot(A, x) - y))");
+    BOOST_TEST(to_string(derivative(mean(exp(dot(A, B))), B)) == "dot(transpose(A), exp(dot(A, B)) / n)");
+}
+
+BOOST_AUTO_TEST_CASE(gradients_through_a_transposed_operand) {
+    // L = sum(dot(A^T, B) * C):  dL/dB = A C, with no transpose(transpose(A)) left in the text.
+    constexpr auto L = sum(dot(transpose(A), B) * C);
+    BOOST_TEST(to_string(derivative(L, B)) == "dot(A, C)");
+    BOOST_TEST(to_string(derivative(sum(dot(transpose(x), a) * y), a)) == "dot(x, y)");
+}
