@@ -2,16 +2,21 @@
 // Randomised derivative tests: expression trees generated at compile time from a fixed seed,
 // their derivatives checked against finite differences of an independent reference evaluator.
 //
-//   random_expr<Seed, Depth>()         an elementwise expression in x, y, z (operands kept in the
-//                                      functions' domains: log(1 + e^2), division by 2 + sigmoid(e), ...)
-//   random_expr<Seed, Depth, true>()   the same, but it may also contain mean(e) / sum(e) inside
-//   random_tree<Seed, Depth, Min, Max>() random_expr redrawn until its size is in [Min, Max] and it
-//                                      contains a symbol
-//   random_reduction<Seed, Depth, Max>() a scalar root: sum(e), mean(e), tanh(sum(e1)) + mean(e2), ...
+//   random_expr<B, Seed, Depth>()        an elementwise expression in x, y, z (operands kept in the
+//                                        functions' domains: log(1 + e^2), division by 2 + sigmoid(e)...)
+//   random_expr<B, Seed, Depth, true>()  the same, but it may also contain mean(e) / sum(e) inside
+//   random_tree<B, Seed, Depth, Min, Max>()  random_expr redrawn until its size is in [Min, Max] and
+//                                        it contains a symbol
+//   random_reduction<B, Seed, Depth, Max>()  a scalar root: sum(e), mean(e), tanh(sum(e1)) + mean(e2)...
+// B is `simplified` (symdiff's builders: the expression under test) or `raw` (make_node only: the
+// same tree unsimplified, which the reference evaluator computes).
 //
 // Per expression, the templated code is kept small: it only builds the expression, its
-// derivatives and the evaluate() calls, and hands plain numbers to the non-template checkers
-// (random_check.hpp), so that a translation unit of 100+ expressions compiles in seconds.
+// derivatives and the evaluate() calls (random_cases.hpp), and hands plain numbers to the
+// non-template checkers (random_check.hpp). Even so, compile time is what limits the number of
+// expressions per file: building and evaluating the derivatives of one small tree costs about
+// 0.2 s of compile time (with the type-list CSE; several times more with the Hana-fold one), a
+// vector-bound or reduction case 1-2 s.
 //
 // Reference evaluator: `ref_eval` walks the expression's type and computes every node with <cmath>
 // formulas written independently of symdiff's. It also records the sign of every kink argument
@@ -20,6 +25,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <sstream>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -49,6 +56,68 @@ constexpr unsigned pick(std::uint64_t s, unsigned n, unsigned shift = 0) {
 }
 
 // ------------------------------------------------------------------ the generator
+// The generator is written once against a builder policy B and instantiated twice:
+//   simplified   symdiff's public builders (add, multiply, ...), which simplify as they build:
+//                the expression under test;
+//   raw          make_node<Op>(...) only: the same tree exactly as generated, for the reference
+//                evaluator. A builder that simplifies wrongly (x - x/2 built as 3/2 x, ...) then
+//                shows as a value mismatch instead of going unnoticed.
+inline constexpr literal<double> lit(double v) { return literal<double>{v}; }
+
+struct simplified {
+    template <class A> static constexpr auto neg(A a) { return symdiff::negate(a); }
+    template <class A> static constexpr auto sq(A a) { return symdiff::square(a); }
+    template <class A> static constexpr auto sqrt(A a) { return symdiff::sqrt(a); }
+    template <class A> static constexpr auto exp(A a) { return symdiff::exp(a); }
+    template <class A> static constexpr auto log(A a) { return symdiff::log(a); }
+    template <class A> static constexpr auto sin(A a) { return symdiff::sin(a); }
+    template <class A> static constexpr auto cos(A a) { return symdiff::cos(a); }
+    template <class A> static constexpr auto tan(A a) { return symdiff::tan(a); }
+    template <class A> static constexpr auto tanh(A a) { return symdiff::tanh(a); }
+    template <class A> static constexpr auto sigmoid(A a) { return symdiff::sigmoid(a); }
+    template <class A> static constexpr auto softplus(A a) { return symdiff::softplus(a); }
+    template <class A> static constexpr auto abs(A a) { return symdiff::abs(a); }
+    template <class A> static constexpr auto sign(A a) { return symdiff::sign(a); }
+    template <class A> static constexpr auto relu(A a) { return symdiff::relu(a); }
+    template <class A> static constexpr auto step(A a) { return symdiff::step(a); }
+    template <class A> static constexpr auto sum(A a) { return symdiff::sum(a); }
+    template <class A> static constexpr auto mean(A a) { return symdiff::mean(a); }
+    template <class A, class C> static constexpr auto add(A a, C c) { return symdiff::add(a, c); }
+    template <class A, class C> static constexpr auto sub(A a, C c) { return symdiff::subtract(a, c); }
+    template <class A, class C> static constexpr auto mul(A a, C c) { return symdiff::multiply(a, c); }
+    template <class A, class C> static constexpr auto div(A a, C c) { return symdiff::divide(a, c); }
+    template <class A, class C> static constexpr auto pow(A a, C c) { return symdiff::pow(a, c); }
+    template <class A, class C> static constexpr auto min(A a, C c) { return symdiff::min(a, c); }
+    template <class A, class C> static constexpr auto max(A a, C c) { return symdiff::max(a, c); }
+};
+
+struct raw {
+    template <class A> static constexpr auto neg(A a) { return make_node<negate_op>(a); }
+    template <class A> static constexpr auto sq(A a) { return make_node<square_op>(a); }
+    template <class A> static constexpr auto sqrt(A a) { return make_node<sqrt_op>(a); }
+    template <class A> static constexpr auto exp(A a) { return make_node<exp_op>(a); }
+    template <class A> static constexpr auto log(A a) { return make_node<log_op>(a); }
+    template <class A> static constexpr auto sin(A a) { return make_node<sin_op>(a); }
+    template <class A> static constexpr auto cos(A a) { return make_node<cos_op>(a); }
+    template <class A> static constexpr auto tan(A a) { return make_node<tan_op>(a); }
+    template <class A> static constexpr auto tanh(A a) { return make_node<tanh_op>(a); }
+    template <class A> static constexpr auto sigmoid(A a) { return make_node<sigmoid_op>(a); }
+    template <class A> static constexpr auto softplus(A a) { return make_node<softplus_op>(a); }
+    template <class A> static constexpr auto abs(A a) { return make_node<abs_op>(a); }
+    template <class A> static constexpr auto sign(A a) { return make_node<sign_op>(a); }
+    template <class A> static constexpr auto relu(A a) { return make_node<relu_op>(a); }
+    template <class A> static constexpr auto step(A a) { return make_node<step_op>(a); }
+    template <class A> static constexpr auto sum(A a) { return make_node<sum_op>(a); }
+    template <class A> static constexpr auto mean(A a) { return make_node<mean_op>(a); }
+    template <class A, class C> static constexpr auto add(A a, C c) { return make_node<add_op>(a, c); }
+    template <class A, class C> static constexpr auto sub(A a, C c) { return make_node<subtract_op>(a, c); }
+    template <class A, class C> static constexpr auto mul(A a, C c) { return make_node<multiply_op>(a, c); }
+    template <class A, class C> static constexpr auto div(A a, C c) { return make_node<divide_op>(a, c); }
+    template <class A, class C> static constexpr auto pow(A a, C c) { return make_node<pow_op>(a, c); }
+    template <class A, class C> static constexpr auto min(A a, C c) { return make_node<min_op>(a, c); }
+    template <class A, class C> static constexpr auto max(A a, C c) { return make_node<max_op>(a, c); }
+};
+
 /// A leaf: a symbol (most of the time), an exact constant or a runtime literal.
 template <std::uint64_t Seed>
 constexpr auto random_leaf() {
@@ -71,7 +140,7 @@ constexpr auto random_leaf() {
         else return exact<2, 3>;
     } else {
         constexpr double values[8] = {0.5, -1.25, 2.0, 0.3, -0.7, 1.5, 0.125, -2.0};
-        return literal<double>{values[v]};
+        return lit(values[v]);
     }
 }
 
@@ -79,8 +148,8 @@ constexpr auto random_leaf() {
 /// reductions, when enabled).
 inline constexpr unsigned n_ops = 24;
 
-/// A random expression of depth at most `Depth`.
-template <std::uint64_t Seed, int Depth, bool Reductions = false>
+/// A random expression of depth at most `Depth`, built with the policy B.
+template <class B, std::uint64_t Seed, int Depth, bool Reductions = false>
 constexpr auto random_expr() {
     constexpr std::uint64_t h = splitmix64(Seed);
     constexpr unsigned variant = pick(Seed, 4, 40);
@@ -89,82 +158,90 @@ constexpr auto random_expr() {
         return random_leaf<child(Seed, 7)>();
     } else {
         constexpr unsigned op = static_cast<unsigned>((h >> 8) % (n_ops + (Reductions ? 3 : 0)));
-        constexpr auto a = random_expr<child(Seed, 1), Depth - 1, Reductions>();
+        constexpr auto a = random_expr<B, child(Seed, 1), Depth - 1, Reductions>();
         if constexpr (op == 0) {
-            return -a;
+            return B::neg(a);
         } else if constexpr (op == 1) {
-            return square(a);
+            return B::sq(a);
         } else if constexpr (op == 2) {
-            if constexpr (variant < 2) return sqrt(1_c + square(a));
-            else return sqrt(softplus(a) + 0.25);
+            if constexpr (variant < 2) return B::sqrt(B::add(1_c, B::sq(a)));
+            else return B::sqrt(B::add(B::softplus(a), lit(0.25)));
         } else if constexpr (op == 3) {
-            if constexpr (variant < 3) return exp(a);
-            else return exp(sin(a));
+            if constexpr (variant < 3) return B::exp(a);
+            else return B::exp(B::sin(a));
         } else if constexpr (op == 4) {
-            if constexpr (variant < 2) return log(1_c + square(a));
-            else if constexpr (variant == 2) return log(2_c + sin(a));
-            else return log(sigmoid(a));
+            if constexpr (variant < 2) return B::log(B::add(1_c, B::sq(a)));
+            else if constexpr (variant == 2) return B::log(B::add(2_c, B::sin(a)));
+            else return B::log(B::sigmoid(a));
         } else if constexpr (op == 5) {
-            return sin(a);
+            return B::sin(a);
         } else if constexpr (op == 6) {
-            return cos(a);
+            return B::cos(a);
         } else if constexpr (op == 7) {
-            if constexpr (variant < 2) return tan(exact<1, 2> * tanh(a));
-            else return tan(1.2 * tanh(a));
+            // a bounded argument, away from the poles
+            if constexpr (variant < 2) return B::tan(B::mul(exact<1, 2>, B::tanh(a)));
+            else return B::tan(B::mul(lit(1.2), B::tanh(a)));
         } else if constexpr (op == 8) {
-            return tanh(a);
+            return B::tanh(a);
         } else if constexpr (op == 9) {
-            return sigmoid(a);
+            return B::sigmoid(a);
         } else if constexpr (op == 10) {
-            if constexpr (variant < 3) return abs(a);
-            else return sign(a);  // piecewise constant: derivative 0 away from the jump
+            if constexpr (variant < 3) return B::abs(a);
+            else return B::sign(a);  // piecewise constant: derivative 0 away from the jump
         } else if constexpr (op == 11) {
-            if constexpr (variant < 3) return relu(a);
-            else return step(a) * a;
+            if constexpr (variant < 3) return B::relu(a);
+            else return B::mul(B::step(a), a);
         } else if constexpr (op == 12) {
-            return softplus(a);
+            return B::softplus(a);
         } else if constexpr (op == 13) {
             // An exact exponent: integer powers of anything, fractional ones of a positive base.
-            if constexpr (variant == 0) return pow(a, 3_c);
-            else if constexpr (variant == 1) return pow(1_c + square(a), exact<1, 3>);
-            else if constexpr (variant == 2) return pow(2_c + sigmoid(a), exact<-3, 2>);
-            else return pow(1_c + square(a), exact<-1>);
+            if constexpr (variant == 0) return B::pow(a, 3_c);
+            else if constexpr (variant == 1) return B::pow(B::add(1_c, B::sq(a)), exact<1, 3>);
+            else if constexpr (variant == 2) return B::pow(B::add(2_c, B::sigmoid(a)), exact<-3, 2>);
+            else return B::pow(B::add(1_c, B::sq(a)), exact<-1>);
         } else if constexpr (op == 14) {
-            if constexpr (variant == 0) return 0.75 * a;
-            else if constexpr (variant == 1) return a / 2.5;
-            else if constexpr (variant == 2) return a + 1.5;
-            else return exact<-2, 3> * a;
+            if constexpr (variant == 0) return B::mul(lit(0.75), a);
+            else if constexpr (variant == 1) return B::div(a, lit(2.5));
+            else if constexpr (variant == 2) return B::add(a, lit(1.5));
+            else return B::mul(exact<-2, 3>, a);
         } else if constexpr (op == 15) {
-            if constexpr (variant < 2) return pow(a, 4_c);
-            else if constexpr (variant == 2) return 1.5 - a;
-            else return pow(exact<3, 2>, a);  // an exact base, expression exponent
+            if constexpr (variant < 2) return B::pow(a, 4_c);
+            else if constexpr (variant == 2) return B::sub(lit(1.5), a);
+            else return B::pow(exact<3, 2>, a);  // an exact base, expression exponent
         } else {
-            constexpr auto b = random_expr<child(Seed, 2), Depth - 1, Reductions>();
-            if constexpr (op == 16 || op == 23) {
-                return a + b;
+            constexpr auto b = random_expr<B, child(Seed, 2), Depth - 1, Reductions>();
+            // (variant 3 of 16, 17, 18, 23: like terms, which the builders simplify)
+            if constexpr (op == 16) {
+                if constexpr (variant < 3) return B::add(a, b);
+                else return B::add(a, B::mul(exact<3, 2>, a));  // c1 x + c2 x = (c1 + c2) x
+            } else if constexpr (op == 23) {
+                if constexpr (variant < 3) return B::add(a, b);
+                else return B::add(B::neg(a), B::neg(b));  // a + (-b) = a - b
             } else if constexpr (op == 17) {
-                return a - b;
+                if constexpr (variant < 3) return B::sub(a, b);
+                else return B::sub(B::mul(2_c, a), B::mul(a, exact<1, 2>));  // 2 x - x / 2 = 3/2 x
             } else if constexpr (op == 18) {
-                return a * b;
+                if constexpr (variant < 3) return B::mul(a, b);
+                else return B::mul(a, a);  // x x = x^2
             } else if constexpr (op == 19) {
-                if constexpr (variant == 0) return a / (2_c + sigmoid(b));
-                else if constexpr (variant == 1) return a / (1_c + square(b));
-                else if constexpr (variant == 2) return a / (1.5 + cos(b));
-                else return (a + b) / (1_c + square(a));
+                if constexpr (variant == 0) return B::div(a, B::add(2_c, B::sigmoid(b)));
+                else if constexpr (variant == 1) return B::div(a, B::add(1_c, B::sq(b)));
+                else if constexpr (variant == 2) return B::div(a, B::add(lit(1.5), B::cos(b)));
+                else return B::div(B::add(a, b), B::add(1_c, B::sq(a)));
             } else if constexpr (op == 20) {
-                return min(a, b);
+                return B::min(a, b);
             } else if constexpr (op == 21) {
-                return max(a, b);
+                return B::max(a, b);
             } else if constexpr (op == 22) {
-                if constexpr (variant < 2) return pow(1_c + square(a), b);
-                else if constexpr (variant == 2) return pow(sigmoid(a) + 0.5, b);
-                else return pow(2_c + sin(a), tanh(b));
+                if constexpr (variant < 2) return B::pow(B::add(1_c, B::sq(a)), b);
+                else if constexpr (variant == 2) return B::pow(B::add(B::sigmoid(a), lit(0.5)), b);
+                else return B::pow(B::add(2_c, B::sin(a)), B::tanh(b));
             } else if constexpr (op == 24) {
-                return mean(a) * b;
+                return B::mul(B::mean(a), b);
             } else if constexpr (op == 25) {
-                return a + sum(b) / 4.0;
+                return B::add(a, B::div(B::sum(b), lit(4.0)));
             } else {
-                return b - mean(square(a));
+                return B::sub(b, B::mean(B::sq(a)));
             }
         }
     }
@@ -181,35 +258,45 @@ inline constexpr int size_of = tree_size<std::remove_cvref_t<E>>::value;
 template <class E>
 inline constexpr bool has_symbol = depends_on<E, symbol_t<"x">> || depends_on<E, symbol_t<"y">> || depends_on<E, symbol_t<"z">>;
 
-/// random_expr, redrawn (with derived seeds) until the tree has between MinSize and MaxSize nodes
-/// and contains a symbol; the size cap keeps compile time bounded.
-template <std::uint64_t Seed, int Depth, int MinSize, int MaxSize, bool Reductions = false, int Attempt = 0>
-constexpr auto random_tree() {
-    constexpr auto e = random_expr<child(Seed, 1000 + Attempt), Depth, Reductions>();
-    using E = std::remove_cvref_t<decltype(e)>;
-    if constexpr ((size_of<E> >= MinSize && size_of<E> <= MaxSize && has_symbol<E>) || Attempt == 15) {
-        static_assert(size_of<E> <= MaxSize && has_symbol<E>, "random_tree: no acceptable tree in 16 attempts");
-        return e;
+/// The first of 32 derived seeds whose (raw) tree has MinSize .. MaxSize nodes and a symbol (the
+/// symbol x, the one bound to a vector, when NeedX); the size cap bounds the compile time.
+template <std::uint64_t Seed, int Depth, int MinSize, int MaxSize, bool Reductions, bool NeedX, int Attempt = 0>
+constexpr std::uint64_t tree_seed() {
+    constexpr std::uint64_t s = child(Seed, 1000 + Attempt);
+    using E = std::remove_cvref_t<decltype(random_expr<raw, s, Depth, Reductions>())>;
+    constexpr bool ok = size_of<E> >= MinSize && size_of<E> <= MaxSize &&
+                        (NeedX ? depends_on<E, symbol_t<"x">> : has_symbol<E>);
+    if constexpr (ok) {
+        return s;
     } else {
-        return random_tree<Seed, Depth, MinSize, MaxSize, Reductions, Attempt + 1>();
+        static_assert(Attempt < 31, "tree_seed: no acceptable tree in 32 attempts");
+        return tree_seed<Seed, Depth, MinSize, MaxSize, Reductions, NeedX, Attempt + 1>();
     }
 }
 
-/// A scalar root (reduction) over an elementwise expression that may itself contain reductions.
-template <std::uint64_t Seed, int Depth, int MaxSize>
+/// random_expr for the first acceptable derived seed (tree_seed), built with B.
+template <class B, std::uint64_t Seed, int Depth, int MinSize, int MaxSize, bool Reductions = false, bool NeedX = false>
+constexpr auto random_tree() {
+    return random_expr<B, tree_seed<Seed, Depth, MinSize, MaxSize, Reductions, NeedX>(), Depth, Reductions>();
+}
+
+/// A scalar root (reduction) over an elementwise expression in the vector x (and the scalars y,
+/// z) that may itself contain reductions.
+template <class B, std::uint64_t Seed, int Depth, int MaxSize>
 constexpr auto random_reduction() {
-    constexpr auto e = random_tree<child(Seed, 11), Depth, 4, MaxSize, true>();
+    constexpr auto e = random_tree<B, child(Seed, 11), Depth, 4, MaxSize, true, true>();
     constexpr unsigned r = pick(Seed, 6, 12);
     if constexpr (r == 0 || r == 1) {
-        return sum(e);
+        return B::sum(e);
     } else if constexpr (r == 2) {
-        return mean(e);
+        return B::mean(e);
     } else if constexpr (r == 3) {
-        return tanh(sum(e)) + mean(random_tree<child(Seed, 12), Depth - 1, 2, MaxSize / 2, true>());
+        return B::add(B::tanh(B::sum(e)), B::mean(random_tree<B, child(Seed, 12), Depth - 1, 2, 6, true>()));
     } else if constexpr (r == 4) {
-        return log(1_c + square(mean(e))) * sum(sigmoid(random_tree<child(Seed, 13), Depth - 1, 2, MaxSize / 2, true>()));
+        return B::mul(B::log(B::add(1_c, B::sq(B::mean(e)))),
+                      B::sum(B::sigmoid(random_tree<B, child(Seed, 13), Depth - 1, 2, 6, true>())));
     } else {
-        return sum(e * mean(random_tree<child(Seed, 14), Depth - 1, 2, MaxSize / 2, true>()));
+        return B::sum(B::mul(e, B::mean(random_tree<B, child(Seed, 14), Depth - 1, 2, 6, true>())));
     }
 }
 
@@ -350,6 +437,59 @@ rval ref_eval(const E& e, ref_env& env) {
         if constexpr (E::arity == 1) return ref_unary(op, ref_eval(e.template arg<0>(), env), env);
         else return ref_binary(op, ref_eval(e.template arg<0>(), env), ref_eval(e.template arg<1>(), env), env);
     }
+}
+
+// ------------------------------------------------------------------ printing for failure messages
+// Prefix notation, e.g. add(sin(x), mul(0.5, y)). Cheaper to compile than to_string (which costs
+// ~0.1 s per expression), and it prints the tree exactly as built, raw or simplified.
+inline const char* ref_op_name(ref_op op) {
+    constexpr const char* names[] = {"neg",  "square", "sqrt", "exp", "log", "sin", "cos", "tan",  "tanh",
+                                     "sigmoid", "softplus", "abs", "relu", "sign", "step", "sum", "mean",
+                                     "add",  "sub",    "mul",  "div", "pow", "min", "max", "?"};
+    return names[static_cast<int>(op)];
+}
+
+// The string work is in these non-template functions, compiled once; the per-node template only
+// calls them (inlined string concatenation in every node's instantiation costs compile time).
+[[gnu::noinline]] inline void print_constant(std::string& out, long long num, long long den) {
+    out += std::to_string(num);
+    if (den != 1) out += "/" + std::to_string(den);
+}
+[[gnu::noinline]] inline void print_literal(std::string& out, double v) {
+    std::ostringstream os;
+    os << v << "_lit";
+    out += os.str();
+}
+[[gnu::noinline]] inline void print_text(std::string& out, const char* text) { out += text; }
+[[gnu::noinline]] inline void print_open(std::string& out, ref_op op) {
+    out += ref_op_name(op);
+    out += '(';
+}
+
+template <class E>
+void ref_print_to(const E& e, std::string& out) {
+    if constexpr (Constant<E>) {
+        print_constant(out, E::num, E::den);
+    } else if constexpr (Literal<E>) {
+        print_literal(out, static_cast<double>(e.value));
+    } else if constexpr (Symbol<E>) {
+        print_text(out, E::name.data);
+    } else {
+        print_open(out, ref_op_of<typename E::op>);
+        ref_print_to(e.template arg<0>(), out);
+        if constexpr (E::arity == 2) {
+            print_text(out, ", ");
+            ref_print_to(e.template arg<1>(), out);
+        }
+        print_text(out, ")");
+    }
+}
+
+template <class E>
+std::string ref_print(const E& e) {
+    std::string out;
+    ref_print_to(e, out);
+    return out;
 }
 
 }  // namespace symdiff_random
