@@ -50,6 +50,20 @@ BOOST_AUTO_TEST_CASE(max_partials) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(plain_number_operands) {
+    // max(x, 0.0) is relu's value; min(1.0, x) clips from above; either order of operands
+    for (double v : xs) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            BOOST_TEST(evaluate(max(x, 0.0), x = v) == std::max(v, 0.0));
+            BOOST_TEST(evaluate(max(0.0, x), x = v) == std::max(v, 0.0));
+            BOOST_TEST(evaluate(min(1.0, x), x = v) == std::min(v, 1.0));
+            BOOST_TEST(evaluate(derivative(max(x, 0.0), x), x = v) == (v > 0 ? 1.0 : 0.0));
+            BOOST_TEST(evaluate(derivative(min(1.0, x), x), x = v) == (v < 1 ? 1.0 : 0.0));
+            BOOST_TEST(near(difference_quotient(max(x, 0.0), x, v), v > 0 ? 1.0 : 0.0, fd_tolerance));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(ties_send_the_derivative_to_the_first_operand) {
     BOOST_TEST(evaluate(derivative(min(x, y), x), x = 2.0, y = 2.0) == 1.0);
     BOOST_TEST(evaluate(derivative(min(x, y), y), x = 2.0, y = 2.0) == 0.0);
