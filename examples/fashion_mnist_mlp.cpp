@@ -47,9 +47,11 @@ constexpr auto b1 = symbol<"b1">;
 constexpr auto W2 = symbol<"W2">;
 constexpr auto b2 = symbol<"b2">;
 
+// [snippet:mnist_mlp_model]
 constexpr auto hidden = relu(dot(x, W1) + b1);
 constexpr auto scores = dot(hidden, W2) + b2;
 constexpr auto loss = mean(cross_entropy(log_softmax(scores), y));
+// [/snippet:mnist_mlp_model]
 
 template <class T>
 int run(const example::mnist_options& opt) {
@@ -95,6 +97,7 @@ int run(const example::mnist_options& opt) {
     const std::size_t batches = (train.labels.size() + batch - 1) / batch;
     example::epoch_report report(epochs, batches);
     std::vector<double> test_accuracy;
+    // [snippet:mnist_mlp_train]
     const auto fit = gradient_descent(
         loss, params(W1 = W10, b1 = b10, W2 = W20, b2 = b20), data(x = train.images, y = train.labels),
         {.learning_rate = learning_rate,
@@ -112,6 +115,7 @@ int run(const example::mnist_options& opt) {
                         report.epoch_losses.back(), test_accuracy.back(), report.seconds());
             std::fflush(stdout);
         });
+    // [/snippet:mnist_mlp_train]
     check.that("training completed", fit.ok(), fit.message);
     const double seconds = report.seconds();
 

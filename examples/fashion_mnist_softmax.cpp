@@ -39,13 +39,15 @@ using namespace symdiff;
 
 namespace {
 
-constexpr auto x = symbol<"x">;
-constexpr auto y = symbol<"y">;
-constexpr auto W = symbol<"W">;
-constexpr auto b = symbol<"b">;
+// [snippet:mnist_softmax_model]
+constexpr auto x = symbol<"x">;  // n x 784 pixels
+constexpr auto y = symbol<"y">;  // n labels, 0 to 9
+constexpr auto W = symbol<"W">;  // 784 x 10
+constexpr auto b = symbol<"b">;  // 10, broadcast over the rows
 
 constexpr auto scores = dot(x, W) + b;
 constexpr auto loss = mean(cross_entropy(log_softmax(scores), y));
+// [/snippet:mnist_softmax_model]
 
 template <class T>
 int run(const example::mnist_options& opt) {
@@ -75,8 +77,10 @@ int run(const example::mnist_options& opt) {
         xt::xtensor<double, 2> Wc = xt::zeros<double>({std::size_t{784}, std::size_t{10}});
         splitmix64 rng(7);
         for (auto& v : Wc) v = (double(rng.below(2001)) - 1000.0) * 1e-5;
+        // [snippet:mnist_softmax_check]
         const auto report = check_gradient(loss, params(W = Wc, b = xt::xtensor<double, 1>(xt::zeros<double>({10}))),
                                            data(x = small.images, y = small.labels));
+        // [/snippet:mnist_softmax_check]
         std::printf("%s\n\n", report.summary().c_str());
         check.that("the gradient check passes", report.passed, report.summary());
     }
@@ -89,6 +93,7 @@ int run(const example::mnist_options& opt) {
     std::vector<double> loss_history;
     bool completed = true;
     for (std::size_t epoch = 1; epoch <= epochs && completed; ++epoch) {
+        // [snippet:mnist_softmax_epoch]
         const double rate = learning_rate / (1.0 + decay * double(epoch - 1));
         const auto fit = gradient_descent(
             loss, p, data(x = train.images, y = train.labels),
@@ -96,7 +101,8 @@ int run(const example::mnist_options& opt) {
             [&](const auto& s) { report.step((epoch - 1) * batches + s.step, s.loss); });
         completed = fit.ok();
         check.that("training completed", fit.ok(), fit.message);
-        p = fit.parameters;
+        p = fit.parameters;  // the next epoch starts where this one ended
+        // [/snippet:mnist_softmax_epoch]
         loss_history.insert(loss_history.end(), fit.loss_history.begin(), fit.loss_history.end());
         const auto pred = example::predictions(evaluate(scores, x = test.images, W = p[W], b = p[b]));
         std::printf("epoch %2zu: lr %.4f, train loss %.4f, test accuracy %.4f  (%.1f s)\n", epoch, rate,
