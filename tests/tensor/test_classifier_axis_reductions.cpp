@@ -1,0 +1,59 @@
+// Reductions along an axis (keepdims): values against direct loops, gradients against central
+// differences, the first maximum taking the whole gradient, forward mode.
+#define BOOST_TEST_MODULE tensor_classifier_axis_reductions
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdint>
+
+#include "tensor/classifier_support.hpp"
+
+using namespace symdiff;
+using namespace symdiff_test;
+using namespace classifier_test;
+
+BOOST_AUTO_TEST_CASE(axis_reductions_keep_the_axis) {
+    const xt::xtensor<double, 2> X{{1, 5, 3}, {4, 6, 6}};
+    const auto s1 = evaluate(sum(x, axis<1>), x = X);
+    BOOST_TEST((s1.shape() == std::vector<std::size_t>{2, 1}));
+    BOOST_TEST(all_near(s1, xt::xtensor<double, 2>{{9.0}, {16.0}}, 1e-15));
+    BOOST_TEST(all_near(evaluate(sum(x, axis<0>), x = X), xt::xtensor<double, 2>{{5.0, 11.0, 9.0}}, 1e-15));
+    BOOST_TEST(all_near(evaluate(mean(x, axis<-1>), x = X), xt::xtensor<double, 2>{{3.0}, {16.0 / 3}}, 1e-15));
+    BOOST_TEST(all_near(evaluate(max(x, axis<1>), x = X), xt::xtensor<double, 2>{{5.0}, {6.0}}, 1e-15));
+    BOOST_TEST(all_near(evaluate(max(x, axis<0>), x = X), xt::xtensor<double, 2>{{4.0, 6.0, 6.0}}, 1e-15));
+    // ties: the first maximum
+    BOOST_TEST(all_near(evaluate(argmax_mask(x, axis<1>), x = X), xt::xarray<double>{{0, 1, 0}, {0, 1, 0}}, 0));
+    BOOST_TEST(to_string(sum(x, axis<1>)) == "sum(x, 1)");
+    BOOST_TEST(to_string(max(x, axis<-1>)) == "max(x, -1)");
+    // a 3-d operand, middle axis
+    xt::xtensor<double, 3> T3 = xt::reshape_view(xt::arange<double>(24), {2, 3, 4});
+    xt::xarray<double> expected = xt::sum(T3, {1}, xt::keep_dims);
+    BOOST_TEST(all_near(evaluate(sum(x, axis<1>), x = T3), expected, 1e-15));
+    BOOST_CHECK_THROW(evaluate(sum(x, axis<2>), x = X), shape_error);
+}
+
+BOOST_AUTO_TEST_CASE(axis_reduction_gradients) {
+    const auto X = random_matrix(4, 3, 1);
+    const auto Wv = random_matrix(4, 3, 2);
+    const auto loss = sum(square(max(x * W, axis<1>))) + sum(sin(mean(x * W, axis<0>))) +
+                      sum(cos(sum(x * W, axis<-1>))) + mean(exp(max(W, axis<0>)));
+    const auto g = evaluate(derivative(loss, W), x = X, W = Wv);
+    BOOST_TEST(all_near(g, numeric_gradient(loss, Wv, x = X), fd_tolerance));
+}
+
+BOOST_AUTO_TEST_CASE(max_gradient_goes_to_the_first_maximum) {
+    const xt::xtensor<double, 2> Wv{{2, 7, 7}, {1, 1, 0}};
+    const auto g = evaluate(derivative(sum(max(W, axis<1>)), W), W = Wv);
+    BOOST_TEST(all_near(g, xt::xarray<double>{{0, 1, 0}, {1, 0, 0}}, 0));
+}
+
+BOOST_AUTO_TEST_CASE(axis_reductions_forward_mode) {
+    const auto X = random_matrix(2, 3, 3);
+    // d/dt sum(x + t, axis 1) = 3 for every row (forward mode: x moves as a whole)
+    BOOST_TEST(all_near(evaluate(derivative(sum(x, axis<1>), x), x = X), xt::xtensor<double, 2>{{3.0}, {3.0}}, 1e-15));
+    BOOST_TEST(all_near(evaluate(derivative(mean(x, axis<0>), x), x = X), xt::xtensor<double, 2>{{1.0, 1.0, 1.0}}, 1e-15));
+    BOOST_TEST(all_near(evaluate(derivative(max(x, axis<0>), x), x = X), xt::xtensor<double, 2>{{1.0, 1.0, 1.0}}, 1e-15));
+    BOOST_TEST(all_near(evaluate(derivative(log_sum_exp(x), x), x = X), xt::xtensor<double, 2>{{1.0}, {1.0}}, 1e-14));
+    // log_softmax(x + t) = log_softmax(x): 0, as a (2, 1) column that broadcasts over x
+    BOOST_TEST(all_near(evaluate(derivative(log_softmax(x), x), x = X), xt::zeros<double>({2, 1}), 1e-14));
+}

@@ -1,0 +1,55 @@
+// log_sum_exp, log_softmax, softmax and one_hot: values against direct loops (also for large
+// scores, where a naive formula overflows), gradients against central differences.
+#define BOOST_TEST_MODULE tensor_classifier_softmax_family
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdint>
+
+#include "tensor/classifier_support.hpp"
+
+using namespace symdiff;
+using namespace symdiff_test;
+using namespace classifier_test;
+
+BOOST_AUTO_TEST_CASE(softmax_family_values_and_stability) {
+    const xt::xtensor<double, 2> Z{{1, 2, 3}, {1000, 1001, 1002}, {-1000, -1000, -1000}};
+    const auto lse = evaluate(log_sum_exp(x), x = Z);
+    const double l0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0));
+    BOOST_TEST(all_near(lse, xt::xtensor<double, 2>{{l0}, {l0 + 999}, {-1000 + std::log(3.0)}}, 1e-14));
+    const auto ls = evaluate(log_softmax(x), x = Z);
+    const auto sm = evaluate(softmax(x), x = Z);
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 3; ++j) {
+            BOOST_TEST(std::isfinite(ls(i, j)));
+            BOOST_TEST(near(sm(i, j), std::exp(ls(i, j)), 1e-13));
+        }
+    BOOST_TEST(near(sm(0, 2), std::exp(3.0 - l0), 1e-15));
+    BOOST_TEST(near(sm(2, 1), 1.0 / 3, 1e-15));
+    // along axis 0: columns sum to one
+    const auto s0 = evaluate(sum(softmax(x, axis<0>), axis<0>), x = Z);
+    BOOST_TEST(all_near(s0, xt::ones<double>({1, 3}), 1e-14));
+}
+
+BOOST_AUTO_TEST_CASE(softmax_family_gradients) {
+    const auto X = random_matrix(5, 4, 4);
+    const auto Wv = random_matrix(4, 3, 5);
+    const auto z = dot(x, W);
+    const auto loss = sum(sin(softmax(z)) * z) + sum(cos(log_softmax(z, axis<0>))) + mean(square(log_sum_exp(z))) +
+                      sum(exp(log_sum_exp(z, axis<0>)));
+    const auto g = evaluate(derivative(loss, W), x = X, W = Wv);
+    BOOST_TEST(all_near(g, numeric_gradient(loss, Wv, x = X), fd_tolerance));
+}
+
+BOOST_AUTO_TEST_CASE(one_hot_encoding) {
+    const xt::xtensor<std::int32_t, 1> Y{2, 0, 1};
+    const xt::xarray<double> expected{{0, 0, 1}, {1, 0, 0}, {0, 1, 0}};
+    BOOST_TEST(all_near(evaluate(one_hot<3>(y), y = Y), expected, 0));
+    BOOST_TEST(all_near(evaluate(one_hot(y, 3), y = Y), expected, 0));
+    BOOST_TEST(evaluate(one_hot(y, 5), y = Y).shape()[1] == 5u);
+    BOOST_TEST(to_string(one_hot<3>(y)) == "one_hot(y, 3)");
+    BOOST_CHECK_THROW(evaluate(one_hot<2>(y), y = Y), shape_error);
+    // a function of labels only: no derivative with respect to anything else
+    BOOST_TEST((std::is_same_v<decltype(derivative(sum(one_hot<3>(y) * W), y)), zero_t> ||
+                evaluate(derivative(sum(one_hot<3>(y) * W), y), y = Y, W = random_matrix(3, 3, 6)) == 0));
+}
