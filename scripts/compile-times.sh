@@ -14,11 +14,15 @@ grep -E '"(directory|command|file)"' "$db" | sed -E 's/^ *"(directory|command|fi
   paste - - - | while IFS=$'\t' read -r _ dir _ cmd _ file; do
     case "$file" in */tests/package/*) continue ;; esac
     cmd="${cmd//\\\"/\"}"
+    # a source compiled for several targets (tests/random/random_part.cpp): name the target too
+    label="${file#"$PWD"/}"
+    tgt="$(sed -nE 's#.* -o [^ ]*CMakeFiles/([^/ ]+)\.dir/.*#\1#p' <<<"$cmd")"
+    case "$file" in */tests/random/*) label="$label ($tgt)" ;; esac
     out="$tmp/$(basename "$file").o"
     cmd="$(sed -E "s# -o [^ ]+# -o $out#" <<<"$cmd")"
     ( cd "$dir" && /usr/bin/time -f '%e %M' -o "$tmp/t" bash -c "$cmd" >/dev/null 2>&1 ) || { echo "failed: $file" >&2; continue; }
     read -r secs kib < "$tmp/t"
-    printf '%s\t%s\t%s\n' "$secs" "$((kib / 1024))" "${file#"$PWD"/}"
+    printf '%s\t%s\t%s\n' "$secs" "$((kib / 1024))" "$label"
   done | sort -rn > "$tmp/all"
 echo "| file | seconds | peak MiB |"
 echo "|---|---:|---:|"
