@@ -19,11 +19,6 @@ namespace hana = boost::hana;
 
 namespace {
 constexpr auto x = symbol<"x">;
-
-/// The points 2p, so that f(0.5 x) is evaluated at f's points p.
-std::array<double, 3> doubled(const std::array<double, 3>& points) {
-    return {2 * points[0], 2 * points[1], 2 * points[2]};
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_binary_operation) {

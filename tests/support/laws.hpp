@@ -15,6 +15,7 @@
 //   self_quotient(f, s, pts)    d(f / f) = 0                          (points where f = 0 are
 //                                                                      skipped: f / f is undefined)
 //   finite_differences(f, s, pts)  df = central difference of f
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
@@ -103,6 +104,11 @@ boost::test_tools::assertion_result chain_rule(const Outer& outer, const G& g, S
         if (!near(l, r, law_tolerance)) return laws_detail::violated("d F(g) = F'(g) dg", p, l, r);
     }
     return true;
+}
+
+/// The points 2p: a law checked on f(0.5 x) at these points evaluates f at its own points p.
+inline std::array<double, 3> doubled(const std::array<double, 3>& points) {
+    return {2 * points[0], 2 * points[1], 2 * points[2]};
 }
 
 template <class F, class S, class Points>
