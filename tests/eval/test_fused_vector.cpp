@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <symdiff/symdiff.hpp>
+#include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include <symdiff/symdiff.hpp>
+#include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xtensor.hpp>
 
 namespace driver_test {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <symdiff/symdiff.hpp>
+#include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xrandom.hpp>
 #include <xtensor/xtensor.hpp>
 
@@ -39,9 +40,14 @@ template <class E>
 struct products : std::integral_constant<int, 0> {};
 template <class Op, class... A>
 struct products<node<Op, A...>> {
+    template <std::size_t I>
+    static constexpr bool value_arg() {
+        if constexpr (requires { Op::value_arg(I); }) return Op::value_arg(I);
+        else return true;
+    }
     template <std::size_t... I>
     static constexpr int count(std::index_sequence<I...>) {
-        return (0 + ... + (detail::is_value_arg<Op>(I) ? products<A>::value : 0));
+        return (0 + ... + (value_arg<I>() ? products<A>::value : 0));
     }
     static constexpr int value = (std::is_same_v<Op, detail::product_op<detail::product_kind::nn>> ||
                                   std::is_same_v<Op, detail::product_op<detail::product_kind::tn>> ||

@@ -7,11 +7,15 @@
 //   - a node `node<Op, Args...>`: an operation tag plus its operand expressions, stored by value.
 // Every node's type spells out the whole tree, so derivatives and simplifications are computed
 // by the compiler. Nodes of symbols and exact constants are empty types: equal types mean equal
-// expressions, which is what common-subexpression elimination relies on.
+// expressions, which is what the evaluator's sharing of subexpressions relies on.
+//
+// Operands are plain data members (`a0`, `a1`, ...), not a tuple: a tuple type is a class
+// template with one base per element, and every node of a deep tree would instantiate one. With
+// plain members a node costs the compiler one small class; a sum of 200 terms builds in a
+// fraction of the time (see docs/compile-times.md).
+#include <cstddef>
 #include <type_traits>
-
-#include <boost/hana/at.hpp>
-#include <boost/hana/tuple.hpp>
+#include <utility>
 
 namespace symdiff {
 
@@ -25,20 +29,61 @@ template <class T>
 concept Expression = detail::is_expression<std::remove_cvref_t<T>>::value;
 
 /// An operation node: `Op` names the operation (and carries its rules), `Args` are the operands.
+/// Arity 1 to 4; `arg<I>()` reads operand I.
 template <class Op, class... Args>
-struct node {
-    using op = Op;
-    static constexpr std::size_t arity = sizeof...(Args);
-    boost::hana::tuple<Args...> args;
+struct node;
 
-    constexpr node() = default;
-    constexpr explicit node(Args... a) : args(a...) {}
-
-    template <std::size_t I>
-    constexpr const auto& arg() const {
-        return boost::hana::at_c<I>(args);
+#define SYMDIFF_NODE_COMMON(N)                                     \
+    using op = Op;                                                 \
+    static constexpr std::size_t arity = N;                        \
+    template <std::size_t I>                                       \
+    constexpr const auto& arg() const {                            \
+        static_assert(I < N, "node::arg<I>: no such operand");     \
+        if constexpr (I == 0) return this->a0;                     \
+        else if constexpr (I == 1) return this->a1;                \
+        else if constexpr (I == 2) return this->a2;                \
+        else return this->a3;                                      \
     }
+
+template <class Op, class A0>
+struct node<Op, A0> {
+    SYMDIFF_NODE_COMMON(1)
+    [[no_unique_address]] A0 a0{};
+    constexpr node() = default;
+    constexpr explicit node(A0 x0) : a0(x0) {}
 };
+
+template <class Op, class A0, class A1>
+struct node<Op, A0, A1> {
+    SYMDIFF_NODE_COMMON(2)
+    [[no_unique_address]] A0 a0{};
+    [[no_unique_address]] A1 a1{};
+    constexpr node() = default;
+    constexpr node(A0 x0, A1 x1) : a0(x0), a1(x1) {}
+};
+
+template <class Op, class A0, class A1, class A2>
+struct node<Op, A0, A1, A2> {
+    SYMDIFF_NODE_COMMON(3)
+    [[no_unique_address]] A0 a0{};
+    [[no_unique_address]] A1 a1{};
+    [[no_unique_address]] A2 a2{};
+    constexpr node() = default;
+    constexpr node(A0 x0, A1 x1, A2 x2) : a0(x0), a1(x1), a2(x2) {}
+};
+
+template <class Op, class A0, class A1, class A2, class A3>
+struct node<Op, A0, A1, A2, A3> {
+    SYMDIFF_NODE_COMMON(4)
+    [[no_unique_address]] A0 a0{};
+    [[no_unique_address]] A1 a1{};
+    [[no_unique_address]] A2 a2{};
+    [[no_unique_address]] A3 a3{};
+    constexpr node() = default;
+    constexpr node(A0 x0, A1 x1, A2 x2, A3 x3) : a0(x0), a1(x1), a2(x2), a3(x3) {}
+};
+
+#undef SYMDIFF_NODE_COMMON
 
 namespace detail {
 template <class Op, class... Args>
@@ -56,7 +101,14 @@ concept Node = detail::is_node<std::remove_cvref_t<T>>::value;
 /// Builds `node<Op, Args...>` without simplification (the public builders simplify first).
 template <class Op, Expression... Args>
 constexpr auto make_node(Args... args) {
+    static_assert(sizeof...(Args) >= 1 && sizeof...(Args) <= 4, "symdiff: a node has 1 to 4 operands");
     return node<Op, Args...>(args...);
+}
+
+/// Calls `f(operand)` for each operand of `n`, in order.
+template <class Op, class... Args, class F>
+constexpr void for_each_operand(const node<Op, Args...>& n, F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(n.template arg<I>()), ...); }(std::index_sequence_for<Args...>{});
 }
 
 }  // namespace symdiff

@@ -4,6 +4,7 @@
 
 #include "constant.hpp"
 #include "expression.hpp"
+#include "operation.hpp"
 #include "symbol.hpp"
 
 namespace symdiff {
@@ -62,20 +63,5 @@ struct is_static_scalar<node<Op, Args...>>
 
 template <class E>
 inline constexpr bool static_scalar = is_static_scalar<std::remove_cvref_t<E>>::value;
-
-/// Default for operations: elementwise operations are scalar when all operands are.
-struct elementwise_op {
-    static constexpr bool elementwise = true;
-    template <class... Args>
-    static constexpr bool is_scalar = (is_static_scalar<Args>::value && ...);
-};
-
-/// Operations that are not elementwise (reductions, products, shape changes): the reverse-mode
-/// differentiator calls their `pullback`, the forward-mode one their `tangent`.
-struct structural_op {
-    static constexpr bool elementwise = false;
-    template <class... Args>
-    static constexpr bool is_scalar = false;
-};
 
 }  // namespace symdiff

@@ -13,7 +13,7 @@
 #include "../ops/add.hpp"
 #include "../ops/multiply.hpp"
 #include "../ops/reduce_to.hpp"
-#include "adjoint.hpp"
+#include "../core/adjoint.hpp"
 
 namespace symdiff::detail {
 

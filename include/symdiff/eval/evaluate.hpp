@@ -1,12 +1,21 @@
 #pragma once
-// evaluate: the value of an expression (or of a hana::tuple of expressions, sharing one cache)
-// for given symbol values. Scalars come back as numbers, arrays as xtensor containers.
+// evaluate: the value of an expression (or of a hana::tuple of expressions, sharing their common
+// subexpressions) for given symbol values. Numbers come back as numbers, arrays as xt::xarray.
+//
+//   evaluate(f, x = 2.0, y = Y)
+//   auto v = evaluate(hana::make_tuple(loss, dw), w = 0.5, x = X);   // hana::at_c<1>(v)
+//
+// Each call lowers the expressions into one program (at compile time), plans it for the bound
+// shapes and runs it once (engine.hpp). An expression of numbers only is evaluated by scalar code
+// that is a constant expression when its inputs are: static_assert(evaluate(f, x = 3.0) == 6.0).
+#include <tuple>
+#include <type_traits>
+
 #include <boost/hana/tuple.hpp>
-#include <boost/hana/transform.hpp>
 #include <boost/hana/unpack.hpp>
 
-#include "eval.hpp"
-#include "fused.hpp"
+#include "bindings.hpp"
+#include "engine.hpp"
 
 namespace symdiff {
 
@@ -25,16 +34,31 @@ constexpr void check_bindings() {
         }(),
         ...);
 }
+
+/// Evaluates the roots (a std::tuple of references to expressions); a hana::tuple of values.
+template <class... E, class... Bs>
+constexpr auto evaluate_roots(const std::tuple<const E&...>& roots, const boost::hana::tuple<Bs...>& bindings) {
+    using T = value_type_of<Bs...>;
+    using P = program_of<E...>;
+    using engine_t = engine<P, T, Bs...>;
+    if constexpr (scheduled<P, Bs...>::all_numbers) {
+        return engine_t::evaluate_numbers(roots, bindings);
+    } else {
+        engine_t e(roots);
+        e.run(roots, bindings);
+        return [&]<std::size_t... R>(std::index_sequence<R...>) {
+            return boost::hana::make_tuple(e.template take<R>()...);
+        }(std::index_sequence_for<E...>{});
+    }
+}
 }  // namespace detail
 
 /// The value of `e` with each symbol bound: `evaluate(f, x = 2.0, y = Y)`.
 template <Expression E, Binding... Bs>
 constexpr auto evaluate(const E& e, Bs&&... bs) {
     detail::check_bindings<std::remove_cvref_t<Bs>...>();
-    using T = detail::value_type_of<std::remove_cvref_t<Bs>...>;
     const auto bindings = boost::hana::make_tuple(bs...);
-    return detail::with_context<T, boost::hana::tuple<boost::hana::type<E>>>(
-        bindings, [&](auto& ctx) { return detail::materialize<T>(detail::eval(e, ctx)); });
+    return boost::hana::at_c<0>(detail::evaluate_roots(std::tuple<const E&>(e), bindings));
 }
 
 /// The values of several expressions in one pass: subexpressions they share are computed once.
@@ -43,21 +67,8 @@ template <class... E, Binding... Bs>
 constexpr auto evaluate(const boost::hana::tuple<E...>& es, Bs&&... bs) {
     static_assert((Expression<E> && ...), "evaluate: every element of the tuple must be a symdiff expression");
     detail::check_bindings<std::remove_cvref_t<Bs>...>();
-    using T = detail::value_type_of<std::remove_cvref_t<Bs>...>;
     const auto bindings = boost::hana::make_tuple(bs...);
-    const auto general = [&] {
-        return detail::with_context<T, boost::hana::tuple<boost::hana::type<E>...>>(bindings, [&](auto& ctx) {
-            return boost::hana::transform(es, [&](const auto& e) { return detail::materialize<T>(detail::eval(e, ctx)); });
-        });
-    };
-    if constexpr (detail::fused::eligible<boost::hana::tuple<boost::hana::type<E>...>, std::remove_cvref_t<Bs>...>) {
-        if (!std::is_constant_evaluated()) {
-            bool ok = false;
-            auto fused = detail::fused::evaluate_roots<T>(es, bindings, ok);
-            if (ok) return fused;
-        }
-    }
-    return general();
+    return boost::hana::unpack(es, [&](const auto&... e) { return detail::evaluate_roots(std::tuple<const E&...>(e...), bindings); });
 }
 
 }  // namespace symdiff

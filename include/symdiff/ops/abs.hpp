@@ -1,8 +1,6 @@
 #pragma once
 // Absolute value.   |a|' = sign a   (0 at a = 0, as in PyTorch)
-#include <cmath>
-
-#include <xtensor/xmath.hpp>
+#include "../core/math.hpp"
 
 #include "sign.hpp"
 
@@ -15,9 +13,11 @@ struct abs_op : elementwise_op {
     static constexpr auto latex_notation = style::bars;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) {
-        if constexpr (detail::is_number<decltype(a)>) return a < 0 ? -a : a;
-        else return xt::abs(SYMDIFF_FWD(a));
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::abs(a);
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

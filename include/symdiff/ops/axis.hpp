@@ -6,17 +6,17 @@
 //   element_count(e)        the number of elements of e, as a scalar (printed as n)
 //   broadcast_to(h, like)   h broadcast (NumPy rules) to the shape of `like`
 // The operand of axis_length / element_count and `like` are read only for their shape.
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <type_traits>
 
-#include <xtensor/xarray.hpp>
-#include <xtensor/xbroadcast.hpp>
-#include <xtensor/xtensor.hpp>
-
+#include "../core/adjoint.hpp"
+#include "../core/array_ref.hpp"
+#include "../core/broadcast.hpp"
+#include "../core/shape.hpp"
 #include "../core/symbol.hpp"
-#include "../diff/adjoint.hpp"
-#include "../eval/eval.hpp"
+#include "../core/traits.hpp"
 #include "../print/notation.hpp"
 
 namespace symdiff {
@@ -32,12 +32,11 @@ inline constexpr axis_t<A> axis{};
 namespace detail {
 
 /// An axis index in [0, rank), or shape_error.
-inline std::size_t normalize_axis(int a, std::size_t rank, const std::string& what) {
+inline std::size_t normalize_axis(int a, std::size_t rank) {
     const long r = static_cast<long>(rank);
     const long i = a < 0 ? r + a : a;
     if (i < 0 || i >= r)
-        throw shape_error(what + ": axis " + std::to_string(a) + " is out of range for an operand of rank " +
-                          std::to_string(rank));
+        throw shape_error("axis " + std::to_string(a) + " is out of range for an operand of rank " + std::to_string(rank));
     return static_cast<std::size_t>(i);
 }
 
@@ -48,37 +47,17 @@ struct axis_split {
     std::size_t at(std::size_t o, std::size_t j, std::size_t i) const { return (o * len + j) * inner + i; }
 };
 
-inline axis_split split_at(const shape_type& s, std::size_t a) {
+inline axis_split split_at(const std::size_t* dims, std::size_t rank, std::size_t a) {
     axis_split r;
-    for (std::size_t k = 0; k < a; ++k) r.outer *= s[k];
-    r.len = s[a];
-    for (std::size_t k = a + 1; k < s.size(); ++k) r.inner *= s[k];
+    for (std::size_t k = 0; k < a; ++k) r.outer *= dims[k];
+    r.len = dims[a];
+    for (std::size_t k = a + 1; k < rank; ++k) r.inner *= dims[k];
     return r;
 }
 
-template <class V>
-struct is_row_major_container : std::false_type {};
-template <class EC, std::size_t N, class Tag>
-struct is_row_major_container<xt::xtensor_container<EC, N, xt::layout_type::row_major, Tag>> : std::true_type {};
-template <class EC, class SC, class Tag>
-struct is_row_major_container<xt::xarray_container<EC, xt::layout_type::row_major, SC, Tag>> : std::true_type {};
-
-/// The value as a contiguous row-major container of T: bound or cached arrays are used in place,
-/// anything else (lazy expressions, other element types) is evaluated into an xarray.
-template <class T, class V>
-decltype(auto) contiguous(V&& v) {
-    using D = std::remove_cvref_t<V>;
-    if constexpr (std::is_lvalue_reference_v<V> && is_row_major_container<D>::value &&
-                  std::is_same_v<typename D::value_type, T>)
-        return (v);
-    else
-        return xt::xarray<T>(std::forward<V>(v));
-}
-
-/// An operand that must be an array (not a number) for an axis operation.
-template <class V>
-void require_array(const V&, const std::string& what) {
-    if constexpr (is_number<V>) throw shape_error(what + ": the operand is a scalar; this operation needs an array");
+/// The operand of an axis operation must be an array (a number has shape ()).
+inline void require_array(const shape_type& s) {
+    if (s.empty()) throw shape_error("the operand is a scalar; this operation needs an array");
 }
 
 }  // namespace detail
@@ -90,19 +69,20 @@ struct axis_length_op : structural_op {
     static constexpr std::string_view latex = "\\operatorname{axis\\_length}";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
+    static constexpr std::size_t arity = 1;
     template <class E>
     static constexpr bool is_scalar = true;
     static constexpr bool value_arg(std::size_t) { return false; }
+    static constexpr bool number_result(bool) { return true; }
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        const shape_type s = detail::eval_shape(n.template arg<0>(), ctx);
-        return static_cast<T>(s[detail::normalize_axis(A, s.size(), to_string(n))]);
-    }
-    template <class N, class Ctx>
-    static shape_type shape(const N&, Ctx&) {
+    template <class N>
+    static shape_type shape(const N&, const shape_type& s) {
+        (void)detail::normalize_axis(A, s.size());
         return {};
+    }
+    template <class N, class T>
+    static void compute(const N&, T& out, array_ref<const T> e) {
+        out = static_cast<T>(e.dims[detail::normalize_axis(A, e.rank)]);
     }
     template <std::size_t I, class N, class G>
     static constexpr auto pullback(const N&, G) {
@@ -129,18 +109,20 @@ struct element_count_op : structural_op {
     static constexpr std::string_view latex = "\\operatorname{count}";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
+    static constexpr std::size_t arity = 1;
     template <class E>
     static constexpr bool is_scalar = true;
     static constexpr bool value_arg(std::size_t) { return false; }
+    static constexpr bool number_result(bool) { return true; }
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        return static_cast<T>(detail::count_of(detail::eval_shape(n.template arg<0>(), ctx)));
-    }
-    template <class N, class Ctx>
-    static shape_type shape(const N&, Ctx&) {
+    template <class N>
+    static shape_type shape(const N&, const shape_type&) {
         return {};
+    }
+    template <class N, class T, class E>
+    static constexpr void compute(const N&, T& out, const E& e) {
+        if constexpr (std::is_arithmetic_v<E>) out = T(1);
+        else out = static_cast<T>(e.size());
     }
     template <std::size_t I, class N, class G>
     static constexpr auto pullback(const N&, G) {
@@ -168,25 +150,24 @@ struct broadcast_to_op : structural_op {
     static constexpr std::string_view latex = "\\operatorname{broadcast\\_to}";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
+    static constexpr std::size_t arity = 2;
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
+    static constexpr bool number_result(bool h, bool like) { return h && like; }
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        const shape_type target = detail::eval_shape(n.template arg<1>(), ctx);
-        auto&& h = detail::eval(n.template arg<0>(), ctx);
-        if constexpr (detail::is_number<decltype(h)>) {
-            xt::xarray<T> out = xt::xarray<T>::from_shape(target);
-            out.fill(static_cast<T>(h));
-            return out;
-        } else {
-            detail::require_broadcastable_to(detail::shape_of(h), target, to_string(n));
-            return xt::xarray<T>(xt::broadcast(std::forward<decltype(h)>(h), target));
-        }
+    template <class N>
+    static shape_type shape(const N&, const shape_type& h, const shape_type& like) {
+        detail::require_broadcastable_to(h, like, "broadcast_to");
+        return like;
     }
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        return detail::eval_shape(n.template arg<1>(), ctx);
+    template <class N, class Out, class H, class L>
+    static constexpr void compute(const N&, Out&& out, const H& h, const L&) {
+        if constexpr (std::is_arithmetic_v<std::remove_cvref_t<Out>>) {
+            out = h;
+        } else if constexpr (std::is_arithmetic_v<H>) {
+            std::fill(out.data, out.data + out.size(), h);
+        } else {
+            detail::expand(h.data, shape_type(h.dims, h.dims + h.rank), out.data, shape_type(out.dims, out.dims + out.rank));
+        }
     }
     template <std::size_t I, class N, class G>
     static constexpr auto pullback(const N& n, G g) {

@@ -9,12 +9,13 @@
 //                      forward: sum(de * argmax_mask(e), axis<A>)
 //   argmax_mask(e, axis<A>)   1 at the first maximum of each line along A, 0 elsewhere; derivative 0
 // A negative axis counts from the end: axis<-1> is the last one.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "../core/traits.hpp"
-#include "../diff/adjoint.hpp"
-#include "../eval/eval.hpp"
+#include "../core/adjoint.hpp"
+#include "../core/array_ref.hpp"
 #include "axis.hpp"
 #include "divide.hpp"
 #include "multiply.hpp"
@@ -40,16 +41,10 @@ constexpr auto argmax_mask(E e, axis_t<A>);
 
 namespace detail {
 
-/// Reduces the contiguous array `c` along axis `a` (keepdims).
-template <axis_reduction K, class T, class C>
-xt::xarray<T> reduce_along(const C& c, std::size_t a) {
-    const shape_type s = shape_of(c);
-    const axis_split sp = split_at(s, a);
-    shape_type rs = s;
-    rs[a] = 1;
-    xt::xarray<T> out = xt::xarray<T>::from_shape(rs);
-    const T* x = c.data();
-    T* y = out.data();
+/// Reduces `x` (shape dims) along axis `a` (keepdims) into `y`.
+template <axis_reduction K, class T>
+void reduce_along(const T* x, const std::size_t* dims, std::size_t rank, std::size_t a, T* y) {
+    const axis_split sp = split_at(dims, rank, a);
     for (std::size_t o = 0; o < sp.outer; ++o) {
         T* yo = y + o * sp.inner;
         if constexpr (K == axis_reduction::max) {
@@ -73,18 +68,14 @@ xt::xarray<T> reduce_along(const C& c, std::size_t a) {
             }
         }
     }
-    return out;
 }
 
 /// 1 at the first maximum of each line along axis `a`, else 0.
-template <class T, class C>
-xt::xarray<T> argmax_mask_along(const C& c, std::size_t a) {
-    const shape_type s = shape_of(c);
-    const axis_split sp = split_at(s, a);
-    xt::xarray<T> out = xt::zeros<T>(s);
-    if (sp.len == 0) return out;
-    const T* x = c.data();
-    T* y = out.data();
+template <class T>
+void argmax_mask_along(const T* x, const std::size_t* dims, std::size_t rank, std::size_t a, T* y) {
+    const axis_split sp = split_at(dims, rank, a);
+    std::fill(y, y + sp.outer * sp.len * sp.inner, T(0));
+    if (sp.len == 0) return;
     for (std::size_t o = 0; o < sp.outer; ++o)
         for (std::size_t i = 0; i < sp.inner; ++i) {
             std::size_t best = 0;
@@ -92,7 +83,14 @@ xt::xarray<T> argmax_mask_along(const C& c, std::size_t a) {
                 if (x[sp.at(o, j, i)] > x[sp.at(o, best, i)]) best = j;
             y[sp.at(o, best, i)] = T(1);
         }
-    return out;
+}
+
+/// The operand's shape with axis A set to 1 (keepdims), or shape_error.
+template <int A>
+shape_type keep_axis(shape_type s) {
+    require_array(s);
+    s[normalize_axis(A, s.size())] = 1;
+    return s;
 }
 
 }  // namespace detail
@@ -106,24 +104,16 @@ struct axis_reduce_op : structural_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        auto&& v = detail::eval(n.template arg<0>(), ctx);
-        detail::require_array(v, to_string(n));
-        if constexpr (detail::is_number<decltype(v)>) {
-            return xt::xarray<T>();  // not reached: require_array throws
-        } else {
-            auto&& c = detail::contiguous<T>(std::forward<decltype(v)>(v));
-            return detail::reduce_along<K, T>(c, detail::normalize_axis(A, c.dimension(), to_string(n)));
-        }
-    }
+    static constexpr std::size_t arity = 1;
+    static constexpr bool number_result(bool) { return false; }
 
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        shape_type s = detail::eval_shape(n.template arg<0>(), ctx);
-        s[detail::normalize_axis(A, s.size(), to_string(n))] = 1;
-        return s;
+    template <class N>
+    static shape_type shape(const N&, const shape_type& s) {
+        return detail::keep_axis<A>(s);
+    }
+    template <class N, class T>
+    static void compute(const N&, array_ref<T> out, array_ref<const T> e) {
+        detail::reduce_along<K>(e.data, e.dims, e.rank, detail::normalize_axis(A, e.rank), out.data);
     }
 
     template <std::size_t I, class N, class G>
@@ -157,21 +147,17 @@ struct argmax_mask_op : structural_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        auto&& v = detail::eval(n.template arg<0>(), ctx);
-        detail::require_array(v, to_string(n));
-        if constexpr (detail::is_number<decltype(v)>) {
-            return xt::xarray<T>();
-        } else {
-            auto&& c = detail::contiguous<T>(std::forward<decltype(v)>(v));
-            return detail::argmax_mask_along<T>(c, detail::normalize_axis(A, c.dimension(), to_string(n)));
-        }
+    static constexpr std::size_t arity = 1;
+    static constexpr bool number_result(bool) { return false; }
+
+    template <class N>
+    static shape_type shape(const N&, const shape_type& s) {
+        (void)detail::keep_axis<A>(s);
+        return s;
     }
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        return detail::eval_shape(n.template arg<0>(), ctx);
+    template <class N, class T>
+    static void compute(const N&, array_ref<T> out, array_ref<const T> e) {
+        detail::argmax_mask_along(e.data, e.dims, e.rank, detail::normalize_axis(A, e.rank), out.data);
     }
     template <std::size_t I, class N, class G>
     static constexpr auto pullback(const N&, G) {

@@ -1,35 +1,21 @@
 #pragma once
 // Indicators 1{a < b} and 1{a <= b} (1 or 0). They route the derivative of min and max;
 // being piecewise constant, their own derivative is 0.
-#include "../detail/elementwise_functor.hpp"
+#include "../core/math.hpp"
 #include "multiply.hpp"
 
 namespace symdiff {
-
-namespace detail {
-struct less_fn {
-    template <class T, class U>
-        requires std::is_arithmetic_v<T> && std::is_arithmetic_v<U>
-    constexpr std::common_type_t<T, U> operator()(T a, U b) const {
-        return a < b ? 1 : 0;
-    }
-};
-struct less_equal_fn {
-    template <class T, class U>
-        requires std::is_arithmetic_v<T> && std::is_arithmetic_v<U>
-    constexpr std::common_type_t<T, U> operator()(T a, U b) const {
-        return a <= b ? 1 : 0;
-    }
-};
-}  // namespace detail
 
 struct less_op : elementwise_op {
     static constexpr std::string_view name = "less";
     static constexpr std::string_view latex = "\\mathbb{1}_<";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
-    static constexpr auto apply(auto&& a, auto&& b) {
-        return detail::map_elementwise(detail::less_fn{}, SYMDIFF_FWD(a), SYMDIFF_FWD(b));
+    static constexpr std::size_t arity = 2;
+
+    template <class V>
+    static constexpr V apply(const V& a, const V& b) {
+        return math::select(a < b, math::splat<V>(1), math::splat<V>(0));
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N&) {
@@ -42,8 +28,11 @@ struct less_equal_op : elementwise_op {
     static constexpr std::string_view latex = "\\mathbb{1}_\\le";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
-    static constexpr auto apply(auto&& a, auto&& b) {
-        return detail::map_elementwise(detail::less_equal_fn{}, SYMDIFF_FWD(a), SYMDIFF_FWD(b));
+    static constexpr std::size_t arity = 2;
+
+    template <class V>
+    static constexpr V apply(const V& a, const V& b) {
+        return math::select(a <= b, math::splat<V>(1), math::splat<V>(0));
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N&) {

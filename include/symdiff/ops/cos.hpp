@@ -1,8 +1,6 @@
 #pragma once
 // Cosine.   (cos a)' = -sin a
-#include <cmath>
-
-#include <xtensor/xmath.hpp>
+#include "../core/math.hpp"
 
 #include "negate.hpp"
 #include "sin.hpp"
@@ -15,9 +13,11 @@ struct cos_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) {
-        if constexpr (detail::is_number<decltype(a)>) return std::cos(a);
-        else return xt::cos(SYMDIFF_FWD(a));
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::cos(a);
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

@@ -9,12 +9,15 @@
 // reverse-mode derivative is the textbook  z̄ = (softmax(z) - one_hot(y)) * ḡ,  which for the mean
 // over the rows is  (softmax(z) - one_hot(y)) / n. For z = dot(X, W) + b the gradient with respect
 // to W is then dot(transpose(X), (softmax(z) - one_hot(y)) / n): one matrix product.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
-#include <vector>
+#include <limits>
+#include <string>
 
 #include "../core/traits.hpp"
-#include "../diff/adjoint.hpp"
-#include "../eval/eval.hpp"
+#include "../core/adjoint.hpp"
+#include "../core/array_ref.hpp"
 #include "axis.hpp"
 #include "axis_reductions.hpp"
 #include "divide.hpp"
@@ -34,49 +37,39 @@ struct softmax_cross_entropy_op : structural_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        const std::string what = to_string(n);
-        auto&& v = detail::eval(n.template arg<0>(), ctx);
-        detail::require_array(v, what);
-        const auto& y = detail::eval(n.template arg<1>(), ctx);
-        if constexpr (detail::is_number<decltype(v)>) {
-            return xt::xarray<T>();  // not reached
-        } else {
-            auto&& z = detail::contiguous<T>(std::forward<decltype(v)>(v));
-            const shape_type zs = detail::shape_of(z);
-            const std::size_t k = zs.back();
-            const std::size_t rows = k == 0 ? 0 : z.size() / k;
-            const std::vector<std::int64_t> labels = detail::labels_of(y, what);
-            if (labels.size() != rows)
-                throw shape_error(what + ": " + std::to_string(labels.size()) + " labels for " + std::to_string(rows) +
-                                  " rows of scores of shape " + shape_to_string(zs));
-            shape_type rs = zs;
-            rs.back() = 1;
-            xt::xarray<T> out = xt::xarray<T>::from_shape(rs);
-            const T* p = z.data();
-            T* o = out.data();
-            for (std::size_t i = 0; i < rows; ++i) {
-                detail::check_label(labels[i], k, i, what);
-                const T* row = p + i * k;
-                T m = -std::numeric_limits<T>::infinity();
-                for (std::size_t j = 0; j < k; ++j) m = std::max(m, row[j]);
-                if (!std::isfinite(m)) m = T(0);
-                T total = 0;
-                for (std::size_t j = 0; j < k; ++j) total += std::exp(row[j] - m);
-                o[i] = m + std::log(total) - row[labels[i]];
-            }
-            return out;
-        }
-    }
+    static constexpr std::size_t arity = 2;
+    static constexpr bool number_result(bool, bool) { return false; }
 
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        shape_type s = detail::eval_shape(n.template arg<0>(), ctx);
-        if (s.empty()) throw shape_error(to_string(n) + ": the scores are a scalar; they need a class axis");
+    template <class N>
+    static shape_type shape(const N&, shape_type s, const shape_type& labels) {
+        if (s.empty()) throw shape_error("the scores are a scalar; they need a class axis");
+        const std::size_t k = s.back(), rows = k == 0 ? 0 : detail::count_of(s) / k;
+        if (detail::count_of(labels) != rows)
+            throw shape_error(std::to_string(detail::count_of(labels)) + " labels for " + std::to_string(rows) +
+                              " rows of scores of shape " + shape_to_string(s));
         s.back() = 1;
         return s;
+    }
+
+    // per row: log_sum_exp(z) - z[y], with the maximum subtracted before exp
+    template <class N, class T, class Y>
+    static void compute(const N&, array_ref<T> out, array_ref<const T> z, const Y& y) {
+        const std::size_t k = z.dims[z.rank - 1];
+        const std::size_t rows = out.size();
+        const T* labels = [&] {
+            if constexpr (std::is_arithmetic_v<Y>) return &y;
+            else return y.data;
+        }();
+        for (std::size_t i = 0; i < rows; ++i) {
+            const std::size_t label = detail::label_at(labels, i, k);
+            const T* row = z.data + i * k;
+            T m = -std::numeric_limits<T>::infinity();
+            for (std::size_t j = 0; j < k; ++j) m = std::max(m, row[j]);
+            if (!std::isfinite(m)) m = T(0);
+            T total = 0;
+            for (std::size_t j = 0; j < k; ++j) total += std::exp(row[j] - m);
+            out.data[i] = m + std::log(total) - row[label];
+        }
     }
 
     template <std::size_t I, class N, class G>

@@ -10,8 +10,12 @@ struct divide_op : elementwise_op {
     static constexpr auto notation = style::infix;
     static constexpr auto latex_notation = style::fraction;
     static constexpr int precedence = precedence::product;
+    static constexpr std::size_t arity = 2;
 
-    static constexpr auto apply(auto&& a, auto&& b) { return SYMDIFF_FWD(a) / SYMDIFF_FWD(b); }
+    template <class V>
+    static constexpr V apply(const V& a, const V& b) {
+        return a / b;
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {
         if constexpr (I == 0) return divide(one, n.template arg<1>());

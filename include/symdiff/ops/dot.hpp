@@ -6,11 +6,10 @@
 // Matrix calculus, z = A B:   dA = dot_nt(z̄, B) = z̄ B^T,   dB = dot_tn(A, z̄) = A^T z̄
 //               z = A^T G:    dA = dot_nt(G, z̄),          dG = dot(A, z̄)
 //               z = G B^T:    dG = dot(z̄, B),              dB = dot_tn(z̄, G)
-#include <xtensor-blas/xlinalg.hpp>
-#include <xtensor/xarray.hpp>
-
-#include "../diff/adjoint.hpp"
-#include "../eval/eval.hpp"
+#include "../core/adjoint.hpp"
+#include "../core/array_ref.hpp"
+#include "../core/shape.hpp"
+#include "product_kernels.hpp"
 #include "add.hpp"
 #include "transpose.hpp"
 
@@ -20,88 +19,63 @@ namespace detail {
 
 enum class product_kind { nn, tn, nt };
 
-inline std::string product_error(const std::string& what, const shape_type& a, const shape_type& b) {
-    return what + ": inner dimensions differ: " + shape_to_string(a) + " and " + shape_to_string(b);
-}
-
-/// Throws the shape_error that evaluating the product `n` would throw: an operand of rank above 2,
-/// or inner dimensions that differ. Also called where only the product's shape is computed (the
-/// domain of a gradient reduction), so that a gradient never takes a shape the value cannot have.
-template <product_kind K, class N>
-void check_product_shapes(const N& n, const shape_type& sa, const shape_type& sb) {
+/// The shape of the product, or shape_error: an operand of rank above 2, or inner dimensions
+/// that differ. (For a number and an array: the array's shape.)
+template <product_kind K>
+inline shape_type product_shape(const shape_type& sa, const shape_type& sb) {
     if (sa.size() > 2 || sb.size() > 2)
-        throw shape_error(to_string(n) + ": products take vectors and matrices, got shapes " +
-                          shape_to_string(sa) + " and " + shape_to_string(sb));
-    if (sa.empty() || sb.empty()) return;
+        throw shape_error("products take vectors and matrices, got shapes " + shape_to_string(sa) + " and " +
+                          shape_to_string(sb));
+    if (sa.empty()) return sb;
+    if (sb.empty()) return sa;
     const bool outer = K != product_kind::nn && sa.size() == 1 && sb.size() == 1;
     bool ok = true;
     if constexpr (K == product_kind::nn) ok = sa.back() == sb.front();
     else if constexpr (K == product_kind::tn) ok = outer || sa.front() == sb.front();
     else ok = outer || sa.back() == sb.back();
-    if (!ok) throw shape_error(product_error(to_string(n), sa, sb));
-}
-
-/// The operand as a container BLAS can read: bound or cached arrays are used in place.
-template <class T, class V>
-decltype(auto) as_array(V&& v) {
-    using D = std::remove_cvref_t<V>;
-    if constexpr (std::is_lvalue_reference_v<V> && requires { v.data(); } &&
-                  std::is_same_v<typename D::value_type, T>)
-        return (v);
-    else
-        return xt::xarray<T>(std::forward<V>(v));
-}
-
-/// The product of two evaluated operands, as an xarray (its rank is known only at run time).
-template <class T, product_kind K, class N, class A, class B>
-auto product(const N& n, A&& a, B&& b) {
-    if constexpr (is_number<A> || is_number<B>) {
-        return std::forward<A>(a) * std::forward<B>(b);
-    } else {
-        const shape_type sa = shape_of(a), sb = shape_of(b);
-        check_product_shapes<K>(n, sa, sb);
-        auto&& ca = as_array<T>(std::forward<A>(a));
-        auto&& cb = as_array<T>(std::forward<B>(b));
-        if (sa.empty() || sb.empty()) return xt::xarray<T>(ca * cb);
-        if constexpr (K == product_kind::nn) {
-            if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::sum(ca * cb));
-            return xt::xarray<T>(xt::linalg::dot(ca, cb));
-        } else if constexpr (K == product_kind::tn) {  // a^T b
-            if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::linalg::outer(ca, cb));
-            if (sa.size() == 2 && sb.size() == 1) return xt::xarray<T>(xt::linalg::dot(cb, ca));
-            if (sa.size() == 1) return xt::xarray<T>(xt::linalg::dot(ca, cb));  // vector^T matrix
-            xt::xarray<T> out = xt::xarray<T>::from_shape({sa[1], sb[1]});
-            xt::blas::gemm(ca, cb, out, true, false);
-            return out;
-        } else {  // a b^T
-            if (sa.size() == 1 && sb.size() == 1) return xt::xarray<T>(xt::linalg::outer(ca, cb));
-            if (sa.size() == 1 && sb.size() == 2) return xt::xarray<T>(xt::linalg::dot(cb, ca));
-            if (sb.size() == 1) return xt::xarray<T>(xt::linalg::dot(ca, cb));  // matrix vector^T
-            xt::xarray<T> out = xt::xarray<T>::from_shape({sa[0], sb[0]});
-            xt::blas::gemm(ca, cb, out, false, true);
-            return out;
-        }
-    }
-}
-
-template <product_kind K>
-inline shape_type product_shape(const shape_type& sa, const shape_type& sb) {
-    if (sa.empty()) return sb;
-    if (sb.empty()) return sa;
+    if (!ok) throw shape_error("inner dimensions differ: " + shape_to_string(sa) + " and " + shape_to_string(sb));
     shape_type r;
     if constexpr (K == product_kind::nn) {
         r.insert(r.end(), sa.begin(), sa.end() - 1);
         r.insert(r.end(), sb.begin() + 1, sb.end());
     } else if constexpr (K == product_kind::tn) {
-        if (sa.size() == 1 && sb.size() == 1) return {sa[0], sb[0]};
+        if (outer) return {sa[0], sb[0]};
         r.insert(r.end(), sa.begin() + 1, sa.end());
         r.insert(r.end(), sb.begin() + 1, sb.end());
     } else {
-        if (sa.size() == 1 && sb.size() == 1) return {sa[0], sb[0]};
+        if (outer) return {sa[0], sb[0]};
         r.insert(r.end(), sa.begin(), sa.end() - 1);
         r.insert(r.end(), sb.begin(), sb.end() - 1);
     }
     return r;
+}
+
+/// out = a b (nn), a^T b (tn) or a b^T (nt) for vectors and matrices, as one matrix product: a
+/// vector is a 1 x k row (or k x 1 column where the product needs it).
+template <product_kind K, class T>
+void product(array_ref<T> out, array_ref<const T> a, array_ref<const T> b) {
+    const std::size_t ra = a.rank, rb = b.rank;
+    if (ra == 0 || rb == 0) {  // a 0-d array scales the other operand
+        for (std::size_t i = 0; i < out.size(); ++i) out.data[i] = (ra == 0 ? a.data[0] : a.data[i]) * (rb == 0 ? b.data[0] : b.data[i]);
+        return;
+    }
+    // rows and columns of a and b as stored (a vector is one row)
+    const std::size_t a_rows = ra == 2 ? a.dims[0] : 1, a_cols = ra == 2 ? a.dims[1] : a.dims[0];
+    const std::size_t b_rows = rb == 2 ? b.dims[0] : 1, b_cols = rb == 2 ? b.dims[1] : b.dims[0];
+    if constexpr (K == product_kind::nn) {
+        if (rb == 1) gemm(false, true, a_rows, 1, a_cols, a.data, b.data, out.data);    // (m, k) (k): m dots
+        else gemm(false, false, a_rows, b_cols, a_cols, a.data, b.data, out.data);      // (m, k) (k, n)
+    } else if constexpr (K == product_kind::tn) {
+        if (ra == 1 && rb == 1) gemm(true, false, a_cols, b_cols, 1, a.data, b.data, out.data);  // outer
+        else if (ra == 1) gemm(false, false, 1, b_cols, b_rows, a.data, b.data, out.data);      // (n)^T (n, m)
+        else if (rb == 1) gemm(true, false, a_cols, 1, a_rows, a.data, b.data, out.data);       // (n, k)^T (n)
+        else gemm(true, false, a_cols, b_cols, a_rows, a.data, b.data, out.data);
+    } else {
+        if (ra == 1 && rb == 1) gemm(true, false, a_cols, b_cols, 1, a.data, b.data, out.data);  // outer
+        else if (ra == 1) gemm(false, true, 1, b_rows, a_cols, a.data, b.data, out.data);       // (k) (n, k)^T
+        else if (rb == 1) gemm(false, true, a_rows, 1, a_cols, a.data, b.data, out.data);       // (m, k) (k)^T
+        else gemm(false, true, a_rows, b_rows, a_cols, a.data, b.data, out.data);
+    }
 }
 
 template <product_kind K>
@@ -112,20 +86,28 @@ struct product_op : structural_op {
     static constexpr auto latex_notation = style::juxtapose;
     static constexpr int precedence = precedence::atom;
 
+    static constexpr std::size_t arity = 2;
+
     template <class A, class B>
     static constexpr bool is_scalar = static_scalar<A> && static_scalar<B>;
+    static constexpr bool number_result(bool a, bool b) { return a && b; }
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        return product<typename Ctx::value_type, K>(n, detail::eval(n.template arg<0>(), ctx),
-                                                    detail::eval(n.template arg<1>(), ctx));
+    template <class N>
+    static shape_type shape(const N&, const shape_type& sa, const shape_type& sb) {
+        return product_shape<K>(sa, sb);
     }
 
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        const shape_type sa = eval_shape(n.template arg<0>(), ctx), sb = eval_shape(n.template arg<1>(), ctx);
-        check_product_shapes<K>(n, sa, sb);
-        return product_shape<K>(sa, sb);
+    template <class N, class Out, class A, class B>
+    static constexpr void compute(const N&, Out&& out, const A& a, const B& b) {
+        if constexpr (std::is_arithmetic_v<A> && std::is_arithmetic_v<B>) {
+            out = a * b;
+        } else if constexpr (std::is_arithmetic_v<A>) {  // a number times an array
+            for (std::size_t i = 0; i < out.size(); ++i) out.data[i] = a * b.data[i];
+        } else if constexpr (std::is_arithmetic_v<B>) {
+            for (std::size_t i = 0; i < out.size(); ++i) out.data[i] = a.data[i] * b;
+        } else {
+            product<K>(out, a, b);
+        }
     }
 
     template <std::size_t I, class N, class G>

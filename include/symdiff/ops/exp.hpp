@@ -1,8 +1,6 @@
 #pragma once
 // Exponential.   (e^a)' = e^a
-#include <cmath>
-
-#include <xtensor/xmath.hpp>
+#include "../core/math.hpp"
 
 #include "multiply.hpp"
 
@@ -14,9 +12,11 @@ struct exp_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) {
-        if constexpr (detail::is_number<decltype(a)>) return std::exp(a);
-        else return xt::exp(SYMDIFF_FWD(a));
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::exp(a);
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

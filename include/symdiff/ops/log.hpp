@@ -1,8 +1,6 @@
 #pragma once
 // Natural logarithm.   (log a)' = 1 / a
-#include <cmath>
-
-#include <xtensor/xmath.hpp>
+#include "../core/math.hpp"
 
 #include "divide.hpp"
 #include "exp.hpp"
@@ -15,9 +13,11 @@ struct log_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) {
-        if constexpr (detail::is_number<decltype(a)>) return std::log(a);
-        else return xt::log(SYMDIFF_FWD(a));
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::log(a);
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

@@ -2,37 +2,23 @@
 // Elementwise minimum and maximum of two expressions. At a tie the whole derivative goes to the
 // first operand:   min(a, b)'a = 1{a <= b},  min(a, b)'b = 1{b < a}
 //                  max(a, b)'a = 1{b <= a},  max(a, b)'b = 1{a < b}
-#include "../detail/elementwise_functor.hpp"
+#include "../core/math.hpp"
 #include "compare.hpp"
 
 namespace symdiff {
 
-namespace detail {
-struct min_fn {
-    template <class T, class U>
-        requires std::is_arithmetic_v<T> && std::is_arithmetic_v<U>
-    constexpr std::common_type_t<T, U> operator()(T a, U b) const {
-        if (a != a || b != b) return a != a ? a : b;  // NaN propagates, as in PyTorch
-        return a <= b ? a : b;
-    }
-};
-struct max_fn {
-    template <class T, class U>
-        requires std::is_arithmetic_v<T> && std::is_arithmetic_v<U>
-    constexpr std::common_type_t<T, U> operator()(T a, U b) const {
-        if (a != a || b != b) return a != a ? a : b;
-        return b <= a ? a : b;
-    }
-};
-}  // namespace detail
 
 struct min_op : elementwise_op {
     static constexpr std::string_view name = "min";
     static constexpr std::string_view latex = "\\min";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
-    static constexpr auto apply(auto&& a, auto&& b) {
-        return detail::map_elementwise(detail::min_fn{}, SYMDIFF_FWD(a), SYMDIFF_FWD(b));
+    static constexpr std::size_t arity = 2;
+
+    // NaN propagates, as in PyTorch; at a tie, the first operand
+    template <class V>
+    static constexpr V apply(const V& a, const V& b) {
+        return math::select(math::is_nan(a), a, math::select(math::is_nan(b), b, math::select(a <= b, a, b)));
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {
@@ -46,8 +32,11 @@ struct max_op : elementwise_op {
     static constexpr std::string_view latex = "\\max";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
-    static constexpr auto apply(auto&& a, auto&& b) {
-        return detail::map_elementwise(detail::max_fn{}, SYMDIFF_FWD(a), SYMDIFF_FWD(b));
+    static constexpr std::size_t arity = 2;
+
+    template <class V>
+    static constexpr V apply(const V& a, const V& b) {
+        return math::select(math::is_nan(a), a, math::select(math::is_nan(b), b, math::select(b <= a, a, b)));
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

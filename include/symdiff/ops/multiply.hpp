@@ -13,8 +13,12 @@ struct multiply_op : elementwise_op {
     static constexpr std::string_view latex = " \\cdot ";
     static constexpr auto notation = style::infix;
     static constexpr int precedence = precedence::product;
+    static constexpr std::size_t arity = 2;
 
-    static constexpr auto apply(auto&& a, auto&& b) { return SYMDIFF_FWD(a) * SYMDIFF_FWD(b); }
+    template <class V>
+    static constexpr V apply(const V& a, const V& b) {
+        return a * b;
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {
         return n.template arg<1 - I>();

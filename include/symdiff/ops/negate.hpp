@@ -12,8 +12,12 @@ struct negate_op : elementwise_op {
     static constexpr std::string_view latex = "-";
     static constexpr auto notation = style::prefix;
     static constexpr int precedence = precedence::unary;
+    static constexpr std::size_t arity = 1;
 
-    static constexpr auto apply(auto&& a) { return -SYMDIFF_FWD(a); }
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return -a;
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N&) {
         return constant<-1>{};  // (-a)'a = -1

@@ -8,41 +8,28 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <vector>
 
+#include "../core/adjoint.hpp"
+#include "../core/array_ref.hpp"
+#include "../core/shape.hpp"
 #include "../core/traits.hpp"
-#include "../diff/adjoint.hpp"
-#include "../eval/eval.hpp"
 #include "axis.hpp"
 
 namespace symdiff {
 
 namespace detail {
 
-/// The labels as integers (any value type), with their shape.
-template <class V>
-std::vector<std::int64_t> labels_of(const V& y, const std::string& what) {
-    std::vector<std::int64_t> out;
-    const auto take = [&](auto v) {
-        const double d = static_cast<double>(v);
-        if (!(d == std::floor(d)))
-            throw shape_error(what + ": label " + std::to_string(d) + " at entry " + std::to_string(out.size()) +
-                              " is not an integer");
-        out.push_back(static_cast<std::int64_t>(d));
-    };
-    if constexpr (is_number<V>) {
-        take(y);
-    } else {
-        out.reserve(y.size());
-        for (const auto& v : y) take(v);
-    }
-    return out;
-}
-
-inline void check_label(std::int64_t label, std::size_t k, std::size_t i, const std::string& what) {
-    if (label < 0 || static_cast<std::size_t>(label) >= k)
-        throw shape_error(what + ": label " + std::to_string(label) + " at entry " + std::to_string(i) +
+/// Label `i` of `labels` as an index in 0..k-1, or shape_error.
+template <class T>
+std::size_t label_at(const T* labels, std::size_t i, std::size_t k) {
+    const T v = labels[i];
+    if (!(v == std::floor(v)))
+        throw shape_error("label " + std::to_string(static_cast<double>(v)) + " at entry " + std::to_string(i) +
+                          " is not an integer");
+    if (v < T(0) || v >= static_cast<T>(k))
+        throw shape_error("label " + std::to_string(static_cast<long long>(v)) + " at entry " + std::to_string(i) +
                           " is outside 0.." + std::to_string(k - 1));
+    return static_cast<std::size_t>(v);
 }
 
 }  // namespace detail
@@ -55,49 +42,50 @@ struct one_hot_op : structural_op {
     static constexpr std::string_view latex = "\\operatorname{one\\_hot}";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
+    static constexpr std::size_t arity = K > 0 ? 1 : 2;
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
+    static constexpr bool number_result(auto...) { return false; }
 
-    template <class N, class Ctx>
-    static std::size_t classes(const N& n, Ctx& ctx) {
+    /// The number of classes.
+    template <class N>
+    static std::size_t classes(const N& n, const shape_type* second) {
         if constexpr (K > 0) {
             return K;
         } else {
             using L = std::remove_cvref_t<decltype(n.template arg<1>())>;
             if constexpr (Literal<L> || Constant<L>) {
-                const auto k = static_cast<long>(detail::eval(n.template arg<1>(), ctx));
-                if (k <= 0) throw shape_error(to_string(n) + ": the number of classes must be positive");
+                long k = 0;
+                if constexpr (Literal<L>) k = static_cast<long>(n.template arg<1>().value);
+                else k = static_cast<long>(L::template as<double>());
+                if (k <= 0) throw shape_error("the number of classes must be positive");
                 return static_cast<std::size_t>(k);
             } else {
-                const shape_type s = detail::eval_shape(n.template arg<1>(), ctx);
-                if (s.empty()) throw shape_error(to_string(n) + ": the scores are a scalar; they need a class axis");
-                return s.back();
+                if (second->empty()) throw shape_error("the scores are a scalar; they need a class axis");
+                return second->back();
             }
         }
     }
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        const std::size_t k = classes(n, ctx);
-        const auto& y = detail::eval(n.template arg<0>(), ctx);
-        const std::string what = to_string(n);
-        const std::vector<std::int64_t> labels = detail::labels_of(y, what);
-        shape_type s = detail::shape_of(y);
-        s.push_back(k);
-        xt::xarray<T> out = xt::zeros<T>(s);
-        T* p = out.data();
-        for (std::size_t i = 0; i < labels.size(); ++i) {
-            detail::check_label(labels[i], k, i, what);
-            p[i * k + static_cast<std::size_t>(labels[i])] = T(1);
-        }
-        return out;
+    template <class N, class... S>
+    static shape_type shape(const N& n, shape_type labels, const S&... second) {
+        labels.push_back(classes(n, (&second, ...)));
+        return labels;
+    }
+    template <class N>
+    static shape_type shape(const N& n, shape_type labels) {
+        labels.push_back(classes(n, nullptr));
+        return labels;
     }
 
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        shape_type s = detail::eval_shape(n.template arg<0>(), ctx);
-        s.push_back(classes(n, ctx));
-        return s;
+    template <class N, class T, class Y, class... Rest>
+    static void compute(const N&, array_ref<T> out, const Y& y, const Rest&...) {
+        const std::size_t k = out.dims[out.rank - 1];
+        std::fill(out.data, out.data + out.size(), T(0));
+        if constexpr (std::is_arithmetic_v<Y>) {
+            out.data[detail::label_at(&y, 0, k)] = T(1);
+        } else {
+            for (std::size_t i = 0, n = y.size(); i < n; ++i) out.data[i * k + detail::label_at(y.data, i, k)] = T(1);
+        }
     }
 
     template <std::size_t I, class N, class G>

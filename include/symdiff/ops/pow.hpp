@@ -1,9 +1,7 @@
 #pragma once
 // Power a^b.   (a^b)'a = b a^(b-1),   (a^b)'b = a^b log a
 // With an exact exponent the derivative stays exact: pow(x, 3_c)' = 3 * x^2.
-#include <cmath>
-
-#include <xtensor/xmath.hpp>
+#include "../core/math.hpp"
 
 #include "log.hpp"
 #include "square.hpp"
@@ -18,9 +16,36 @@ struct pow_op : elementwise_op {
     static constexpr auto notation = style::power;
     static constexpr int precedence = precedence::power;
 
-    static constexpr auto apply(auto&& a, auto&& b) {
-        if constexpr (detail::all_numbers<decltype(a), decltype(b)>) return std::pow(a, b);
-        else return xt::pow(SYMDIFF_FWD(a), SYMDIFF_FWD(b));
+    static constexpr std::size_t arity = 2;
+
+    // An exact exponent reaches apply as its type: integer powers become products.
+    static constexpr bool keeps_exact(std::size_t i) { return i == 1; }
+
+    template <class V, class B>
+    static constexpr V apply(const V& a, const B& b) {
+        if constexpr (Constant<B>) {
+            if constexpr (B::den == 1 && B::num >= -64 && B::num <= 64) {
+                const V p = power<(B::num < 0 ? -B::num : B::num)>(a);
+                if constexpr (B::num < 0) return math::splat<V>(1) / p;
+                else return p;
+            } else {
+                return math::pow(a, math::splat<V>(B::template as<double>()));
+            }
+        } else {
+            return math::pow(a, b);
+        }
+    }
+    /// a^K by repeated squaring: K = 5 is a^4 a, three products.
+    template <std::intmax_t K, class V>
+    static constexpr V power(const V& a) {
+        if constexpr (K == 0) return math::splat<V>(1);
+        else if constexpr (K == 1) return a;
+        else if constexpr (K % 2 == 0) {
+            const V h = power<K / 2>(a);
+            return h * h;
+        } else {
+            return power<K - 1>(a) * a;
+        }
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

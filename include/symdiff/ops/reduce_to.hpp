@@ -3,17 +3,17 @@
 // shape of `t`; `mean_to` divides that by the element count of `d`. The reverse-mode
 // differentiator ends every path with one of these, so a gradient always has its symbol's shape.
 // Only the shapes of `d` and `t` are read, never their values.
+//   onto a number:  a sink, (#d / #h) * (sum of h's elements) [/ #d]  (h repeats evenly over d)
+//   onto an array:  the sum over the axes of d that t lacks or has with extent 1
 //
 // Printed as a person would write it: `mean(h)` when `t` is a symbol or a scalar, and for a
 // product's operand, where they reduce nothing, as `h` (sum) or `h / n` (mean).
-#include <numeric>
+#include <algorithm>
 
-#include <xtensor/xreducer.hpp>
-#include <xtensor/xbroadcast.hpp>
-#include <xtensor/xarray.hpp>
-
-#include "../diff/adjoint.hpp"
-#include "../eval/eval.hpp"
+#include "../core/adjoint.hpp"
+#include "../core/array_ref.hpp"
+#include "../core/broadcast.hpp"
+#include "../core/shape.hpp"
 #include "add.hpp"
 #include "divide.hpp"
 
@@ -22,43 +22,70 @@ namespace symdiff {
 struct sum_op;
 struct mean_op;
 
+namespace detail {
+/// The axes of `domain` summed to reach `target` (throws when `domain` cannot reduce onto it).
+inline void check_reducible(const shape_type& domain, const shape_type& target) {
+    bool ok = target.size() <= domain.size();
+    const std::size_t lead = ok ? domain.size() - target.size() : 0;
+    for (std::size_t i = lead; ok && i < domain.size(); ++i)
+        ok = target[i - lead] == 1 || target[i - lead] == domain[i];
+    if (!ok) throw shape_error("cannot reduce shape " + shape_to_string(domain) + " onto " + shape_to_string(target));
+}
+}  // namespace detail
+
 template <bool Mean>
 struct reduce_to_op : structural_op {
     static constexpr std::string_view name = Mean ? "mean_to" : "sum_to";
     static constexpr std::string_view latex = Mean ? "\\operatorname{mean\\_to}" : "\\operatorname{sum\\_to}";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
+    static constexpr std::size_t arity = 3;
     static constexpr bool linear_in_first = true;
 
     template <class H, class D, class T>
     static constexpr bool is_scalar = static_scalar<T>;
-
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
+    static constexpr bool number_result(bool, bool, bool target) { return target; }
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        const shape_type domain = detail::eval_shape(n.template arg<1>(), ctx);
-        const shape_type target = detail::eval_shape(n.template arg<2>(), ctx);
-        auto&& h = detail::eval(n.template arg<0>(), ctx);  // no copy of a bound or cached array
-        const shape_type hs = detail::shape_of(h);
-        detail::require_broadcastable_to(hs, domain, to_string(n));
-        const T scale = Mean ? T(1) / T(detail::count_of(domain)) : T(1);
-        if constexpr (static_scalar<std::remove_cvref_t<decltype(n.template arg<2>())>> ||
-                      detail::is_number<decltype(detail::eval(n.template arg<2>(), ctx))>) {
-            // Onto a scalar: sum(broadcast h) = sum(h) * (#domain / #h), broadcasting repeats evenly.
-            // (an empty h broadcasts to an empty domain: its sum is 0 whatever the factor)
-            const T repeat = detail::count_of(hs) == 0 ? T(1) : T(detail::count_of(domain)) / T(detail::count_of(hs));
-            if constexpr (detail::is_number<decltype(h)>) return static_cast<T>(h) * repeat * scale;
-            else return static_cast<T>(static_cast<detail::accumulator_t<T>>(xt::sum<detail::accumulator_t<T>>(std::forward<decltype(h)>(h))()) * repeat * scale);
-        } else {
-            return reduce_onto<T>(std::forward<decltype(h)>(h), domain, target, scale, n);
-        }
+    template <class N>
+    static shape_type shape(const N&, const shape_type& h, const shape_type& d, const shape_type& t) {
+        detail::require_broadcastable_to(h, d, "the adjoint");
+        if (!t.empty()) detail::check_reducible(d, t);
+        return t;
     }
-
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        return detail::eval_shape(n.template arg<2>(), ctx);
+    // Onto a number: sum(broadcast h) = sum(h) * (#d / #h), broadcasting repeats evenly.
+    // (an empty h broadcasts to an empty domain: its sum is 0 whatever the factor)
+    template <class N>
+    static constexpr double sink_scale(const N&, const shape_type& h, const shape_type& d, const shape_type&) {
+        const double nd = static_cast<double>(detail::count_of(d)), nh = static_cast<double>(detail::count_of(h));
+        const double repeat = nh == 0 ? 1.0 : nd / nh;
+        return Mean ? repeat / nd : repeat;
+    }
+    // Onto an array: out[t] = sum of h over the domain elements that reduce onto t.
+    template <class N, class T, class H>
+    static void compute(const N&, array_ref<T> out, const H& h, array_ref<const T> d, array_ref<const T> t) {
+        const shape_type ds(d.dims, d.dims + d.rank), ts(t.dims, t.dims + t.rank);
+        std::fill(out.data, out.data + out.size(), T(0));
+        if constexpr (std::is_arithmetic_v<H>) {
+            const T each = h * T(detail::count_of(ds)) / T(std::max<std::size_t>(1, out.size()));
+            std::fill(out.data, out.data + out.size(), each);
+        } else {
+            const shape_type hs(h.dims, h.dims + h.rank);
+            const std::size_t w = out.size();
+            if (hs == ds && w > 0 && detail::count_of(ds) % w == 0 && std::equal(ts.rbegin(), ts.rend(), ds.rbegin())) {
+                // the common case: sum over leading axes, row by row
+                for (std::size_t r = 0, rows = detail::count_of(ds) / w; r < rows; ++r)
+                    for (std::size_t j = 0; j < w; ++j) out.data[j] += h.data[r * w + j];
+            } else {
+                detail::for_each_broadcast<2>(ds, {&hs, &ts}, [&](const std::array<std::size_t, 2>& off) {
+                    out.data[off[1]] += h.data[off[0]];
+                });
+            }
+        }
+        if constexpr (Mean) {
+            const T inv = T(1) / T(detail::count_of(ds));
+            for (std::size_t i = 0; i < out.size(); ++i) out.data[i] *= inv;
+        }
     }
 
     template <std::size_t I, class N, class G>
@@ -92,37 +119,6 @@ struct reduce_to_op : structural_op {
             return make_node<divide_op>(n.template arg<0>(), symbol<"n">);
         else
             return n.template arg<0>();
-    }
-
-private:
-    template <class T, class V, class N>
-    static xt::xarray<T> reduce_onto(V&& h, const shape_type& domain, const shape_type& target, T scale, const N& n) {
-        if (target.size() > domain.size())
-            throw shape_error(to_string(n) + ": cannot reduce shape " + shape_to_string(domain) + " onto " +
-                              shape_to_string(target));
-        // Axes to sum: the leading ones `target` lacks, and those where it has 1 and `domain` not.
-        const std::size_t lead = domain.size() - target.size();
-        std::vector<std::size_t> axes;
-        for (std::size_t i = 0; i < domain.size(); ++i) {
-            if (i < lead) axes.push_back(i);
-            else if (target[i - lead] == 1 && domain[i] != 1) axes.push_back(i);
-            else if (target[i - lead] != domain[i])
-                throw shape_error(to_string(n) + ": cannot reduce shape " + shape_to_string(domain) + " onto " +
-                                  shape_to_string(target));
-        }
-        xt::xarray<T> out;
-        if constexpr (detail::is_number<V>) {
-            // A uniform adjoint: every target element receives #domain / #target copies of h.
-            out = xt::xarray<T>::from_shape(target);
-            out.fill(static_cast<T>(h) * T(detail::count_of(domain)) / T(detail::count_of(target)));
-        } else if (axes.empty()) {
-            out = xt::broadcast(std::forward<V>(h), domain);
-        } else {
-            out = xt::sum<detail::accumulator_t<T>>(xt::broadcast(std::forward<V>(h), domain), axes);
-            out.reshape(target);
-        }
-        if (scale != T(1)) out *= scale;
-        return out;
     }
 };
 

@@ -1,10 +1,10 @@
 #pragma once
-// Full reductions to a scalar.
+// Full reductions to a number.
 //   sum(e):   reverse: every element of e receives the adjoint     forward: d sum(e) = sum(de over e)
 //   mean(e):  reverse: each receives adjoint / #e                  forward: d mean(e) = mean(de over e)
-#include <xtensor/xreducer.hpp>
-
-#include "../eval/eval.hpp"
+// Value: a sink — sum(e) = 1 * (sum of e's elements), mean(e) = (1 / #e) * (the same sum); the
+// engine adds the elements up in the loop that computes e.
+#include "../core/shape.hpp"
 #include "reduce_to.hpp"
 
 namespace symdiff {
@@ -15,30 +15,20 @@ struct full_reduction_op : structural_op {
     static constexpr std::string_view latex = Mean ? "\\operatorname{mean}" : "\\sum";
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
+    static constexpr std::size_t arity = 1;
     static constexpr bool linear_in_first = false;  // sum(a) + sum(b) != sum(a + b) when shapes differ
 
     template <class A>
     static constexpr bool is_scalar = true;
+    static constexpr bool number_result(bool) { return true; }
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        using A = detail::accumulator_t<T>;
-        // auto&&: a bound or cached array comes back as a const reference; copying it would cost a
-        // pass over the data.
-        auto&& v = detail::eval(n.template arg<0>(), ctx);
-        if constexpr (detail::is_number<decltype(v)>) {
-            return static_cast<T>(v);
-        } else {
-            const auto count = static_cast<A>(v.size());
-            const A total = xt::sum<A>(std::forward<decltype(v)>(v))();
-            return static_cast<T>(Mean ? total / count : total);
-        }
-    }
-
-    template <class N, class Ctx>
-    static shape_type shape(const N&, Ctx&) {
+    template <class N>
+    static shape_type shape(const N&, const shape_type&) {
         return {};
+    }
+    template <class N>
+    static constexpr double sink_scale(const N&, const shape_type& s) {
+        return Mean ? 1.0 / static_cast<double>(detail::count_of(s)) : 1.0;
     }
 
     template <std::size_t I, class N, class G>
@@ -50,7 +40,6 @@ struct full_reduction_op : structural_op {
     static constexpr auto tangent(const N& n, D d) {
         return reduce_to_op<Mean>::make(d, n.template arg<0>(), zero);
     }
-
 };
 
 struct sum_op : full_reduction_op<false> {};

@@ -1,19 +1,10 @@
 #pragma once
 // Rectified linear unit max(a, 0).   relu'(a) = step(a)   (0 at a = 0, as in PyTorch)
-#include "../detail/elementwise_functor.hpp"
+#include "../core/math.hpp"
 #include "sign.hpp"
 
 namespace symdiff {
 
-namespace detail {
-struct relu_fn {
-    template <class T>
-        requires std::is_arithmetic_v<T>
-    constexpr T operator()(T v) const {
-        return v > T(0) || v != v ? v : T(0);  // NaN stays NaN, as in PyTorch
-    }
-};
-}  // namespace detail
 
 struct relu_op : elementwise_op {
     static constexpr std::string_view name = "relu";
@@ -21,7 +12,13 @@ struct relu_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) { return detail::map_elementwise(detail::relu_fn{}, SYMDIFF_FWD(a)); }
+    static constexpr std::size_t arity = 1;
+
+    // NaN stays NaN, as in PyTorch
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::select(a > math::splat<V>(0), a, math::select(math::is_nan(a), a, math::splat<V>(0)));
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {
         return step(n.template arg<0>());

@@ -1,24 +1,10 @@
 #pragma once
 // Logistic function 1 / (1 + e^-a).   (sigmoid a)' = sigmoid a (1 - sigmoid a)
-#include <cmath>
-
-#include "../detail/elementwise_functor.hpp"
+#include "../core/math.hpp"
 #include "subtract.hpp"
 
 namespace symdiff {
 
-namespace detail {
-struct sigmoid_fn {
-    template <class T>
-        requires std::is_arithmetic_v<T>
-    constexpr T operator()(T v) const {
-        // Two branches so that exp never overflows: e^-v for v >= 0, e^v otherwise.
-        if (v >= T(0)) return T(1) / (T(1) + std::exp(-v));
-        const T e = std::exp(v);
-        return e / (T(1) + e);
-    }
-};
-}  // namespace detail
 
 struct sigmoid_op : elementwise_op {
     static constexpr std::string_view name = "sigmoid";
@@ -26,7 +12,15 @@ struct sigmoid_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) { return detail::map_elementwise(detail::sigmoid_fn{}, SYMDIFF_FWD(a)); }
+    static constexpr std::size_t arity = 1;
+
+    // e = exp(-|a|) <= 1 never overflows: 1 / (1 + e) for a >= 0, e / (1 + e) otherwise
+    template <class V>
+    static constexpr V apply(const V& a) {
+        const V e = math::exp(-math::abs(a));
+        const V s = math::splat<V>(1) / (math::splat<V>(1) + e);
+        return math::select(a >= math::splat<V>(0), s, e * s);
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {
         return multiply(n, subtract(one, n));

@@ -1,27 +1,11 @@
 #pragma once
 // Sign (-1, 0 or 1) and the Heaviside step (1 where a > 0, else 0). Both are piecewise constant:
 // their derivative is 0 wherever it exists.
-#include "../detail/elementwise_functor.hpp"
+#include "../core/math.hpp"
 #include "multiply.hpp"
 
 namespace symdiff {
 
-namespace detail {
-struct sign_fn {
-    template <class T>
-        requires std::is_arithmetic_v<T>
-    constexpr T operator()(T v) const {
-        return v > T(0) ? T(1) : (v < T(0) ? T(-1) : T(0));
-    }
-};
-struct step_fn {
-    template <class T>
-        requires std::is_arithmetic_v<T>
-    constexpr T operator()(T v) const {
-        return v > T(0) ? T(1) : T(0);
-    }
-};
-}  // namespace detail
 
 struct sign_op : elementwise_op {
     static constexpr std::string_view name = "sign";
@@ -29,7 +13,13 @@ struct sign_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) { return detail::map_elementwise(detail::sign_fn{}, SYMDIFF_FWD(a)); }
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        const V z = math::splat<V>(0);
+        return math::select(a > z, math::splat<V>(1), math::select(a < z, math::splat<V>(-1), z));
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N&) {
         return zero;
@@ -42,7 +32,12 @@ struct step_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) { return detail::map_elementwise(detail::step_fn{}, SYMDIFF_FWD(a)); }
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::select(a > math::splat<V>(0), math::splat<V>(1), math::splat<V>(0));
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N&) {
         return zero;

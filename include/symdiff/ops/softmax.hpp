@@ -15,8 +15,8 @@
 #include <limits>
 
 #include "../core/traits.hpp"
-#include "../diff/adjoint.hpp"
-#include "../eval/eval.hpp"
+#include "../core/adjoint.hpp"
+#include "../core/array_ref.hpp"
 #include "axis.hpp"
 #include "axis_reductions.hpp"
 #include "multiply.hpp"
@@ -38,16 +38,10 @@ constexpr auto softmax(E e, axis_t<A> = {});
 
 namespace detail {
 
-/// Line by line along axis `a` of the contiguous array `c`.
-template <softmax_kind K, class T, class C>
-xt::xarray<T> softmax_along(const C& c, std::size_t a) {
-    const shape_type s = shape_of(c);
-    const axis_split sp = split_at(s, a);
-    shape_type rs = s;
-    if constexpr (K == softmax_kind::log_sum_exp) rs[a] = 1;
-    xt::xarray<T> out = xt::xarray<T>::from_shape(rs);
-    const T* x = c.data();
-    T* y = out.data();
+/// Line by line along axis `a` of `x` (shape dims) into `y`.
+template <softmax_kind K, class T>
+void softmax_along(const T* x, const std::size_t* dims, std::size_t rank, std::size_t a, T* y) {
+    const axis_split sp = split_at(dims, rank, a);
     for (std::size_t o = 0; o < sp.outer; ++o)
         for (std::size_t i = 0; i < sp.inner; ++i) {
             T m = -std::numeric_limits<T>::infinity();
@@ -65,7 +59,6 @@ xt::xarray<T> softmax_along(const C& c, std::size_t a) {
                 for (std::size_t j = 0; j < sp.len; ++j) y[sp.at(o, j, i)] = std::exp(x[sp.at(o, j, i)] - m) * inv;
             }
         }
-    return out;
 }
 
 }  // namespace detail
@@ -81,25 +74,18 @@ struct softmax_family_op : structural_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    template <class N, class Ctx>
-    static auto eval(const N& n, Ctx& ctx) {
-        using T = typename Ctx::value_type;
-        auto&& v = detail::eval(n.template arg<0>(), ctx);
-        detail::require_array(v, to_string(n));
-        if constexpr (detail::is_number<decltype(v)>) {
-            return xt::xarray<T>();  // not reached
-        } else {
-            auto&& c = detail::contiguous<T>(std::forward<decltype(v)>(v));
-            return detail::softmax_along<K, T>(c, detail::normalize_axis(A, c.dimension(), to_string(n)));
-        }
-    }
+    static constexpr std::size_t arity = 1;
+    static constexpr bool number_result(bool) { return false; }
 
-    template <class N, class Ctx>
-    static shape_type shape(const N& n, Ctx& ctx) {
-        shape_type s = detail::eval_shape(n.template arg<0>(), ctx);
-        const std::size_t a = detail::normalize_axis(A, s.size(), to_string(n));
-        if constexpr (K == softmax_kind::log_sum_exp) s[a] = 1;
+    template <class N>
+    static shape_type shape(const N&, const shape_type& s) {
+        if constexpr (K == softmax_kind::log_sum_exp) return detail::keep_axis<A>(s);
+        (void)detail::keep_axis<A>(s);
         return s;
+    }
+    template <class N, class T>
+    static void compute(const N&, array_ref<T> out, array_ref<const T> z) {
+        detail::softmax_along<K>(z.data, z.dims, z.rank, detail::normalize_axis(A, z.rank), out.data);
     }
 
     template <std::size_t I, class N, class G>

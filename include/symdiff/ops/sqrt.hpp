@@ -1,8 +1,6 @@
 #pragma once
 // Square root.   (sqrt a)' = 1 / (2 sqrt a)
-#include <cmath>
-
-#include <xtensor/xmath.hpp>
+#include "../core/math.hpp"
 
 #include "divide.hpp"
 
@@ -15,9 +13,11 @@ struct sqrt_op : elementwise_op {
     static constexpr auto latex_notation = style::radical;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) {
-        if constexpr (detail::is_number<decltype(a)>) return std::sqrt(a);
-        else return xt::sqrt(SYMDIFF_FWD(a));
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::sqrt(a);
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

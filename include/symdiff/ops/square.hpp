@@ -1,7 +1,5 @@
 #pragma once
 // a^2.   (a^2)' = 2 a
-#include <xtensor/xmath.hpp>
-
 #include "multiply.hpp"
 
 namespace symdiff {
@@ -13,9 +11,11 @@ struct square_op : elementwise_op {
     static constexpr int precedence = precedence::power;
     static constexpr std::string_view exponent = "2";
 
-    static constexpr auto apply(auto&& a) {
-        if constexpr (detail::is_number<decltype(a)>) return a * a;
-        else return xt::square(SYMDIFF_FWD(a));
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return a * a;
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

@@ -9,8 +9,12 @@ struct subtract_op : elementwise_op {
     static constexpr std::string_view latex = " - ";
     static constexpr auto notation = style::infix;
     static constexpr int precedence = precedence::sum;
+    static constexpr std::size_t arity = 2;
 
-    static constexpr auto apply(auto&& a, auto&& b) { return SYMDIFF_FWD(a) - SYMDIFF_FWD(b); }
+    template <class V>
+    static constexpr V apply(const V& a, const V& b) {
+        return a - b;
+    }
     template <std::size_t I, class N>
     static constexpr auto partial(const N&) {
         if constexpr (I == 0) return one;

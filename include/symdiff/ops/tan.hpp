@@ -1,8 +1,6 @@
 #pragma once
 // Tangent.   (tan a)' = 1 + tan^2 a
-#include <cmath>
-
-#include <xtensor/xmath.hpp>
+#include "../core/math.hpp"
 
 #include "add.hpp"
 #include "square.hpp"
@@ -15,9 +13,11 @@ struct tan_op : elementwise_op {
     static constexpr auto notation = style::function;
     static constexpr int precedence = precedence::atom;
 
-    static constexpr auto apply(auto&& a) {
-        if constexpr (detail::is_number<decltype(a)>) return std::tan(a);
-        else return xt::tan(SYMDIFF_FWD(a));
+    static constexpr std::size_t arity = 1;
+
+    template <class V>
+    static constexpr V apply(const V& a) {
+        return math::tan(a);
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {

@@ -18,7 +18,7 @@
 
 #include "../core/symbol.hpp"
 #include "../eval/bindings.hpp"
-#include "../eval/shape.hpp"
+#include "../core/shape.hpp"
 
 namespace symdiff {
 

@@ -30,7 +30,7 @@
 #include "../diff/derivative.hpp"
 #include "../print/to_string.hpp"
 #include "bindings.hpp"
-#include "../eval/fused.hpp"
+#include "../eval/engine.hpp"
 #include "evaluate_sets.hpp"
 #include "gradient_check.hpp"
 #include "optimizers.hpp"
@@ -175,7 +175,7 @@ auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) 
         if constexpr (std::is_arithmetic_v<V>) {
             return binding<B::name, V>{b.value};
         } else {
-            using C = std::conditional_t<fused::is_flat_container<V>::value, V, xt::xarray<typename V::value_type>>;
+            using C = std::conditional_t<is_row_major_array<V>::value, V, xt::xarray<typename V::value_type>>;
             return binding<B::name, C>{C(xt::view(b.value, xt::keep(idx)))};
         }
     });

@@ -163,7 +163,7 @@ struct printer {
             out += name;
             out += F == format::latex ? "\\left(" : "(";
             bool first = true;
-            boost::hana::for_each(n.args, [&](const auto& a) {
+            for_each_operand(n, [&](const auto& a) {
                 if (!first) out += ", ";
                 first = false;
                 print(a);

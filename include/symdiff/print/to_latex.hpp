@@ -2,7 +2,6 @@
 // to_latex: the same expression as LaTeX math, e.g. "\operatorname{mean}\left(2 \cdot ...\right)".
 #include <string>
 
-#include <boost/hana/for_each.hpp>
 
 #include "printer.hpp"
 

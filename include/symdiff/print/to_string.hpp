@@ -3,7 +3,6 @@
 #include <ostream>
 #include <string>
 
-#include <boost/hana/for_each.hpp>
 
 #include "printer.hpp"
 

@@ -7,7 +7,7 @@
 //   K = sum:   sum over the broadcast axes            (sum(e), elementwise regions)
 //   K = mean:  the same, divided by the element count of `d`   (mean(e))
 //   K = exact: `g` already has exactly the operand's shape (matrix products, transpose)
-#include "../core/expression.hpp"
+#include "expression.hpp"
 
 namespace symdiff {
 

@@ -1,12 +1,12 @@
 #pragma once
 // Shapes at evaluation time, NumPy broadcasting, and the exception for incompatible shapes.
+#include <algorithm>
 #include <cstddef>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
-
-#include "../detail/values.hpp"
 
 namespace symdiff {
 
@@ -29,15 +29,15 @@ inline std::string shape_to_string(const shape_type& s) {
 namespace detail {
 
 template <class V>
-shape_type shape_of(const V& v) {
-    if constexpr (is_number<V>) {
+constexpr shape_type shape_of(const V& v) {
+    if constexpr (std::is_arithmetic_v<V>) {
         return {};
     } else {
         return shape_type(v.shape().begin(), v.shape().end());
     }
 }
 
-inline std::size_t count_of(const shape_type& s) {
+constexpr std::size_t count_of(const shape_type& s) {
     std::size_t n = 1;
     for (auto d : s) n *= d;
     return n;

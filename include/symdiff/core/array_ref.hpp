@@ -1,0 +1,25 @@
+#pragma once
+// array_ref<T>: what an operation's `compute` hook sees of an array — a dense row-major block of
+// numbers and its shape. The evaluation engine owns the memory; an operation reads its operands
+// and writes its result through these, without knowing where they live (a bound array, a
+// workspace buffer, one block of rows).
+#include <cstddef>
+
+namespace symdiff {
+
+template <class T>
+struct array_ref {
+    T* data = nullptr;                   ///< nullptr for an operand that is read for its shape only
+    const std::size_t* dims = nullptr;   ///< `rank` extents
+    std::size_t rank = 0;
+
+    constexpr std::size_t extent(std::size_t i) const { return dims[i]; }
+    constexpr std::size_t size() const {
+        std::size_t n = 1;
+        for (std::size_t i = 0; i < rank; ++i) n *= dims[i];
+        return n;
+    }
+    constexpr T& operator[](std::size_t i) const { return data[i]; }
+};
+
+}  // namespace symdiff

@@ -1,0 +1,133 @@
+#pragma once
+// The Operation concept: what an operation tag must provide so that the differentiators, the
+// printers and the evaluation engine can use it without knowing which operation it is.
+//
+// An operation is an empty struct (`struct exp_op : elementwise_op { ... }`) used as the `Op` of
+// `node<Op, Args...>`. It derives from `elementwise_op` or `structural_op`, which says what kind
+// it is, and declares the members below. Adding an operation is one header under ops/.
+//
+// Every operation (minimal complete definition):
+//   arity                      number of operands (1 to 4)
+//   name, latex                text for to_string / to_latex
+//   notation, precedence       how it is written (print/notation.hpp)
+//   optional: latex_notation, exponent, print_as(node) -> expression shown instead
+//
+// Elementwise operations (`elementwise_op`): the value at each element depends only on the
+// operands' values at that element, with NumPy broadcasting.
+//   apply(v...)                the value, for numbers and for SIMD batches of numbers alike
+//                              (`a + b`, `math::exp(a)`); constexpr for numbers
+//   partial<I>(node)           d node / d operand I, as an expression   (forward and reverse mode)
+//   optional: keeps_exact(i)   operand i is passed to apply as its exact type `constant<N, D>`
+//                              when it is one (pow turns an integer exponent into products)
+//
+// Structural operations (`structural_op`): everything else (reductions, products, shapes).
+//   pullback<I>(node, g)       reverse mode: the adjoint handed to operand I, an `adjoint<...>`
+//                              (core/adjoint.hpp), or `no_adjoint{}` for shape-only operands
+//   tangent(node, d...)        forward mode: d node from the operands' derivatives d...
+//   shape(node, s...)          the result's shape from the operands' shapes (a number has shape
+//                              `()`); throws shape_error saying what is wrong (the engine puts the
+//                              node's text in front)
+//   number_result(bool...)     is the value a number, given which operands are numbers?
+//   and one way to compute the value:
+//     sink_scale(node, s...)   the value is sink_scale * (sum of operand 0's elements), a number:
+//                              the engine fuses the sum into the loop that computes operand 0
+//     compute(node, out, in...)  writes the value: `out` is `T&` for a number result, else an
+//                              `array_ref<T>` already shaped; each `in` is a `T` (number) or an
+//                              `array_ref<const T>`; operands that are not value_arg come with
+//                              their shape only (data == nullptr). constexpr when all are numbers.
+//   optional: value_arg(i)     false: operand i is read for its shape only (default: true)
+//   optional: is_scalar<A...>  the value is a number whatever the bindings (default: false)
+//
+// tests/static/test_operations.cpp checks every operation against this concept.
+#include <concepts>
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "array_ref.hpp"
+#include "expression.hpp"
+#include "symbol.hpp"
+
+namespace symdiff {
+
+template <class E>
+struct is_static_scalar;
+
+/// Base of elementwise operations: scalar when all operands are.
+struct elementwise_op {
+    static constexpr bool elementwise = true;
+    template <class... Args>
+    static constexpr bool is_scalar = (is_static_scalar<Args>::value && ...);
+};
+
+/// Base of structural operations (reductions, products, shape changes).
+struct structural_op {
+    static constexpr bool elementwise = false;
+    template <class... Args>
+    static constexpr bool is_scalar = false;
+    static constexpr bool value_arg(std::size_t) { return true; }
+};
+
+namespace detail {
+
+/// A node of `Op` over the symbols `_0`, `_1`, ...: what the concept checks the hooks against.
+template <class Op, class Seq = std::make_index_sequence<Op::arity>>
+struct probe_node;
+template <class Op, std::size_t... I>
+struct probe_node<Op, std::index_sequence<I...>> {
+    template <std::size_t J>
+    using sym = symbol_t<fixed_string<3>({'_', char('0' + J), '\0'})>;
+    using type = node<Op, sym<I>...>;
+};
+
+template <class Op, std::size_t... I>
+constexpr bool has_partials(std::index_sequence<I...>) {
+    using N = typename probe_node<Op>::type;
+    return (requires(const N& n) { { Op::template partial<I>(n) } -> Expression; } && ...);
+}
+
+}  // namespace detail
+
+/// Printing: every operation says how it is written.
+template <class Op>
+concept Notated = requires {
+    { Op::name } -> std::convertible_to<std::string_view>;
+    { Op::latex } -> std::convertible_to<std::string_view>;
+    Op::notation;
+    { Op::precedence } -> std::convertible_to<int>;
+};
+
+/// An elementwise operation: value by `apply` on numbers, derivative by `partial<I>`.
+template <class Op>
+concept ElementwiseOperation =
+    Notated<Op> && std::derived_from<Op, elementwise_op> && (Op::arity >= 1 && Op::arity <= 4) &&
+    detail::has_partials<Op>(std::make_index_sequence<Op::arity>{}) &&
+    []<std::size_t... I>(std::index_sequence<I...>) {
+        return requires { { Op::apply((void(I), 1.0)...) } -> std::convertible_to<double>; };
+    }(std::make_index_sequence<Op::arity>{});
+
+/// A structural operation: shape, number-ness, a way to compute, pullback and tangent.
+template <class Op>
+concept StructuralOperation =
+    Notated<Op> && std::derived_from<Op, structural_op> && (Op::arity >= 1 && Op::arity <= 4) &&
+    []<std::size_t... I>(std::index_sequence<I...>) {
+        using N = typename detail::probe_node<Op>::type;
+        using X = symbol_t<"x">;
+        return requires(const N& n, const std::vector<std::size_t>& s) {
+            Op::template pullback<0>(n, X{});
+            { Op::tangent(n, ((void)I, X{})...) } -> Expression;
+            { Op::shape(n, ((void)I, s)...) } -> std::convertible_to<std::vector<std::size_t>>;
+            { Op::number_result(((void)I, true)...) } -> std::convertible_to<bool>;
+        } && (requires(const N& n, const std::vector<std::size_t>& s) { Op::sink_scale(n, ((void)I, s)...); } ||
+              requires(const N& n, array_ref<double> out, double& number) {
+                  Op::compute(n, out, ((void)I, array_ref<const double>{})...);
+              } ||
+              requires(const N& n, double& number) { Op::compute(n, number, ((void)I, array_ref<const double>{})...); });
+    }(std::make_index_sequence<Op::arity>{});
+
+/// Anything that can be the `Op` of a node.
+template <class Op>
+concept Operation = ElementwiseOperation<Op> || StructuralOperation<Op>;
+
+}  // namespace symdiff

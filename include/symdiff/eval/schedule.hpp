@@ -1,0 +1,259 @@
+#pragma once
+// The schedule of a lowered program, computed at compile time: which nodes are numbers, which are
+// needed for their value, and in which order and in which groups the engine runs them.
+//
+//   stage      Structural nodes (reductions, products, ...) need their operands complete; their
+//              consumers run in a later stage: depth(k) = max over value operands j of
+//              depth(j) + (j structural ? 1 : 0). Within stage d the engine runs the number nodes
+//              of depth d, then the regions of depth d, then its structural nodes.
+//   region     Elementwise nodes with array values, connected through elementwise edges and of
+//              the same depth: one loop computes them all, element by element (registers, no
+//              intermediate arrays). A `sink` (sum, mean, a gradient reduced onto a number) of a
+//              region's node is accumulated in that loop; a sink of another array gets a loop of
+//              its own (a region without members).
+// Nothing here names an operation: it reads the properties in each node's expr_info.
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include <boost/hana/tuple.hpp>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "bindings.hpp"
+#include "lower.hpp"
+
+namespace symdiff::detail {
+
+enum class step_kind : unsigned char { number, region, structural };
+
+struct step {
+    step_kind kind;
+    int id;  ///< node index (number, structural) or region index
+};
+
+/// The dynamic form, built inside constant evaluation.
+struct schedule_build {
+    std::vector<bool> number, needed, array_elementwise;
+    std::vector<int> depth, region_of;
+    std::vector<std::vector<int>> members, sinks, inputs;
+    std::vector<int> region_depth;
+    std::vector<step> steps;
+};
+
+/// `leaf_number[k]`: for leaves, is the value a number (constants and literals are; a symbol is
+/// when bound to a number).
+template <std::size_t N, std::size_t R>
+constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& node,
+                                        const std::array<std::array<int, 4>, N>& operand,
+                                        const std::array<int, R>& roots, const std::array<bool, N>& leaf_number) {
+    schedule_build s;
+    s.number.assign(N, false);
+    s.needed.assign(N, false);
+    s.array_elementwise.assign(N, false);
+    s.depth.assign(N, 0);
+    s.region_of.assign(N, -1);
+    const auto is_structural = [&](std::size_t k) { return node[k]->kind == expr_kind::node && !node[k]->op->elementwise; };
+
+    for (std::size_t k = 0; k < N; ++k) {
+        const expr_info& e = *node[k];
+        if (e.kind != expr_kind::node) {
+            s.number[k] = leaf_number[k];
+            continue;
+        }
+        bool numbers[4]{};
+        bool all = true;
+        int d = 0;
+        for (std::size_t i = 0; i < e.arity; ++i) {
+            const auto j = static_cast<std::size_t>(operand[k][i]);
+            numbers[i] = s.number[j];
+            if (e.op->value_arg[i]) all = all && s.number[j];
+            if (e.op->value_arg[i]) d = d > s.depth[j] + (is_structural(j) ? 1 : 0) ? d : s.depth[j] + (is_structural(j) ? 1 : 0);
+        }
+        s.number[k] = e.op->elementwise ? all : e.op->number_rule(numbers);
+        s.depth[k] = d;
+        s.array_elementwise[k] = e.op->elementwise && !s.number[k];
+    }
+    // needed for the value: reachable from a root through value operands
+    for (int r : roots) s.needed[static_cast<std::size_t>(r)] = true;
+    for (std::size_t k = N; k-- > 0;) {
+        if (!s.needed[k] || node[k]->kind != expr_kind::node) continue;
+        for (std::size_t i = 0; i < node[k]->arity; ++i)
+            if (node[k]->op->value_arg[i]) s.needed[static_cast<std::size_t>(operand[k][i])] = true;
+    }
+    // regions: union of array elementwise nodes joined by elementwise edges at equal depth
+    std::vector<int> up(N);
+    for (std::size_t k = 0; k < N; ++k) up[k] = static_cast<int>(k);
+    const auto find = [&](int a) {
+        while (up[static_cast<std::size_t>(a)] != a) a = up[static_cast<std::size_t>(a)] = up[static_cast<std::size_t>(up[static_cast<std::size_t>(a)])];
+        return a;
+    };
+    for (std::size_t k = 0; k < N; ++k) {
+        if (!s.needed[k] || !s.array_elementwise[k]) continue;
+        for (std::size_t i = 0; i < node[k]->arity; ++i) {
+            const auto j = static_cast<std::size_t>(operand[k][i]);
+            if (s.array_elementwise[j] && s.depth[j] == s.depth[k]) up[static_cast<std::size_t>(find(static_cast<int>(j)))] = find(static_cast<int>(k));
+        }
+    }
+    std::vector<int> region_of_root(N, -1);
+    const auto new_region = [&](int depth) {
+        s.members.emplace_back();
+        s.sinks.emplace_back();
+        s.inputs.emplace_back();
+        s.region_depth.push_back(depth);
+        return static_cast<int>(s.members.size() - 1);
+    };
+    for (std::size_t k = 0; k < N; ++k) {
+        if (!s.needed[k] || !s.array_elementwise[k]) continue;
+        const auto rep = static_cast<std::size_t>(find(static_cast<int>(k)));
+        if (region_of_root[rep] < 0) region_of_root[rep] = new_region(s.depth[k]);
+        s.region_of[k] = region_of_root[rep];
+        s.members[static_cast<std::size_t>(s.region_of[k])].push_back(static_cast<int>(k));
+    }
+    // sinks: in the region of their operand, or in a region of their own over an array input
+    std::vector<int> sink_region(N, -1);
+    for (std::size_t k = 0; k < N; ++k) {
+        if (!s.needed[k] || node[k]->kind != expr_kind::node || !node[k]->op->sink || !s.number[k]) continue;
+        const auto h = static_cast<std::size_t>(operand[k][0]);
+        if (s.number[h]) continue;  // a number's sum is computed by the structural step
+        int r = s.region_of[h];
+        if (r < 0) r = new_region(s.depth[k]);
+        s.sinks[static_cast<std::size_t>(r)].push_back(static_cast<int>(k));
+        sink_region[k] = r;
+    }
+    // inputs of each region: operands of members and sources of sinks that are not members
+    for (std::size_t r = 0; r < s.members.size(); ++r) {
+        const auto add_input = [&](int j) {
+            if (s.region_of[static_cast<std::size_t>(j)] == static_cast<int>(r)) return;
+            for (int q : s.inputs[r])
+                if (q == j) return;
+            s.inputs[r].push_back(j);
+        };
+        for (int m : s.members[r])
+            for (std::size_t i = 0; i < node[static_cast<std::size_t>(m)]->arity; ++i) add_input(operand[static_cast<std::size_t>(m)][i]);
+        for (int q : s.sinks[r]) add_input(operand[static_cast<std::size_t>(q)][0]);
+    }
+    // steps, stage by stage
+    int max_depth = 0;
+    for (std::size_t k = 0; k < N; ++k)
+        if (s.needed[k] && s.depth[k] > max_depth) max_depth = s.depth[k];
+    for (int d = 0; d <= max_depth; ++d) {
+        for (std::size_t k = 0; k < N; ++k)
+            if (s.needed[k] && s.depth[k] == d && node[k]->kind == expr_kind::node && node[k]->op->elementwise && s.number[k])
+                s.steps.push_back({step_kind::number, static_cast<int>(k)});
+        for (std::size_t r = 0; r < s.members.size(); ++r)
+            if (s.region_depth[r] == d) s.steps.push_back({step_kind::region, static_cast<int>(r)});
+        for (std::size_t k = 0; k < N; ++k)
+            if (s.needed[k] && s.depth[k] == d && is_structural(k)) s.steps.push_back({step_kind::structural, static_cast<int>(k)});
+    }
+    return s;
+}
+
+// ---- what each leaf is, given the bindings ---------------------------------------------------
+
+template <class V>
+struct is_row_major_array : std::false_type {};
+template <class EC, std::size_t N, class Tag>
+struct is_row_major_array<xt::xtensor_container<EC, N, xt::layout_type::row_major, Tag>> : std::true_type {};
+template <class EC, class SC, class Tag>
+struct is_row_major_array<xt::xarray_container<EC, xt::layout_type::row_major, SC, Tag>> : std::true_type {};
+
+/// Can the bound value be read in place as contiguous row-major T?
+template <class V, class T>
+inline constexpr bool readable_in_place =
+    is_row_major_array<std::remove_cvref_t<V>>::value && std::is_same_v<typename std::remove_cvref_t<V>::value_type, T>;
+
+template <class E, class... Bs>
+constexpr bool leaf_is_number() {
+    if constexpr (Symbol<E>) {
+        if constexpr (count_bindings<E::name, Bs...>() == 0) return true;  // reported when read
+        else return is_number<decltype(lookup<E::name>(std::declval<const boost::hana::tuple<Bs...>&>()))>;
+    } else {
+        return !Node<E>;
+    }
+}
+
+/// The schedule of program P under bindings Bs, as compile-time arrays.
+template <class P, class... Bs>
+struct scheduled {
+    static constexpr std::size_t N = P::size;
+    static constexpr std::array<bool, N> leaf_number = []<std::size_t... K>(std::index_sequence<K...>) {
+        return std::array<bool, N>{leaf_is_number<node_type_t<P, N - 1 - K>, Bs...>()...};
+    }(std::make_index_sequence<N>{});
+    // (listed from the last node to the first, so that each type_at finds its parent instantiated)
+    static constexpr std::array<bool, N> leaf_number_in_order = [] {
+        std::array<bool, N> a{};
+        for (std::size_t k = 0; k < N; ++k) a[k] = leaf_number[N - 1 - k];
+        return a;
+    }();
+
+    struct arrays {
+        std::array<bool, N> number{}, needed{}, materialize{};
+        std::array<int, N> depth{}, region_of{}, local{};
+        std::size_t regions = 0, steps = 0;
+        std::array<step, 2 * N + 1> step_list{};
+        std::array<int, N + 2> member_begin{}, sink_begin{}, input_begin{};
+        std::array<int, N + 1> member{}, sink{};
+        std::array<int, 4 * N + 1> input{};
+        std::array<int, N + 1> sink_region{};
+    };
+    static constexpr arrays data = [] {
+        const schedule_build s = build_schedule(P::data.node, P::data.operand, P::data.root, leaf_number_in_order);
+        arrays a;
+        for (std::size_t k = 0; k < N; ++k) {
+            a.number[k] = s.number[k];
+            a.needed[k] = s.needed[k];
+            a.depth[k] = s.depth[k];
+            a.region_of[k] = s.region_of[k];
+            a.local[k] = -1;
+            a.sink_region[k] = -1;
+        }
+        a.regions = s.members.size();
+        a.steps = s.steps.size();
+        for (std::size_t i = 0; i < s.steps.size(); ++i) a.step_list[i] = s.steps[i];
+        int m = 0, q = 0, in = 0;
+        for (std::size_t r = 0; r < a.regions; ++r) {
+            a.member_begin[r] = m;
+            a.sink_begin[r] = q;
+            a.input_begin[r] = in;
+            for (std::size_t j = 0; j < s.members[r].size(); ++j) {
+                a.member[static_cast<std::size_t>(m++)] = s.members[r][j];
+                a.local[static_cast<std::size_t>(s.members[r][j])] = static_cast<int>(j);
+            }
+            for (int k : s.sinks[r]) {
+                a.sink[static_cast<std::size_t>(q++)] = k;
+                a.sink_region[static_cast<std::size_t>(k)] = static_cast<int>(r);
+            }
+            for (int k : s.inputs[r]) a.input[static_cast<std::size_t>(in++)] = k;
+        }
+        a.member_begin[a.regions] = m;
+        a.sink_begin[a.regions] = q;
+        a.input_begin[a.regions] = in;
+        // An array node is materialized when something outside its region reads its value: a
+        // root, a structural node, or another region. Structural results always are.
+        for (int r : P::data.root) a.materialize[static_cast<std::size_t>(r)] = true;
+        for (std::size_t k = 0; k < N; ++k) {
+            if (!s.needed[k] || P::data.node[k]->kind != expr_kind::node) continue;
+            if (!P::data.node[k]->op->elementwise) a.materialize[k] = true;
+            for (std::size_t i = 0; i < P::data.node[k]->arity; ++i) {
+                const auto j = static_cast<std::size_t>(P::data.operand[k][i]);
+                if (!P::data.node[k]->op->value_arg[i]) continue;
+                const bool same_region = s.region_of[k] >= 0 && s.region_of[j] == s.region_of[k];
+                const bool own_sink = P::data.node[k]->op->sink && s.number[k] && s.region_of[j] >= 0;
+                if (!same_region && !own_sink) a.materialize[j] = true;
+            }
+        }
+        for (std::size_t k = 0; k < N; ++k)
+            if (s.number[k] || P::data.node[k]->kind != expr_kind::node) a.materialize[k] = false;
+        return a;
+    }();
+
+    /// Every node a number (also those read for their shape only: a sink's scale reads shapes).
+    static constexpr bool all_numbers = [] {
+        for (std::size_t k = 0; k < N; ++k)
+            if (!data.number[k]) return false;
+        return true;
+    }();
+};
+
+}  // namespace symdiff::detail
