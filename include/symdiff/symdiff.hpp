@@ -51,6 +51,7 @@
 #include "diff/derivative.hpp"
 
 // Evaluation
+#include "eval/compile.hpp"
 #include "eval/evaluate.hpp"
 
 // Optimisation

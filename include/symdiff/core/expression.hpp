@@ -105,10 +105,17 @@ constexpr auto make_node(Args... args) {
     return node<Op, Args...>(args...);
 }
 
+namespace detail {
+template <class N, class F, std::size_t... I>
+constexpr void for_each_operand(const N& n, F& f, std::index_sequence<I...>) {
+    (f(n.template arg<I>()), ...);
+}
+}  // namespace detail
+
 /// Calls `f(operand)` for each operand of `n`, in order.
 template <class Op, class... Args, class F>
 constexpr void for_each_operand(const node<Op, Args...>& n, F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(n.template arg<I>()), ...); }(std::index_sequence_for<Args...>{});
+    detail::for_each_operand(n, f, std::index_sequence_for<Args...>{});
 }
 
 }  // namespace symdiff

@@ -37,6 +37,12 @@
 //                              their shape only (data == nullptr). constexpr when all are numbers.
 //   optional: value_arg(i)     false: operand i is read for its shape only (default: true)
 //   optional: is_scalar<A...>  the value is a number whatever the bindings (default: false)
+//   optional: rows(bool...)    how the operation treats data whose leading axis holds one row per
+//                              example, when the operands marked true hold such rows (the engine
+//                              then runs it block of rows by block of rows): a rows_behaviour,
+//                              default whole (it needs all the rows at once)
+//   optional: rows_local(node, s...)  run-time check that a `local` behaviour holds for these
+//                              shapes (softmax along axis -1 of a vector runs along the rows)
 //
 // tests/static/test_operations.cpp checks every operation against this concept.
 #include <concepts>
@@ -53,6 +59,18 @@ namespace symdiff {
 
 template <class E>
 struct is_static_scalar;
+
+/// What a structural operation does with operands that hold rows of data (see `rows` above).
+enum class rows_rule : unsigned char {
+    none,    ///< the value does not depend on the rows (they are read for their shape only)
+    local,   ///< row r of the value depends on row r of the sliced operands only
+    reduce,  ///< the value sums over the rows: per-block values add up (the sliced operands)
+    whole,   ///< needs every row at once
+};
+struct rows_behaviour {
+    rows_rule rule = rows_rule::whole;
+    unsigned sliced = 0;  ///< bit i: operand i is read one block of rows at a time
+};
 
 /// Base of elementwise operations: scalar when all operands are.
 struct elementwise_op {

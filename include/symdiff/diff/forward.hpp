@@ -15,15 +15,21 @@ namespace symdiff::detail {
 template <class E, class S>
 constexpr auto forward_derivative(const E& e, S s);
 
+// (Helper functions, not lambdas: a lambda's closure type is named after the enclosing function,
+// whose template arguments spell the whole expression, and g++ pays for that name per node.)
+
+/// f'_J(a) dJ for an elementwise node: the J-th term of d f(a, b) = f'a da + f'b db.
+template <std::size_t J, class N, class S>
+constexpr auto forward_term(const N& n, S s) {
+    using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
+    if constexpr (!depends_on<A, S>) return zero;
+    else return multiply(N::op::template partial<J>(n), forward_derivative(n.template arg<J>(), s));
+}
+
 template <class Op, class... Args, class S, std::size_t... I>
 constexpr auto forward_node(const node<Op, Args...>& n, S s, std::index_sequence<I...>) {
     if constexpr (Op::elementwise) {
-        auto term = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
-            using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
-            if constexpr (!depends_on<A, S>) return zero;
-            else return multiply(Op::template partial<J>(n), forward_derivative(n.template arg<J>(), s));
-        };
-        return (zero + ... + term(std::integral_constant<std::size_t, I>{}));
+        return (zero + ... + forward_term<I>(n, s));
     } else {
         return Op::tangent(n, forward_derivative(n.template arg<I>(), s)...);
     }

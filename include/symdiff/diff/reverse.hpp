@@ -31,28 +31,37 @@ constexpr auto pull(const E& e, S s, G g, D d);
 template <class E, class S, class G, class D, reduction K>
 constexpr auto pull_spec(const E& e, S s, const adjoint<G, D, K>& spec);
 
+// (Helper functions, not lambdas: a lambda's closure type is named after the enclosing function,
+// whose template arguments spell the whole expression, and g++ pays for that name per node.)
+
+/// Elementwise node: operand J receives g times the local partial derivative.
+template <reduction K, std::size_t J, class N, class S, class G, class D>
+constexpr auto pull_elementwise(const N& n, S s, G g, D d) {
+    using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
+    if constexpr (!depends_on<A, S>) return zero;
+    else return pull<K>(n.template arg<J>(), s, multiply(g, N::op::template partial<J>(n)), d);
+}
+
+/// Structural node: operand J receives what the operation's pullback hands it.
+template <std::size_t J, class N, class S, class Own>
+constexpr auto pull_structural(const N& n, S s, const Own& own) {
+    using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
+    if constexpr (!depends_on<A, S>) {
+        return zero;
+    } else {
+        const auto spec = N::op::template pullback<J>(n, own);
+        if constexpr (std::is_same_v<decltype(spec), const no_adjoint>) return zero;
+        else return pull_spec(n.template arg<J>(), s, spec);
+    }
+}
+
 template <reduction K, class Op, class... Args, class S, class G, class D, std::size_t... I>
 constexpr auto pull_node(const node<Op, Args...>& n, S s, G g, D d, std::index_sequence<I...>) {
     if constexpr (Op::elementwise) {
-        auto branch = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
-            using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
-            if constexpr (!depends_on<A, S>) return zero;
-            else return pull<K>(n.template arg<J>(), s, multiply(g, Op::template partial<J>(n)), d);
-        };
-        return (zero + ... + branch(std::integral_constant<std::size_t, I>{}));
+        return (zero + ... + pull_elementwise<K, I>(n, s, g, d));
     } else {
         const auto own = reduce_adjoint<K>(g, d, n);  // this node's adjoint, of its exact shape
-        auto branch = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
-            using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
-            if constexpr (!depends_on<A, S>) {
-                return zero;
-            } else {
-                const auto spec = Op::template pullback<J>(n, own);
-                if constexpr (std::is_same_v<decltype(spec), const no_adjoint>) return zero;
-                else return pull_spec(n.template arg<J>(), s, spec);
-            }
-        };
-        return (zero + ... + branch(std::integral_constant<std::size_t, I>{}));
+        return (zero + ... + pull_structural<I>(n, s, own));
     }
 }
 

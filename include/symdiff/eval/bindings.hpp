@@ -45,6 +45,16 @@ constexpr std::size_t binding_index() {
     return found;
 }
 
+template <class... Bs>
+constexpr void check_bindings() {
+    // Each name once: a symbol bound twice is ambiguous.
+    (
+        [] {
+            if constexpr (count_bindings<Bs::name, Bs...>() > 1) static_assert(errors::symbol_bound_twice<Bs::name>::value);
+        }(),
+        ...);
+}
+
 /// The value bound to `Name` (a number, or a const reference to the bound array).
 template <fixed_string Name, class... Bs>
 constexpr const auto& lookup(const boost::hana::tuple<Bs...>& bindings) {

@@ -25,27 +25,17 @@ struct is_hana_tuple : std::false_type {};
 template <class... T>
 struct is_hana_tuple<boost::hana::tuple<T...>> : std::true_type {};
 
-template <class... Bs>
-constexpr void check_bindings() {
-    // Each name once: a symbol bound twice is ambiguous.
-    (
-        [] {
-            if constexpr (count_bindings<Bs::name, Bs...>() > 1) static_assert(errors::symbol_bound_twice<Bs::name>::value);
-        }(),
-        ...);
-}
-
 /// Evaluates the roots (a std::tuple of references to expressions); a hana::tuple of values.
 template <class... E, class... Bs>
 constexpr auto evaluate_roots(const std::tuple<const E&...>& roots, const boost::hana::tuple<Bs...>& bindings) {
     using T = value_type_of<Bs...>;
     using P = program_of<E...>;
-    using engine_t = engine<P, T, Bs...>;
-    if constexpr (scheduled<P, Bs...>::all_numbers) {
+    using engine_t = engine<P, T, no_rows, Bs...>;
+    if constexpr (scheduled<P, no_rows, Bs...>::all_numbers) {
         return engine_t::evaluate_numbers(roots, bindings);
     } else {
         engine_t e(roots);
-        e.run(roots, bindings);
+        e.run(bindings);
         return [&]<std::size_t... R>(std::index_sequence<R...>) {
             return boost::hana::make_tuple(e.template take<R>()...);
         }(std::index_sequence_for<E...>{});

@@ -1,21 +1,28 @@
 #pragma once
-// The loops the engine runs, written once for every operation:
-//   - `sum_sink`: the running sum of a sink (sum, mean, a gradient onto a number), accumulated in
-//     a fixed order: within a chunk of elements, four SIMD accumulators (element i goes to lane
-//     i mod B of accumulator (i / B) mod 4); each chunk's total is added, in order, to a total in
-//     accumulator_t<T> (double for float data). The order depends on the element count only,
-//     never on what else the loop computes, so a loss evaluated alone or with its gradients
-//     gives the same bits.
+// What the engine runs for one node, written once per operation (not once per expression type,
+// which would make every program pay for its size again in compile time):
+//   elementwise<Op, X...>   an elementwise operation's value for numbers, SIMD batches, and arrays
+//                           of different shapes (NumPy broadcasting); X are the exact constants
+//                           the operation takes as types (pow's integer exponent), else void
+//   structural<N, ...>      a structural node's shape and value through its operation's hooks
+//   sum_sink                the running sum of a sink, in a fixed order
+// They read and write the engine's storage (`store`) by node index, so the compiled program (node
+// indices are constants, everything inlines) and the program listed at run time share them.
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../core/array_ref.hpp"
-#include "../core/math.hpp"
 #include "../core/broadcast.hpp"
+#include "../core/constant.hpp"
+#include "../core/math.hpp"
 #include "../core/shape.hpp"
 #include "../detail/values.hpp"
+#include "describe.hpp"
 
 namespace symdiff::detail {
 
@@ -27,7 +34,50 @@ inline constexpr std::size_t chunk_elements = 1024;
 /// SIMD accumulators per sink.
 inline constexpr std::size_t sink_lanes = 4;
 
-/// The running sum of one sink: SIMD accumulators for the current chunk, scalars for the tail.
+/// Where a run's values live.
+template <class T>
+struct slot {
+    shape_type shape;         ///< the whole value's shape
+    const T* data = nullptr;  ///< an array node's values (bound array, workspace, output)
+    T* own = nullptr;         ///< its own buffer, when the engine writes it
+    shape_type block;         ///< the shape of the current block of rows (rows nodes)
+    const T* block_data = nullptr;
+    T* block_own = nullptr;
+};
+
+/// The engine's storage, as the node kernels see it.
+template <class T>
+struct store {
+    T* num;                        ///< values of number nodes (literals and constants too)
+    slot<T>* slots;                ///< arrays
+    accumulator_t<T>* total;       ///< sums of sinks
+    accumulator_t<T>* scale;       ///< scales of sinks
+    program_view program;          ///< for messages
+    bool blocks = false;           ///< running one block of rows: rows nodes use their block
+    const unsigned char* rows = nullptr;  ///< rows[id]: node id holds rows
+};
+
+/// A node's array value as an operation reads it: its current block of rows, if it has rows.
+/// An operand read for its shape only gets the whole shape (a mean divides by all the rows).
+template <class T>
+array_ref<const T> view_of(const store<T>& s, std::size_t id, bool value = true) {
+    const slot<T>& sl = s.slots[id];
+    if (!value) return {nullptr, sl.shape.data(), sl.shape.size()};
+    if (s.blocks && s.rows[id]) return {sl.block_data, sl.block.data(), sl.block.size()};
+    return {sl.data, sl.shape.data(), sl.shape.size()};
+}
+template <class T>
+array_ref<T> out_of(const store<T>& s, std::size_t id) {
+    const slot<T>& sl = s.slots[id];
+    if (s.blocks && s.rows[id]) return {sl.block_own, sl.block.data(), sl.block.size()};
+    return {sl.own, sl.shape.data(), sl.shape.size()};
+}
+
+/// The running sum of one sink: SIMD accumulators for the current chunk, then a total in
+/// accumulator_t<T> (double for float data). Element i goes to lane i mod B of accumulator
+/// (i / B) mod 4; chunk totals are added in order. The order depends on the element count only,
+/// never on what else the loop computes: a loss evaluated alone or with its gradients gives the
+/// same bits.
 template <class T>
 struct sum_sink {
     using A = accumulator_t<T>;
@@ -37,8 +87,172 @@ struct sum_sink {
     void start_chunk() {
         for (auto& a : acc) a = batch_t<T>(T(0));
     }
-    // (a fixed tree: ((a0 + a1) + (a2 + a3)), then across the lanes)
     void end_chunk() { total += static_cast<A>(xsimd::hadd((acc[0] + acc[1]) + (acc[2] + acc[3]))); }
+};
+
+/// The sum of `n` values, in the order of a fused loop's sink.
+template <class T>
+accumulator_t<T> sum_of(const T* src, std::size_t n) {
+    using B = batch_t<T>;
+    constexpr std::size_t W = B::size;
+    sum_sink<T> s;
+    std::size_t i = 0;
+    for (; i + W * sink_lanes <= n;) {
+        const std::size_t chunk_end = std::min(n - (n - i) % (W * sink_lanes), i + chunk_elements);
+        s.start_chunk();
+        for (; i < chunk_end; i += W * sink_lanes)
+            for (std::size_t u = 0; u < sink_lanes; ++u) s.acc[u] += B::load_unaligned(src + i + u * W);
+        s.end_chunk();
+    }
+    std::array<accumulator_t<T>, 4> tail{};
+    for (std::size_t t = 0; i < n; ++i, ++t) tail[t % 4] += src[i];
+    return s.total + ((tail[0] + tail[1]) + (tail[2] + tail[3]));
+}
+
+/// The shape of an elementwise node: its operands' shapes broadcast (NumPy), or shape_error.
+template <class T>
+void elementwise_shape(store<T>& s, std::size_t id, const int* ids, unsigned arity) {
+    shape_type r;
+    bool fine = true;
+    for (unsigned i = 0; i < arity && fine; ++i) r = broadcast_shapes(r, s.slots[static_cast<std::size_t>(ids[i])].shape, fine);
+    if (!fine) {
+        std::string list;
+        for (unsigned i = 0; i < arity; ++i)
+            list += (i ? " and " : "") + shape_to_string(s.slots[static_cast<std::size_t>(ids[i])].shape);
+        throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": cannot broadcast shapes " + list);
+    }
+    s.slots[id].shape = std::move(r);
+}
+
+/// Does operation Op take operand I, the expression type A, as its exact constant type?
+template <class Op, std::size_t I, class A>
+constexpr bool passes_exact() {
+    if constexpr (Constant<A> && requires { Op::keeps_exact(I); }) return Op::keeps_exact(I);
+    else return false;
+}
+
+/// An elementwise operation. X_i: void, or the exact constant type operand i is passed as.
+template <class Op, class... X>
+struct elementwise {
+    template <std::size_t I, class V>
+    static constexpr decltype(auto) arg(const V& v) {
+        using Xi = std::tuple_element_t<I, std::tuple<X...>>;
+        if constexpr (std::is_void_v<Xi>) return (v);
+        else return Xi{};
+    }
+    /// The value from the operands' values.
+    template <class V, std::size_t... I>
+    [[gnu::always_inline]] static constexpr V apply(const std::array<V, sizeof...(X)>& v, std::index_sequence<I...>) {
+        return static_cast<V>(Op::apply(arg<I>(v[I])...));
+    }
+    /// A number node: operands' values in num[ids[i]].
+    template <class T>
+    [[gnu::always_inline]] static constexpr T number(const T* num, const int* ids) {
+        std::array<T, sizeof...(X)> v{};
+        for (std::size_t i = 0; i < sizeof...(X); ++i) v[i] = num[ids[i]];
+        return apply(v, std::index_sequence_for<X...>{});
+    }
+    /// Inside a fused loop: operand i is mv[w[i]] (a member) or iv[-1 - w[i]] (an input).
+    template <class V>
+    [[gnu::always_inline]] static V pick(const V* mv, const V* iv, const int* w) {
+        std::array<V, sizeof...(X)> v{};
+        for (std::size_t i = 0; i < sizeof...(X); ++i) v[i] = w[i] >= 0 ? mv[w[i]] : iv[-1 - w[i]];
+        return apply(v, std::index_sequence_for<X...>{});
+    }
+    /// An array node into its own buffer, the operands broadcast (numbers: `number_mask` bit i).
+    template <class T>
+    static void broadcast(store<T>& s, std::size_t id, const int* ids, unsigned number_mask) {
+        constexpr std::size_t M = sizeof...(X);
+        std::array<const shape_type*, M> shapes{};
+        std::array<const T*, M> data{};
+        std::array<T, M> value{};
+        for (std::size_t i = 0; i < M; ++i) {
+            const auto j = static_cast<std::size_t>(ids[i]);
+            if (number_mask >> i & 1u) {
+                static const shape_type scalar;
+                shapes[i] = &scalar;
+                value[i] = s.num[j];
+            } else {
+                const array_ref<const T> v = view_of(s, j);
+                shapes[i] = s.blocks && s.rows[j] ? &s.slots[j].block : &s.slots[j].shape;
+                data[i] = v.data;
+            }
+        }
+        const array_ref<T> out = out_of(s, id);
+        const shape_type out_shape(out.dims, out.dims + out.rank);
+        std::size_t e = 0;
+        for_each_broadcast<M>(out_shape, shapes, [&](const std::array<std::size_t, M>& off) {
+            std::array<T, M> v = value;
+            for (std::size_t i = 0; i < M; ++i)
+                if (data[i]) v[i] = data[i][off[i]];
+            out.data[e++] = apply(v, std::index_sequence_for<X...>{});
+        });
+    }
+};
+
+/// A structural node of type N. `NumberMask` bit i: operand i is a number; `Number`: so is the value.
+template <class N, bool Number, unsigned NumberMask>
+struct structural {
+    using Op = typename N::op;
+    static constexpr std::size_t arity = N::arity;
+
+    template <class T>
+    static void shape(store<T>& s, std::size_t id, const int* ids, const void* node) {
+        const N& n = *static_cast<const N*>(node);
+        try {
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                shape_type r = Op::shape(n, s.slots[static_cast<std::size_t>(ids[I])].shape...);
+                if (Number) r.clear();
+                s.slots[id].shape = std::move(r);
+            }(std::make_index_sequence<arity>{});
+        } catch (const shape_error& e) {
+            throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
+        }
+    }
+    /// Is a `local` behaviour over rows right for these shapes? (operations may say no)
+    template <class T>
+    static bool rows_local(const store<T>& s, const int* ids, const void* node) {
+        if constexpr (requires { Op::rows_local(std::declval<const N&>(), shape_type{}); }) {
+            return [&]<std::size_t... I>(std::index_sequence<I...>) {
+                return Op::rows_local(*static_cast<const N*>(node), s.slots[static_cast<std::size_t>(ids[I])].shape...);
+            }(std::make_index_sequence<arity>{});
+        } else {
+            return true;
+        }
+    }
+    template <class T>
+    static void sink_scale(store<T>& s, std::size_t id, const int* ids, const void* node) {
+        if constexpr (is_sink) {
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                s.scale[id] = static_cast<accumulator_t<T>>(
+                    Op::sink_scale(*static_cast<const N*>(node), s.slots[static_cast<std::size_t>(ids[I])].shape...));
+            }(std::make_index_sequence<arity>{});
+        }
+    }
+    template <std::size_t... I>
+    static constexpr bool has_sink_scale(std::index_sequence<I...>) {
+        return requires(const N& n) { Op::sink_scale(n, ((void)I, shape_type{})...); };
+    }
+    static constexpr bool is_sink = Number && has_sink_scale(std::make_index_sequence<arity>{});
+    template <class T, std::size_t J>
+    static auto arg(const store<T>& s, std::size_t id) {
+        if constexpr (NumberMask >> J & 1u) return s.num[id];
+        else return view_of(s, id, Op::value_arg(J));
+    }
+    /// The value: a sink's scaled sum (its total was summed by a loop), or the operation's compute.
+    template <class T>
+    static void run(store<T>& s, std::size_t id, const int* ids, const void* node) {
+        if constexpr (is_sink) {
+            if constexpr (NumberMask & 1u) s.num[id] = static_cast<T>(s.scale[id] * s.num[ids[0]]);
+            else s.num[id] = static_cast<T>(s.scale[id] * s.total[id]);
+        } else {
+            const N& n = *static_cast<const N*>(node);
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                if constexpr (Number) Op::compute(n, s.num[id], arg<T, I>(s, static_cast<std::size_t>(ids[I]))...);
+                else Op::compute(n, out_of(s, id), arg<T, I>(s, static_cast<std::size_t>(ids[I]))...);
+            }(std::make_index_sequence<arity>{});
+        }
+    }
 };
 
 }  // namespace symdiff::detail

@@ -33,6 +33,7 @@
 #include "../core/symbol.hpp"
 #include "../core/shape.hpp"
 #include "../core/traits.hpp"
+#include "../print/notation.hpp"
 
 namespace symdiff::detail {
 
@@ -44,7 +45,12 @@ struct op_info {
     bool elementwise = false;
     bool sink = false;                 ///< number value = sink_scale * (sum of operand 0's elements)
     std::array<bool, 4> value_arg{};   ///< operand i is read for its value (else for its shape only)
-    bool (*number_rule)(const bool*) = nullptr;  ///< structural: is the value a number, given operands'
+    bool (*number_rule)(const bool*) = nullptr;           ///< structural: a number, given operands'?
+    rows_behaviour (*rows_rule)(const bool*) = nullptr;   ///< structural: given which operands hold rows
+    // how it is written, for messages (print/notation.hpp)
+    style notation = style::function;
+    int precedence = 0;
+    std::string_view exponent;
 };
 
 /// What the engine knows about one expression type, as a constant.
@@ -56,6 +62,7 @@ struct expr_info {
     const op_info* op = nullptr;    ///< nodes: their operation
     bool stateful = false;          ///< holds a runtime literal somewhere
     std::string_view name;          ///< symbols: the name
+    std::intmax_t num = 0, den = 1; ///< constants: the value
 };
 
 /// Combines a hash with a value (the finaliser of MurmurHash3 spreads every bit over the word).
@@ -84,16 +91,25 @@ constexpr bool number_rule_of(const bool* numbers) {
     return Op::number_result(numbers[I]...);
 }
 template <class Op, std::size_t... I>
+constexpr rows_behaviour rows_rule_of(const bool* rows) {
+    if constexpr (requires { Op::rows(rows[I]...); }) return Op::rows(rows[I]...);
+    else return {};
+}
+template <class Op, std::size_t... I>
 constexpr op_info make_op_info(std::index_sequence<I...>) {
     op_info o;
     o.name = Op::name;
     o.elementwise = Op::elementwise;
+    o.notation = Op::notation;
+    o.precedence = Op::precedence;
+    if constexpr (requires { Op::exponent; }) o.exponent = Op::exponent;
     for (std::size_t k = 0; k < 4; ++k) o.value_arg[k] = true;
     if constexpr (!Op::elementwise) {
         using N = typename probe_node<Op>::type;
         for (std::size_t k = 0; k < sizeof...(I); ++k) o.value_arg[k] = Op::value_arg(k);
         o.sink = requires(const N& n, const shape_type& s) { Op::sink_scale(n, ((void)I, s)...); };
         o.number_rule = &number_rule_of<Op, I...>;
+        o.rows_rule = &rows_rule_of<Op, I...>;
     }
     return o;
 }
@@ -105,16 +121,16 @@ struct info_holder;
 
 template <fixed_string Name>
 struct info_holder<symbol_t<Name>> {
-    static constexpr expr_info value{hash_text(Name.view()), expr_kind::symbol, 0, nullptr, nullptr, false, Name.view()};
+    static constexpr expr_info value{hash_text(Name.view()), expr_kind::symbol, 0, nullptr, nullptr, false, Name.view(), 0, 1};
 };
 template <std::intmax_t N, std::intmax_t D>
 struct info_holder<constant<N, D>> {
     static constexpr expr_info value{hash_mix(hash_mix(0x51ed27u, static_cast<std::uint64_t>(N)), static_cast<std::uint64_t>(D)),
-                                     expr_kind::constant, 0, nullptr, nullptr, false, {}};
+                                     expr_kind::constant, 0, nullptr, nullptr, false, {}, N, D};
 };
 template <class T>
 struct info_holder<literal<T>> {
-    static constexpr expr_info value{type_name_hash<T>(), expr_kind::literal, 0, nullptr, nullptr, true, {}};
+    static constexpr expr_info value{type_name_hash<T>(), expr_kind::literal, 0, nullptr, nullptr, true, {}, 0, 1};
 };
 template <class Op, class... A>
 constexpr std::uint64_t node_hash() {
@@ -126,7 +142,7 @@ template <class Op, class... A>
 struct info_holder<node<Op, A...>> {
     static constexpr const expr_info* operands[] = {&info_holder<A>::value...};
     static constexpr expr_info value{node_hash<Op, A...>(), expr_kind::node, sizeof...(A), operands, &op_info_of<Op>,
-                                     (info_holder<A>::value.stateful || ...), {}};
+                                     (info_holder<A>::value.stateful || ...), {}, 0, 1};
 };
 
 template <class E>

@@ -1,17 +1,26 @@
 #pragma once
 // The schedule of a lowered program, computed at compile time: which nodes are numbers, which are
-// needed for their value, and in which order and in which groups the engine runs them.
+// needed for their value, which hold rows of data, and in which groups and order the engine runs
+// them. Nothing here names an operation: it reads the properties in each node's expr_info.
 //
-//   stage      Structural nodes (reductions, products, ...) need their operands complete; their
+//   stage      A structural node (reduction, product, ...) needs its operands complete; its
 //              consumers run in a later stage: depth(k) = max over value operands j of
-//              depth(j) + (j structural ? 1 : 0). Within stage d the engine runs the number nodes
-//              of depth d, then the regions of depth d, then its structural nodes.
-//   region     Elementwise nodes with array values, connected through elementwise edges and of
-//              the same depth: one loop computes them all, element by element (registers, no
-//              intermediate arrays). A `sink` (sum, mean, a gradient reduced onto a number) of a
-//              region's node is accumulated in that loop; a sink of another array gets a loop of
-//              its own (a region without members).
-// Nothing here names an operation: it reads the properties in each node's expr_info.
+//              depth(j) + (j structural ? 1 : 0). Within a stage: number nodes, then regions,
+//              then structural nodes.
+//   rows       Symbols declared to hold one row of data per example (compile(..., rows(x, y)), the
+//              driver's data) make the nodes computed from them `rows` nodes: an elementwise node
+//              with a rows operand, a structural node whose operation is `local` over rows. A
+//              node that sums over the rows (`reduce`: mean of a loss, X^T G) gives a value that
+//              the rows are no longer in.
+//   groups     When no rows node needs the result of a reduce (one pass over the data suffices)
+//              the program is `blockable`: the engine runs the `pre` steps (nodes without rows),
+//              then the `block` steps once per block of rows (rows nodes, and reduce nodes adding
+//              up their block's part), then the `post` steps (what reads the reductions). Else
+//              everything is one group, run over all the rows at once.
+//   region     Elementwise nodes with array values, connected through elementwise edges, of the
+//              same stage and group: one loop computes them all, element by element. A sink (a sum,
+//              a mean, a gradient onto a number) of a region's node is accumulated in that loop; a
+//              sink of another array gets a loop of its own (a region without members).
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -26,62 +35,101 @@
 namespace symdiff::detail {
 
 enum class step_kind : unsigned char { number, region, structural };
+enum class group : unsigned char { pre, block, post };
+enum class placement : unsigned char { once, rows, reduce };
 
 struct step {
     step_kind kind;
     int id;  ///< node index (number, structural) or region index
+    group in;
 };
 
 /// The dynamic form, built inside constant evaluation.
 struct schedule_build {
     std::vector<bool> number, needed, array_elementwise;
     std::vector<int> depth, region_of;
+    std::vector<placement> place;
+    std::vector<group> in;
+    std::vector<unsigned> sliced;
+    bool blockable = true;
     std::vector<std::vector<int>> members, sinks, inputs;
     std::vector<int> region_depth;
+    std::vector<group> region_group;
     std::vector<step> steps;
 };
 
-/// `leaf_number[k]`: for leaves, is the value a number (constants and literals are; a symbol is
-/// when bound to a number).
+/// `leaf_number[k]`, `leaf_rows[k]`: for leaves, is the value a number (constants and literals
+/// are; a symbol is when bound to a number), does it hold rows (a declared rows symbol).
 template <std::size_t N, std::size_t R>
 constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& node,
                                         const std::array<std::array<int, 4>, N>& operand,
-                                        const std::array<int, R>& roots, const std::array<bool, N>& leaf_number) {
+                                        const std::array<int, R>& roots, const std::array<bool, N>& leaf_number,
+                                        const std::array<bool, N>& leaf_rows) {
     schedule_build s;
     s.number.assign(N, false);
     s.needed.assign(N, false);
     s.array_elementwise.assign(N, false);
     s.depth.assign(N, 0);
     s.region_of.assign(N, -1);
-    const auto is_structural = [&](std::size_t k) { return node[k]->kind == expr_kind::node && !node[k]->op->elementwise; };
+    s.place.assign(N, placement::once);
+    s.in.assign(N, group::pre);
+    s.sliced.assign(N, 0u);
+    const auto is_node = [&](std::size_t k) { return node[k]->kind == expr_kind::node; };
+    const auto is_structural = [&](std::size_t k) { return is_node(k) && !node[k]->op->elementwise; };
+    std::vector<bool> after_reduce(N, false);  // the value depends on a reduce's result
 
     for (std::size_t k = 0; k < N; ++k) {
         const expr_info& e = *node[k];
-        if (e.kind != expr_kind::node) {
+        if (!is_node(k)) {
             s.number[k] = leaf_number[k];
+            if (leaf_rows[k] && !leaf_number[k]) s.place[k] = placement::rows;
             continue;
         }
-        bool numbers[4]{};
-        bool all = true;
+        bool numbers[4]{}, rows[4]{};
+        bool all = true, any_rows = false, any_value_rows = false, late = false;
         int d = 0;
         for (std::size_t i = 0; i < e.arity; ++i) {
             const auto j = static_cast<std::size_t>(operand[k][i]);
             numbers[i] = s.number[j];
-            if (e.op->value_arg[i]) all = all && s.number[j];
-            if (e.op->value_arg[i]) d = d > s.depth[j] + (is_structural(j) ? 1 : 0) ? d : s.depth[j] + (is_structural(j) ? 1 : 0);
+            rows[i] = s.place[j] == placement::rows;
+            any_rows = any_rows || rows[i];
+            late = late || after_reduce[j] || s.place[j] == placement::reduce;
+            if (!e.op->value_arg[i]) continue;
+            all = all && s.number[j];
+            any_value_rows = any_value_rows || rows[i];
+            const int dj = s.depth[j] + (is_structural(j) ? 1 : 0);
+            d = d > dj ? d : dj;
         }
         s.number[k] = e.op->elementwise ? all : e.op->number_rule(numbers);
         s.depth[k] = d;
         s.array_elementwise[k] = e.op->elementwise && !s.number[k];
+        after_reduce[k] = late;
+        if (e.op->elementwise) {
+            if (any_value_rows) s.place[k] = placement::rows;
+        } else if (any_rows) {
+            const rows_behaviour b = e.op->rows_rule(rows);
+            s.sliced[k] = b.sliced;
+            if (b.rule == rows_rule::local) s.place[k] = placement::rows;
+            else if (b.rule == rows_rule::reduce) s.place[k] = placement::reduce;
+            else if (b.rule == rows_rule::whole) s.blockable = false;
+        }
+        // a rows node reading a reduction's result would need a second pass over the data
+        if (s.place[k] == placement::rows && late) s.blockable = false;
     }
     // needed for the value: reachable from a root through value operands
     for (int r : roots) s.needed[static_cast<std::size_t>(r)] = true;
     for (std::size_t k = N; k-- > 0;) {
-        if (!s.needed[k] || node[k]->kind != expr_kind::node) continue;
+        if (!s.needed[k] || !is_node(k)) continue;
         for (std::size_t i = 0; i < node[k]->arity; ++i)
             if (node[k]->op->value_arg[i]) s.needed[static_cast<std::size_t>(operand[k][i])] = true;
     }
-    // regions: union of array elementwise nodes joined by elementwise edges at equal depth
+    // groups
+    for (std::size_t k = 0; k < N; ++k) {
+        if (!s.blockable) s.in[k] = group::block;  // one group: everything runs once, over all rows
+        else if (s.place[k] == placement::rows || s.place[k] == placement::reduce) s.in[k] = group::block;
+        else s.in[k] = after_reduce[k] ? group::post : group::pre;
+    }
+    // regions: array elementwise nodes joined by elementwise edges, same stage and group
     std::vector<int> up(N);
     for (std::size_t k = 0; k < N; ++k) up[k] = static_cast<int>(k);
     const auto find = [&](int a) {
@@ -92,34 +140,34 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
         if (!s.needed[k] || !s.array_elementwise[k]) continue;
         for (std::size_t i = 0; i < node[k]->arity; ++i) {
             const auto j = static_cast<std::size_t>(operand[k][i]);
-            if (s.array_elementwise[j] && s.depth[j] == s.depth[k]) up[static_cast<std::size_t>(find(static_cast<int>(j)))] = find(static_cast<int>(k));
+            if (s.array_elementwise[j] && s.depth[j] == s.depth[k] && s.in[j] == s.in[k])
+                up[static_cast<std::size_t>(find(static_cast<int>(j)))] = find(static_cast<int>(k));
         }
     }
     std::vector<int> region_of_root(N, -1);
-    const auto new_region = [&](int depth) {
+    const auto new_region = [&](int depth, group g) {
         s.members.emplace_back();
         s.sinks.emplace_back();
         s.inputs.emplace_back();
         s.region_depth.push_back(depth);
+        s.region_group.push_back(g);
         return static_cast<int>(s.members.size() - 1);
     };
     for (std::size_t k = 0; k < N; ++k) {
         if (!s.needed[k] || !s.array_elementwise[k]) continue;
         const auto rep = static_cast<std::size_t>(find(static_cast<int>(k)));
-        if (region_of_root[rep] < 0) region_of_root[rep] = new_region(s.depth[k]);
+        if (region_of_root[rep] < 0) region_of_root[rep] = new_region(s.depth[k], s.in[k]);
         s.region_of[k] = region_of_root[rep];
         s.members[static_cast<std::size_t>(s.region_of[k])].push_back(static_cast<int>(k));
     }
     // sinks: in the region of their operand, or in a region of their own over an array input
-    std::vector<int> sink_region(N, -1);
     for (std::size_t k = 0; k < N; ++k) {
-        if (!s.needed[k] || node[k]->kind != expr_kind::node || !node[k]->op->sink || !s.number[k]) continue;
+        if (!s.needed[k] || !is_node(k) || !node[k]->op->sink || !s.number[k]) continue;
         const auto h = static_cast<std::size_t>(operand[k][0]);
         if (s.number[h]) continue;  // a number's sum is computed by the structural step
         int r = s.region_of[h];
-        if (r < 0) r = new_region(s.depth[k]);
+        if (r < 0) r = new_region(s.depth[k], s.in[k]);
         s.sinks[static_cast<std::size_t>(r)].push_back(static_cast<int>(k));
-        sink_region[k] = r;
     }
     // inputs of each region: operands of members and sources of sinks that are not members
     for (std::size_t r = 0; r < s.members.size(); ++r) {
@@ -133,18 +181,22 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
             for (std::size_t i = 0; i < node[static_cast<std::size_t>(m)]->arity; ++i) add_input(operand[static_cast<std::size_t>(m)][i]);
         for (int q : s.sinks[r]) add_input(operand[static_cast<std::size_t>(q)][0]);
     }
-    // steps, stage by stage
+    // steps, stage by stage; a sink's result is taken (and scaled) after the blocks
     int max_depth = 0;
     for (std::size_t k = 0; k < N; ++k)
         if (s.needed[k] && s.depth[k] > max_depth) max_depth = s.depth[k];
     for (int d = 0; d <= max_depth; ++d) {
         for (std::size_t k = 0; k < N; ++k)
-            if (s.needed[k] && s.depth[k] == d && node[k]->kind == expr_kind::node && node[k]->op->elementwise && s.number[k])
-                s.steps.push_back({step_kind::number, static_cast<int>(k)});
+            if (s.needed[k] && s.depth[k] == d && is_node(k) && node[k]->op->elementwise && s.number[k])
+                s.steps.push_back({step_kind::number, static_cast<int>(k), s.in[k]});
         for (std::size_t r = 0; r < s.members.size(); ++r)
-            if (s.region_depth[r] == d) s.steps.push_back({step_kind::region, static_cast<int>(r)});
+            if (s.region_depth[r] == d) s.steps.push_back({step_kind::region, static_cast<int>(r), s.region_group[r]});
         for (std::size_t k = 0; k < N; ++k)
-            if (s.needed[k] && s.depth[k] == d && is_structural(k)) s.steps.push_back({step_kind::structural, static_cast<int>(k)});
+            if (s.needed[k] && s.depth[k] == d && is_structural(k)) {
+                const bool sink = node[k]->op->sink && s.number[k];
+                const group g = sink && s.blockable && s.in[k] == group::block ? group::post : s.in[k];
+                s.steps.push_back({step_kind::structural, static_cast<int>(k), g});
+            }
     }
     return s;
 }
@@ -173,46 +225,84 @@ constexpr bool leaf_is_number() {
     }
 }
 
-/// The schedule of program P under bindings Bs, as compile-time arrays.
-template <class P, class... Bs>
+/// A set of symbol names that hold rows of data: `rows_of<"x", "y">`.
+template <fixed_string... Names>
+struct rows_of {
+    template <class E>
+    static constexpr bool holds() {
+        if constexpr (Symbol<E>) return ((E::name == Names) || ...);
+        else return false;
+    }
+};
+using no_rows = rows_of<>;
+
+/// The schedule of program P under bindings Bs, with the rows symbols Rows, as compile-time arrays.
+template <class P, class Rows, class... Bs>
 struct scheduled {
     static constexpr std::size_t N = P::size;
-    static constexpr std::array<bool, N> leaf_number = []<std::size_t... K>(std::index_sequence<K...>) {
+    // (listed from the last node to the first, so that each type_at finds its parent instantiated)
+    static constexpr std::array<bool, N> leaf_number_reversed = []<std::size_t... K>(std::index_sequence<K...>) {
         return std::array<bool, N>{leaf_is_number<node_type_t<P, N - 1 - K>, Bs...>()...};
     }(std::make_index_sequence<N>{});
-    // (listed from the last node to the first, so that each type_at finds its parent instantiated)
-    static constexpr std::array<bool, N> leaf_number_in_order = [] {
-        std::array<bool, N> a{};
-        for (std::size_t k = 0; k < N; ++k) a[k] = leaf_number[N - 1 - k];
-        return a;
-    }();
+    static constexpr std::array<bool, N> leaf_rows = []<std::size_t... K>(std::index_sequence<K...>) {
+        return std::array<bool, N>{Rows::template holds<node_type_t<P, K>>()...};
+    }(std::make_index_sequence<N>{});
 
     struct arrays {
         std::array<bool, N> number{}, needed{}, materialize{};
         std::array<int, N> depth{}, region_of{}, local{};
+        std::array<placement, N> place{};
+        std::array<group, N> in{};
+        std::array<unsigned, N> sliced{};
+        bool blockable = true;
         std::size_t regions = 0, steps = 0;
         std::array<step, 2 * N + 1> step_list{};
+        /// numbers steps: run r covers number_node[run_begin[r] .. run_begin[r + 1])
+        std::array<int, N + 1> number_node{};
+        std::array<int, N + 2> run_begin{};
+        std::size_t runs = 0;
+        std::array<group, N + 1> region_group{};
         std::array<int, N + 2> member_begin{}, sink_begin{}, input_begin{};
         std::array<int, N + 1> member{}, sink{};
         std::array<int, 4 * N + 1> input{};
-        std::array<int, N + 1> sink_region{};
     };
     static constexpr arrays data = [] {
-        const schedule_build s = build_schedule(P::data.node, P::data.operand, P::data.root, leaf_number_in_order);
+        std::array<bool, N> leaf_number{};
+        for (std::size_t k = 0; k < N; ++k) leaf_number[k] = leaf_number_reversed[N - 1 - k];
+        const schedule_build s = build_schedule(P::data.node, P::data.operand, P::data.root, leaf_number, leaf_rows);
         arrays a;
+        a.blockable = s.blockable;
         for (std::size_t k = 0; k < N; ++k) {
             a.number[k] = s.number[k];
             a.needed[k] = s.needed[k];
             a.depth[k] = s.depth[k];
             a.region_of[k] = s.region_of[k];
+            a.place[k] = s.place[k];
+            a.in[k] = s.in[k];
+            a.sliced[k] = s.sliced[k];
             a.local[k] = -1;
-            a.sink_region[k] = -1;
         }
         a.regions = s.members.size();
-        a.steps = s.steps.size();
-        for (std::size_t i = 0; i < s.steps.size(); ++i) a.step_list[i] = s.steps[i];
+        // consecutive number steps of one group become one step (one function runs them all)
+        std::size_t numbers = 0;
+        for (std::size_t i = 0; i < s.steps.size(); ++i) {
+            const step& st = s.steps[i];
+            if (st.kind == step_kind::number) {
+                const bool extend = a.steps > 0 && a.step_list[a.steps - 1].kind == step_kind::number &&
+                                    a.step_list[a.steps - 1].in == st.in;
+                if (!extend) {
+                    a.run_begin[a.runs] = static_cast<int>(numbers);
+                    a.step_list[a.steps++] = {step_kind::number, static_cast<int>(a.runs++), st.in};
+                }
+                a.number_node[numbers++] = st.id;
+            } else {
+                a.step_list[a.steps++] = st;
+            }
+        }
+        a.run_begin[a.runs] = static_cast<int>(numbers);
         int m = 0, q = 0, in = 0;
         for (std::size_t r = 0; r < a.regions; ++r) {
+            a.region_group[r] = s.region_group[r];
             a.member_begin[r] = m;
             a.sink_begin[r] = q;
             a.input_begin[r] = in;
@@ -220,10 +310,7 @@ struct scheduled {
                 a.member[static_cast<std::size_t>(m++)] = s.members[r][j];
                 a.local[static_cast<std::size_t>(s.members[r][j])] = static_cast<int>(j);
             }
-            for (int k : s.sinks[r]) {
-                a.sink[static_cast<std::size_t>(q++)] = k;
-                a.sink_region[static_cast<std::size_t>(k)] = static_cast<int>(r);
-            }
+            for (int k : s.sinks[r]) a.sink[static_cast<std::size_t>(q++)] = k;
             for (int k : s.inputs[r]) a.input[static_cast<std::size_t>(in++)] = k;
         }
         a.member_begin[a.regions] = m;

@@ -74,6 +74,7 @@ struct axis_length_op : structural_op {
     static constexpr bool is_scalar = true;
     static constexpr bool value_arg(std::size_t) { return false; }
     static constexpr bool number_result(bool) { return true; }
+    static constexpr rows_behaviour rows(bool) { return {rows_rule::none, 0u}; }  // the shape is known before the rows
 
     template <class N>
     static shape_type shape(const N&, const shape_type& s) {
@@ -114,6 +115,7 @@ struct element_count_op : structural_op {
     static constexpr bool is_scalar = true;
     static constexpr bool value_arg(std::size_t) { return false; }
     static constexpr bool number_result(bool) { return true; }
+    static constexpr rows_behaviour rows(bool) { return {rows_rule::none, 0u}; }  // the shape is known before the rows
 
     template <class N>
     static shape_type shape(const N&, const shape_type&) {
@@ -153,6 +155,7 @@ struct broadcast_to_op : structural_op {
     static constexpr std::size_t arity = 2;
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
     static constexpr bool number_result(bool h, bool like) { return h && like; }
+    static constexpr rows_behaviour rows(bool h, bool like) { return {like ? rows_rule::local : rows_rule::none, h ? 1u : 0u}; }
 
     template <class N>
     static shape_type shape(const N&, const shape_type& h, const shape_type& like) {

@@ -39,6 +39,7 @@ struct softmax_cross_entropy_op : structural_op {
 
     static constexpr std::size_t arity = 2;
     static constexpr bool number_result(bool, bool) { return false; }
+    static constexpr rows_behaviour rows(bool z, bool y) { return {z || y ? rows_rule::local : rows_rule::none, 3u}; }
 
     template <class N>
     static shape_type shape(const N&, shape_type s, const shape_type& labels) {

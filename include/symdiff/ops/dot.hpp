@@ -91,6 +91,12 @@ struct product_op : structural_op {
     template <class A, class B>
     static constexpr bool is_scalar = static_scalar<A> && static_scalar<B>;
     static constexpr bool number_result(bool a, bool b) { return a && b; }
+    // a b and g b^T: the rows of the first operand; a^T g sums over the rows of both
+    static constexpr rows_behaviour rows(bool a, bool b) {
+        if (!a && !b) return {rows_rule::none, 0u};
+        if constexpr (K == product_kind::tn) return {rows_rule::reduce, 3u};
+        else return b ? rows_behaviour{} : rows_behaviour{rows_rule::local, 1u};
+    }
 
     template <class N>
     static shape_type shape(const N&, const shape_type& sa, const shape_type& sb) {

@@ -45,6 +45,7 @@ struct one_hot_op : structural_op {
     static constexpr std::size_t arity = K > 0 ? 1 : 2;
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
     static constexpr bool number_result(auto...) { return false; }
+    static constexpr rows_behaviour rows(bool y, auto...) { return {y ? rows_rule::local : rows_rule::none, 1u}; }
 
     /// The number of classes.
     template <class N>

@@ -1,40 +1,228 @@
 #pragma once
 // Matrix products on dense row-major blocks, for the dot operation:
-//   C (m x n) = op(A) op(B), op(X) = X or X^T, with A and B row-major.
-// `accumulate`: C += op(A) op(B) instead of C = op(A) op(B).
+//   gemm:    C (m x n) = op(A) op(B), op(X) = X or X^T, A and B row-major (C += ... with
+//            `accumulate`). Packed panels and a register-blocked micro-kernel of MR x NR
+//            (NR = two SIMD batches), in the manner of BLIS: each panel of B is read from cache
+//            MR times per load, each element of A once per NR columns.
+//   gemv:    y = A x and y (+)= A^T x, vectorised over the long dimension, or, for rows shorter
+//            than a SIMD batch (a data matrix with 2 features), over the rows with gathers.
+// The packing buffers are per thread and only grow: a product of the same sizes allocates nothing.
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "../core/math.hpp"
 
 namespace symdiff::detail {
 
+namespace kernel {
+
 template <class T>
-void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const T* A, const T* B, T* C,
-          bool accumulate = false) {
-    if (!accumulate) std::fill(C, C + m * n, T(0));
-    if (!trans_b) {
-        // C[i, :] += A(i, p) * B[p, :]: the inner loop runs along rows of B and C
-        for (std::size_t i = 0; i < m; ++i) {
-            T* c = C + i * n;
-            for (std::size_t p = 0; p < k; ++p) {
-                const T a = trans_a ? A[p * m + i] : A[i * k + p];
-                const T* b = B + p * n;
-                for (std::size_t j = 0; j < n; ++j) c[j] += a * b[j];
+using batch = xsimd::batch<T>;
+template <class T>
+inline constexpr std::size_t W = batch<T>::size;
+inline constexpr std::size_t MR = 6;  // rows of the micro-tile (2 MR accumulators fit 16 registers)
+template <class T>
+inline constexpr std::size_t NR = 2 * W<T>;
+inline constexpr std::size_t KC = 256;  // depth of a packed panel
+inline constexpr std::size_t MC = 96;   // rows of A packed at a time (a multiple of MR)
+
+template <class T>
+std::vector<T>& buffer(int which) {
+    thread_local std::array<std::vector<T>, 2> b;
+    return b[static_cast<std::size_t>(which)];
+}
+template <class T>
+T* scratch(int which, std::size_t n) {
+    std::vector<T>& v = buffer<T>(which);
+    if (v.size() < n) v.resize(n);
+    return v.data();
+}
+
+/// op(A)[i][p] for row-major A stored as m x k (plain) or k x m (transposed).
+template <class T>
+inline T element(const T* A, bool trans, std::size_t ld_plain, std::size_t ld_trans, std::size_t i, std::size_t p) {
+    return trans ? A[p * ld_trans + i] : A[i * ld_plain + p];
+}
+
+/// Packs rows [i0, i0 + mc) x depth [p0, p0 + kc) of op(A) in MR-row panels: panel r holds, for
+/// each p, MR consecutive values (rows past m are 0).
+template <class T>
+void pack_a(const T* A, bool trans, std::size_t m, std::size_t k, std::size_t i0, std::size_t mc, std::size_t p0,
+            std::size_t kc, T* out) {
+    for (std::size_t ir = 0; ir < mc; ir += MR) {
+        T* panel = out + ir * kc;
+        for (std::size_t p = 0; p < kc; ++p)
+            for (std::size_t r = 0; r < MR; ++r) {
+                const std::size_t i = i0 + ir + r;
+                panel[p * MR + r] = i < i0 + mc && i < m ? element(A, trans, k, m, i, p0 + p) : T(0);
+            }
+    }
+}
+
+/// Packs depth [p0, p0 + kc) x columns [0, n) of op(B) in NR-column panels (columns past n are 0).
+template <class T>
+void pack_b(const T* B, bool trans, std::size_t k, std::size_t n, std::size_t p0, std::size_t kc, T* out) {
+    constexpr std::size_t nr = NR<T>;
+    for (std::size_t j0 = 0; j0 < n; j0 += nr) {
+        T* panel = out + j0 * kc;
+        const std::size_t w = std::min(nr, n - j0);
+        for (std::size_t p = 0; p < kc; ++p) {
+            T* dst = panel + p * nr;
+            if (!trans) {
+                const T* src = B + (p0 + p) * n + j0;
+                for (std::size_t c = 0; c < w; ++c) dst[c] = src[c];
+            } else {
+                for (std::size_t c = 0; c < w; ++c) dst[c] = B[(j0 + c) * k + p0 + p];
+            }
+            for (std::size_t c = w; c < nr; ++c) dst[c] = T(0);
+        }
+    }
+}
+
+/// C[0..mr) x [0..nr) (+)= the MR x NR tile of a packed A panel and a packed B panel, depth kc.
+template <class T>
+void micro(std::size_t kc, const T* a, const T* b, T* C, std::size_t ldc, std::size_t mr, std::size_t nr, bool add) {
+    using B = batch<T>;
+    constexpr std::size_t w = W<T>;
+    std::array<B, MR> c0, c1;
+    for (std::size_t r = 0; r < MR; ++r) c0[r] = c1[r] = B(T(0));
+    for (std::size_t p = 0; p < kc; ++p) {
+        const B b0 = B::load_unaligned(b + p * 2 * w), b1 = B::load_unaligned(b + p * 2 * w + w);
+        for (std::size_t r = 0; r < MR; ++r) {
+            const B av(a[p * MR + r]);
+            c0[r] = xsimd::fma(av, b0, c0[r]);
+            c1[r] = xsimd::fma(av, b1, c1[r]);
+        }
+    }
+    if (mr == MR && nr == 2 * w) {
+        for (std::size_t r = 0; r < MR; ++r) {
+            T* row = C + r * ldc;
+            if (add) {
+                (B::load_unaligned(row) + c0[r]).store_unaligned(row);
+                (B::load_unaligned(row + w) + c1[r]).store_unaligned(row + w);
+            } else {
+                c0[r].store_unaligned(row);
+                c1[r].store_unaligned(row + w);
             }
         }
     } else {
-        // C[i, j] += <row i of op(A), row j of B>
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) {
-                const T* b = B + j * k;
-                T s = 0;
-                if (!trans_a) {
-                    const T* a = A + i * k;
-                    for (std::size_t p = 0; p < k; ++p) s += a[p] * b[p];
-                } else {
-                    for (std::size_t p = 0; p < k; ++p) s += A[p * m + i] * b[p];
-                }
-                C[i * n + j] += s;
+        alignas(64) std::array<T, 2 * batch<T>::size> tmp{};
+        for (std::size_t r = 0; r < mr; ++r) {
+            c0[r].store_unaligned(tmp.data());
+            c1[r].store_unaligned(tmp.data() + w);
+            T* row = C + r * ldc;
+            for (std::size_t c = 0; c < nr; ++c) row[c] = add ? row[c] + tmp[c] : tmp[c];
+        }
+    }
+}
+
+/// y = A x (A m x k row-major), or y (+)= A^T x (A k x m row-major): one number per row of op(A).
+template <class T>
+void gemv(bool trans, std::size_t m, std::size_t k, const T* A, const T* x, T* y, bool add) {
+    using B = batch<T>;
+    constexpr std::size_t w = W<T>;
+    using I = std::conditional_t<sizeof(T) == 8, std::int64_t, std::int32_t>;
+    if (!trans) {
+        // y[i] = <A[i, :], x>
+        if (k < w) {
+            // short rows: w rows at a time, a column gathered per step
+            alignas(64) std::array<I, batch<I>::size> idx{};
+            for (std::size_t l = 0; l < w; ++l) idx[l] = static_cast<I>(l * k);
+            const auto stride = batch<I>::load_aligned(idx.data());
+            std::size_t i = 0;
+            for (; i + w <= m; i += w) {
+                B acc(T(0));
+                const T* rows = A + i * k;
+                for (std::size_t p = 0; p < k; ++p) acc = xsimd::fma(B::gather(rows + p, stride), B(x[p]), acc);
+                if (add) acc += B::load_unaligned(y + i);
+                acc.store_unaligned(y + i);
             }
+            for (; i < m; ++i) {
+                T s = 0;
+                for (std::size_t p = 0; p < k; ++p) s += A[i * k + p] * x[p];
+                y[i] = add ? y[i] + s : s;
+            }
+        } else {
+            for (std::size_t i = 0; i < m; ++i) {
+                const T* row = A + i * k;
+                B acc0(T(0)), acc1(T(0));
+                std::size_t p = 0;
+                for (; p + 2 * w <= k; p += 2 * w) {
+                    acc0 = xsimd::fma(B::load_unaligned(row + p), B::load_unaligned(x + p), acc0);
+                    acc1 = xsimd::fma(B::load_unaligned(row + p + w), B::load_unaligned(x + p + w), acc1);
+                }
+                for (; p + w <= k; p += w) acc0 = xsimd::fma(B::load_unaligned(row + p), B::load_unaligned(x + p), acc0);
+                T s = xsimd::hadd(acc0 + acc1);
+                for (; p < k; ++p) s += row[p] * x[p];
+                y[i] = add ? y[i] + s : s;
+            }
+        }
+    } else {
+        // y[j] = sum_i A[i, j] x[i], A k x m
+        if (!add) std::fill(y, y + m, T(0));
+        if (m < w) {
+            alignas(64) std::array<I, batch<I>::size> idx{};
+            for (std::size_t l = 0; l < w; ++l) idx[l] = static_cast<I>(l * m);
+            const auto stride = batch<I>::load_aligned(idx.data());
+            std::array<B, W<T>> acc;
+            for (auto& a : acc) a = B(T(0));
+            std::size_t i = 0;
+            for (; i + w <= k; i += w) {
+                const B xi = B::load_unaligned(x + i);
+                const T* rows = A + i * m;
+                for (std::size_t j = 0; j < m; ++j) acc[j] = xsimd::fma(B::gather(rows + j, stride), xi, acc[j]);
+            }
+            for (std::size_t j = 0; j < m; ++j) y[j] += xsimd::hadd(acc[j]);
+            for (; i < k; ++i)
+                for (std::size_t j = 0; j < m; ++j) y[j] += A[i * m + j] * x[i];
+        } else {
+            for (std::size_t i = 0; i < k; ++i) {
+                const T* row = A + i * m;
+                const B xi(x[i]);
+                std::size_t j = 0;
+                for (; j + w <= m; j += w) xsimd::fma(B::load_unaligned(row + j), xi, B::load_unaligned(y + j)).store_unaligned(y + j);
+                for (; j < m; ++j) y[j] += row[j] * x[i];
+            }
+        }
+    }
+}
+
+}  // namespace kernel
+
+/// C (m x n) = op(A) op(B), or C += op(A) op(B) with `accumulate`. op(A) is m x k: A is stored
+/// m x k, or k x m when trans_a; op(B) is k x n: B is stored k x n, or n x k when trans_b.
+template <class T>
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const T* A, const T* B, T* C,
+          bool accumulate = false) {
+    using namespace kernel;
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (!accumulate) std::fill(C, C + m * n, T(0));
+        return;
+    }
+    // one column (y = op(A) b) or one row (y^T = a^T op(B) = (op(B)^T a)^T): matrix-vector
+    if (n == 1) return gemv(trans_a, m, k, A, B, C, accumulate);
+    if (m == 1) return gemv(!trans_b, n, k, B, A, C, accumulate);
+    constexpr std::size_t nr = NR<T>;
+    const std::size_t n_pad = (n + nr - 1) / nr * nr;
+    for (std::size_t p0 = 0; p0 < k; p0 += KC) {
+        const std::size_t kc = std::min(KC, k - p0);
+        T* bp = scratch<T>(0, n_pad * kc);
+        pack_b(B, trans_b, k, n, p0, kc, bp);
+        const bool add = accumulate || p0 > 0;
+        for (std::size_t i0 = 0; i0 < m; i0 += MC) {
+            const std::size_t mc = std::min(MC, m - i0);
+            const std::size_t mc_pad = (mc + MR - 1) / MR * MR;
+            T* ap = scratch<T>(1, mc_pad * kc);
+            pack_a(A, trans_a, m, k, i0, mc, p0, kc, ap);
+            for (std::size_t j0 = 0; j0 < n; j0 += nr)
+                for (std::size_t ir = 0; ir < mc; ir += MR)
+                    micro(kc, ap + ir * kc, bp + j0 * kc, C + (i0 + ir) * n + j0, n, std::min(MR, mc - ir),
+                          std::min(nr, n - j0), add);
+        }
     }
 }
 

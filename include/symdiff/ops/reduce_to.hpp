@@ -46,6 +46,11 @@ struct reduce_to_op : structural_op {
     static constexpr bool is_scalar = static_scalar<T>;
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
     static constexpr bool number_result(bool, bool, bool target) { return target; }
+    // onto rows (the gradient of data): row by row; onto anything else: a sum over the rows
+    static constexpr rows_behaviour rows(bool h, bool, bool target) {
+        if (target) return {rows_rule::local, h ? 1u : 0u};
+        return {h ? rows_rule::reduce : rows_rule::none, 1u};
+    }
 
     template <class N>
     static shape_type shape(const N&, const shape_type& h, const shape_type& d, const shape_type& t) {
@@ -61,23 +66,32 @@ struct reduce_to_op : structural_op {
         const double repeat = nh == 0 ? 1.0 : nd / nh;
         return Mean ? repeat / nd : repeat;
     }
-    // Onto an array: out[t] = sum of h over the domain elements that reduce onto t.
+    // Onto an array: out[t] = sum of h over the domain elements that reduce onto t. `out` has the
+    // target's shape, or one block of its rows; `d` is the whole domain (a mean divides by all of
+    // it), walked over the block of rows that h or the target is, when one is.
     template <class N, class T, class H>
-    static void compute(const N&, array_ref<T> out, const H& h, array_ref<const T> d, array_ref<const T> t) {
-        const shape_type ds(d.dims, d.dims + d.rank), ts(t.dims, t.dims + t.rank);
+    static void compute(const N&, array_ref<T> out, const H& h, array_ref<const T> d, array_ref<const T>) {
+        const shape_type ds(d.dims, d.dims + d.rank), ts(out.dims, out.dims + out.rank);
+        shape_type walk = ds;
+        const auto block_of = [&](const shape_type& s) {
+            if (s.size() == walk.size() && !walk.empty() && s[0] != walk[0] && s[0] != 1) walk[0] = s[0];
+        };
+        if constexpr (!std::is_arithmetic_v<H>) block_of(shape_type(h.dims, h.dims + h.rank));
+        block_of(ts);
         std::fill(out.data, out.data + out.size(), T(0));
         if constexpr (std::is_arithmetic_v<H>) {
-            const T each = h * T(detail::count_of(ds)) / T(std::max<std::size_t>(1, out.size()));
+            // a uniform adjoint: every target element receives #walk / #target copies of h
+            const T each = h * T(detail::count_of(walk)) / T(std::max<std::size_t>(1, out.size()));
             std::fill(out.data, out.data + out.size(), each);
         } else {
             const shape_type hs(h.dims, h.dims + h.rank);
             const std::size_t w = out.size();
-            if (hs == ds && w > 0 && detail::count_of(ds) % w == 0 && std::equal(ts.rbegin(), ts.rend(), ds.rbegin())) {
-                // the common case: sum over leading axes, row by row
-                for (std::size_t r = 0, rows = detail::count_of(ds) / w; r < rows; ++r)
+            if (hs == walk && w > 0 && detail::count_of(walk) % w == 0 && std::equal(ts.rbegin(), ts.rend(), walk.rbegin())) {
+                // the common case: a sum over leading axes, row by row
+                for (std::size_t r = 0, rows = detail::count_of(walk) / w; r < rows; ++r)
                     for (std::size_t j = 0; j < w; ++j) out.data[j] += h.data[r * w + j];
             } else {
-                detail::for_each_broadcast<2>(ds, {&hs, &ts}, [&](const std::array<std::size_t, 2>& off) {
+                detail::for_each_broadcast<2>(walk, {&hs, &ts}, [&](const std::array<std::size_t, 2>& off) {
                     out.data[off[1]] += h.data[off[0]];
                 });
             }

@@ -21,6 +21,7 @@ struct full_reduction_op : structural_op {
     template <class A>
     static constexpr bool is_scalar = true;
     static constexpr bool number_result(bool) { return true; }
+    static constexpr rows_behaviour rows(bool r) { return {r ? rows_rule::reduce : rows_rule::none, 1u}; }
 
     template <class N>
     static shape_type shape(const N&, const shape_type&) {

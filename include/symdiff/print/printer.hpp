@@ -162,14 +162,15 @@ struct printer {
         } else {
             out += name;
             out += F == format::latex ? "\\left(" : "(";
-            bool first = true;
-            for_each_operand(n, [&](const auto& a) {
-                if (!first) out += ", ";
-                first = false;
-                print(a);
-            });
+            print_operands(n, std::index_sequence_for<Args...>{});
             out += F == format::latex ? "\\right)" : ")";
         }
+    }
+
+    // (not a lambda: its closure type would be named after the whole expression)
+    template <class N, std::size_t... I>
+    void print_operands(const N& n, std::index_sequence<I...>) {
+        ((out += I == 0 ? "" : ", ", print(n.template arg<I>())), ...);
     }
 };
 

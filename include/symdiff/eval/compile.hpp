@@ -1,0 +1,116 @@
+#pragma once
+// compile: a program to run many times, such as a training step's loss and gradients.
+//
+//   auto step = compile(rows(x, y), loss, gradient_of(loss, w));   // x and y hold one row per example
+//   auto [L, gw] = step(w = W, x = X, y = Y);                      // numbers, and references to arrays
+//
+// The lowering and the schedule are done at compile time; the plan and the workspace on the
+// first call, and again when the arrays' shapes change. A call with the same shapes allocates
+// nothing: array results are references into the program, valid until the next call.
+// `rows(...)` names the symbols whose arrays hold one row of data per example along their first
+// axis: the program then reads them in blocks of rows that fit in cache, computing everything
+// row-wise on a block and adding up the sums over rows as it goes (see docs/design.md).
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/unpack.hpp>
+
+#include "bindings.hpp"
+#include "engine.hpp"
+
+namespace symdiff {
+
+/// The symbols that hold one row of data per example: `compile(rows(x, y), loss)`.
+template <fixed_string... Names>
+constexpr detail::rows_of<Names...> rows(symbol_t<Names>...) {
+    return {};
+}
+
+namespace detail {
+template <class T>
+struct is_rows_of : std::false_type {};
+template <fixed_string... Names>
+struct is_rows_of<rows_of<Names...>> : std::true_type {};
+
+/// Bindings as the engine takes them: arrays by const reference, numbers by value.
+template <class B>
+using engine_binding_t =
+    binding<std::remove_cvref_t<B>::name,
+            std::conditional_t<std::is_arithmetic_v<std::remove_cvref_t<decltype(std::declval<B>().value)>>,
+                               std::remove_cvref_t<decltype(std::declval<B>().value)>,
+                               const std::remove_cvref_t<decltype(std::declval<B>().value)>&>>;
+}  // namespace detail
+
+/// A compiled program: `Rows` (a rows_of) and the root expressions.
+template <class Rows, class... E>
+class program {
+public:
+    explicit program(const E&... roots) : roots_(roots...) {}
+
+    program(const program& o) : roots_(o.roots_) {}  // (a copy plans again on its first call)
+    program& operator=(const program& o) {
+        roots_ = o.roots_;
+        engine_.reset();
+        return *this;
+    }
+    program(program&&) = delete;  // the engine points into roots_
+
+    /// Runs the program: `step(w = W, x = X)`. Returns a std::tuple of numbers and const
+    /// references to arrays (owned by the program, valid until the next call).
+    template <Binding... Bs>
+    auto operator()(Bs&&... bs) {
+        detail::check_bindings<std::remove_cvref_t<Bs>...>();
+        using engine_t = engine_for<detail::engine_binding_t<Bs>...>;
+        const boost::hana::tuple<detail::engine_binding_t<Bs>...> bindings{detail::engine_binding_t<Bs>{bs.value}...};
+        if (engine_type_ != type_key<engine_t>()) {
+            engine_ = std::make_shared<engine_t>(refs());
+            engine_type_ = type_key<engine_t>();
+        }
+        engine_t& e = *static_cast<engine_t*>(engine_.get());
+        e.run(bindings);
+        return [&]<std::size_t... R>(std::index_sequence<R...>) {
+            return std::tuple<decltype(e.template result<R>())...>(e.template result<R>()...);
+        }(std::index_sequence_for<E...>{});
+    }
+
+private:
+    template <class... Bs>
+    using engine_for = detail::engine<detail::program_of<E...>, detail::value_type_of<Bs...>, Rows, Bs...>;
+    template <class T>
+    static const void* type_key() {
+        static const char key = 0;
+        return &key;
+    }
+    std::tuple<const E&...> refs() const {
+        return std::apply([](const E&... r) { return std::tuple<const E&...>(r...); }, roots_);
+    }
+
+    std::tuple<E...> roots_;
+    std::shared_ptr<void> engine_;
+    const void* engine_type_ = nullptr;
+};
+
+/// Compiles the expressions `roots` into one program (shared subexpressions computed once).
+template <Expression... E>
+auto compile(const E&... roots) {
+    return program<detail::no_rows, E...>(roots...);
+}
+/// The same, with the symbols that hold rows of data: `compile(rows(x, y), loss, dw)`.
+template <fixed_string... Names, Expression... E>
+auto compile(detail::rows_of<Names...>, const E&... roots) {
+    return program<detail::rows_of<Names...>, E...>(roots...);
+}
+/// The expressions of a hana::tuple.
+template <class... E>
+auto compile(const boost::hana::tuple<E...>& roots) {
+    return boost::hana::unpack(roots, [](const auto&... r) { return program<detail::no_rows, E...>(r...); });
+}
+template <fixed_string... Names, class... E>
+auto compile(detail::rows_of<Names...>, const boost::hana::tuple<E...>& roots) {
+    return boost::hana::unpack(roots, [](const auto&... r) { return program<detail::rows_of<Names...>, E...>(r...); });
+}
+
+}  // namespace symdiff
