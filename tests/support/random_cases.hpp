@@ -86,14 +86,16 @@ struct scalar_case {
     static rval ref(ref_env& env) { return ref_eval(f_raw, env); }
     static std::string name() { return ref_print(f) + "\n    built from " + ref_print(f_raw); }
 
-    // One evaluate call per root: a hana::tuple of roots costs more to compile (it instantiates
-    // the fused evaluator too). The tuple path is exercised by sym2, symvec and the reductions.
+    // The value and the gradient in one program (one evaluate call); single-root evaluation is
+    // exercised by symvec and the reductions.
     static bool sym(const double* p, double* out) {
         bool ok = true;
-        out[0] = number(evaluate(f, x = p[0], y = p[1], z = p[2]), ok);
-        out[1] = number(evaluate(derivative(f, x), x = p[0], y = p[1], z = p[2]), ok);
-        out[2] = number(evaluate(derivative(f, y), x = p[0], y = p[1], z = p[2]), ok);
-        out[3] = number(evaluate(derivative(f, z), x = p[0], y = p[1], z = p[2]), ok);
+        constexpr auto t = hana::make_tuple(f, derivative(f, x), derivative(f, y), derivative(f, z));
+        const auto r = evaluate(t, x = p[0], y = p[1], z = p[2]);
+        out[0] = number(hana::at_c<0>(r), ok);
+        out[1] = number(hana::at_c<1>(r), ok);
+        out[2] = number(hana::at_c<2>(r), ok);
+        out[3] = number(hana::at_c<3>(r), ok);
         return ok;
     }
 

@@ -65,10 +65,18 @@ constexpr auto gradient(const E& e, S... s) {
 }
 
 /// The matrix of second derivatives for scalar symbols, as a `hana::tuple` of rows.
+namespace detail {
+/// One row of the Hessian: d/ds (de/dsi) for each s.
+template <Expression E, class Si, class... S>
+constexpr auto hessian_row(const E& e, Si si, S... s) {
+    const auto d = derivative(e, si);
+    return boost::hana::make_tuple(derivative(d, s)...);
+}
+}  // namespace detail
+
 template <Expression E, class... S>
 constexpr auto hessian(const E& e, S... s) {
-    const auto row = [&](auto si) { return boost::hana::make_tuple(derivative(derivative(e, si), s)...); };
-    return boost::hana::make_tuple(row(s)...);
+    return boost::hana::make_tuple(detail::hessian_row(e, s, s...)...);
 }
 
 }  // namespace symdiff

@@ -16,7 +16,7 @@
 #include <utility>
 
 #include <boost/hana/tuple.hpp>
-#include <boost/hana/unpack.hpp>
+#include <boost/hana/at.hpp>
 
 #include "bindings.hpp"
 #include "engine.hpp"
@@ -49,6 +49,7 @@ template <class Rows, class... E>
 class program {
 public:
     explicit program(const E&... roots) : roots_(roots...) {}
+    explicit program(const boost::hana::tuple<E...>& roots) : program(roots, std::index_sequence_for<E...>{}) {}
 
     program(const program& o) : roots_(o.roots_) {}  // (a copy plans again on its first call)
     program& operator=(const program& o) {
@@ -71,9 +72,7 @@ public:
         }
         engine_t& e = *static_cast<engine_t*>(engine_.get());
         e.run(bindings);
-        return [&]<std::size_t... R>(std::index_sequence<R...>) {
-            return std::tuple<decltype(e.template result<R>())...>(e.template result<R>()...);
-        }(std::index_sequence_for<E...>{});
+        return results(e, std::index_sequence_for<E...>{});
     }
 
 private:
@@ -84,9 +83,18 @@ private:
         static const char key = 0;
         return &key;
     }
-    std::tuple<const E&...> refs() const {
-        return std::apply([](const E&... r) { return std::tuple<const E&...>(r...); }, roots_);
+    template <std::size_t... R>
+    program(const boost::hana::tuple<E...>& roots, std::index_sequence<R...>)
+        : roots_(boost::hana::at_c<R>(roots)...) {}
+    template <class Engine, std::size_t... R>
+    static auto results(Engine& e, std::index_sequence<R...>) {
+        return std::tuple<decltype(e.template result<R>())...>(e.template result<R>()...);
     }
+    template <std::size_t... R>
+    std::tuple<const E&...> refs(std::index_sequence<R...>) const {
+        return std::tuple<const E&...>(std::get<R>(roots_)...);
+    }
+    std::tuple<const E&...> refs() const { return refs(std::index_sequence_for<E...>{}); }
 
     std::tuple<E...> roots_;
     std::shared_ptr<void> engine_;
@@ -106,11 +114,11 @@ auto compile(detail::rows_of<Names...>, const E&... roots) {
 /// The expressions of a hana::tuple.
 template <class... E>
 auto compile(const boost::hana::tuple<E...>& roots) {
-    return boost::hana::unpack(roots, [](const auto&... r) { return program<detail::no_rows, E...>(r...); });
+    return program<detail::no_rows, E...>(roots);
 }
 template <fixed_string... Names, class... E>
 auto compile(detail::rows_of<Names...>, const boost::hana::tuple<E...>& roots) {
-    return boost::hana::unpack(roots, [](const auto&... r) { return program<detail::rows_of<Names...>, E...>(r...); });
+    return program<detail::rows_of<Names...>, E...>(roots);
 }
 
 }  // namespace symdiff

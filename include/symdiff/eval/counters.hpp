@@ -24,9 +24,10 @@ struct evaluation_counters {
             if (n == name) return c;
         return 0;
     }
+    /// (names are compared by address: each operation's name is one constant)
     void count(std::string_view name) {
         for (auto& [n, c] : by_operation) {
-            if (n == name) {
+            if (n.data() == name.data()) {
                 ++c;
                 return;
             }

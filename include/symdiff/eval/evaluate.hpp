@@ -25,6 +25,11 @@ struct is_hana_tuple : std::false_type {};
 template <class... T>
 struct is_hana_tuple<boost::hana::tuple<T...>> : std::true_type {};
 
+template <class Engine, std::size_t... R>
+auto take_all(Engine& e, std::index_sequence<R...>) {
+    return boost::hana::make_tuple(e.template take<R>()...);
+}
+
 /// Evaluates the roots (a std::tuple of references to expressions); a hana::tuple of values.
 template <class... E, class... Bs>
 constexpr auto evaluate_roots(const std::tuple<const E&...>& roots, const boost::hana::tuple<Bs...>& bindings) {
@@ -36,10 +41,12 @@ constexpr auto evaluate_roots(const std::tuple<const E&...>& roots, const boost:
     } else {
         engine_t e(roots);
         e.run(bindings);
-        return [&]<std::size_t... R>(std::index_sequence<R...>) {
-            return boost::hana::make_tuple(e.template take<R>()...);
-        }(std::index_sequence_for<E...>{});
+        return take_all(e, std::index_sequence_for<E...>{});
     }
+}
+template <class Bindings, class... E, std::size_t... R>
+auto evaluate_tuple(const boost::hana::tuple<E...>& es, const Bindings& bindings, std::index_sequence<R...>) {
+    return evaluate_roots(std::tuple<const E&...>(boost::hana::at_c<R>(es)...), bindings);
 }
 }  // namespace detail
 
@@ -58,7 +65,7 @@ constexpr auto evaluate(const boost::hana::tuple<E...>& es, Bs&&... bs) {
     static_assert((Expression<E> && ...), "evaluate: every element of the tuple must be a symdiff expression");
     detail::check_bindings<std::remove_cvref_t<Bs>...>();
     const auto bindings = boost::hana::make_tuple(bs...);
-    return boost::hana::unpack(es, [&](const auto&... e) { return detail::evaluate_roots(std::tuple<const E&...>(e...), bindings); });
+    return detail::evaluate_tuple(es, bindings, std::index_sequence_for<E...>{});
 }
 
 }  // namespace symdiff

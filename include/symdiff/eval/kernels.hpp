@@ -190,21 +190,154 @@ struct elementwise {
     }
 };
 
+/// The element types of a fused loop's members, in order.
+template <class... K>
+struct kernel_list {};
+
+/// The dataflow of a fused loop (a region): M members, I inputs, Q sinks. Sizes are one more
+/// than the counts (no empty arrays in a template argument).
+template <std::size_t M, std::size_t I, std::size_t Q>
+struct region_code {
+    std::array<std::array<int, 4>, M> where{};  ///< member j, operand i: member w >= 0, or input -1 - w
+    std::array<bool, M> store{};                ///< member j's values are written out
+    std::array<bool, I> number{};               ///< input j is a number (the same in every lane)
+    std::array<int, Q> sink{};                  ///< sink q sums member w >= 0, or input -1 - w
+};
+
+/// A fused loop's code: `in[j]` the inputs (arrays, or null for numbers, whose values are
+/// `num[j]`), `out[j]` member j's output (when stored), `n` elements; `sums[q]` receives sink q's
+/// sum, in sum_sink's order. Instantiated per distinct region: the operations of its members and
+/// the dataflow, never the program's types, so programs that share a region share its code.
+template <class T>
+using fused_fn = void (*)(const T* const* in, const T* num, T* const* out, std::size_t n, accumulator_t<T>* sums);
+
+template <class T, class Kernels, auto Code>
+struct fused_region;
+template <class T, class... K, auto Code>
+struct fused_region<T, kernel_list<K...>, Code> {
+    static constexpr std::size_t M = sizeof...(K);
+    static constexpr std::size_t I = Code.number.size() - 1;
+    static constexpr std::size_t Q = Code.sink.size() - 1;
+
+    /// The values for one element (V = T) or one SIMD batch (V = batch).
+    template <class V>
+    struct lanes {
+        std::array<V, I + 1> in{};
+        std::array<V, M + 1> member{};
+        const V& at(int w) const { return w >= 0 ? member[static_cast<std::size_t>(w)] : in[static_cast<std::size_t>(-1 - w)]; }
+    };
+    template <class V, std::size_t... J>
+    [[gnu::always_inline]] static inline void body(lanes<V>& l, std::index_sequence<J...>) {
+        ((l.member[J] = K::pick(l.member.data(), l.in.data(), Code.where[J].data())), ...);
+    }
+    template <class V, std::size_t... J>
+    [[gnu::always_inline]] static inline void load(lanes<V>& l, const T* const* in, const V* numbers, std::size_t at,
+                                                   std::index_sequence<J...>) {
+        if constexpr (std::is_same_v<V, T>)
+            ((l.in[J] = Code.number[J] ? numbers[J] : in[J][at]), ...);
+        else
+            ((l.in[J] = Code.number[J] ? numbers[J] : V::load_unaligned(in[J] + at)), ...);
+    }
+    template <class V, std::size_t... J>
+    [[gnu::always_inline]] static inline void store(const lanes<V>& l, [[maybe_unused]] T* const* out, std::size_t at,
+                                                    std::index_sequence<J...>) {
+        if constexpr (std::is_same_v<V, T>)
+            ((Code.store[J] ? void(out[J][at] = l.member[J]) : void()), ...);
+        else
+            ((Code.store[J] ? l.member[J].store_unaligned(out[J] + at) : void()), ...);
+    }
+    template <class A, class V, std::size_t... S>
+    [[gnu::always_inline]] static inline void sink_add([[maybe_unused]] A* acc, const lanes<V>& l, std::index_sequence<S...>) {
+        ((acc[S] += l.at(Code.sink[S])), ...);
+    }
+
+    /// SIMD batches in chunks, then the tail element by element.
+    static void run(const T* const* in, const T* num, T* const* out, std::size_t n, accumulator_t<T>* sums) {
+        using B = batch_t<T>;
+        constexpr std::size_t W = B::size;
+        std::array<B, I + 1> num_batch{};
+        for (std::size_t j = 0; j < I; ++j) num_batch[j] = B(num[j]);
+        std::array<sum_sink<T>, Q + 1> sinks{};
+        std::size_t i = 0;
+        for (; i + W * sink_lanes <= n;) {
+            const std::size_t chunk_end = std::min(n - (n - i) % (W * sink_lanes), i + chunk_elements);
+            for (auto& sk : sinks) sk.start_chunk();
+            for (; i < chunk_end; i += W * sink_lanes) {
+                for (std::size_t u = 0; u < sink_lanes; ++u) {
+                    const std::size_t at = i + u * W;
+                    lanes<B> l;
+                    load(l, in, num_batch.data(), at, std::make_index_sequence<I>{});
+                    body(l, std::make_index_sequence<M>{});
+                    store(l, out, at, std::make_index_sequence<M>{});
+                    std::array<B, Q + 1> add{};
+                    sink_add(add.data(), l, std::make_index_sequence<Q>{});
+                    for (std::size_t q = 0; q < Q; ++q) sinks[q].acc[u] += add[q];
+                }
+            }
+            for (auto& sk : sinks) sk.end_chunk();
+        }
+        // the tail, element by element, into four scalar partial sums
+        std::array<std::array<accumulator_t<T>, 4>, Q + 1> tail{};
+        for (std::size_t t = 0; i < n; ++i, ++t) {
+            lanes<T> l;
+            load(l, in, num, i, std::make_index_sequence<I>{});
+            body(l, std::make_index_sequence<M>{});
+            store(l, out, i, std::make_index_sequence<M>{});
+            std::array<T, Q + 1> add{};
+            sink_add(add.data(), l, std::make_index_sequence<Q>{});
+            for (std::size_t q = 0; q < Q; ++q) tail[q][t % 4] += add[q];
+        }
+        for (std::size_t q = 0; q < Q; ++q) sums[q] = sinks[q].total + ((tail[q][0] + tail[q][1]) + (tail[q][2] + tail[q][3]));
+    }
+};
+
+/// What the engine calls for one node of a program, by pointer: the kernels of its operation
+/// (elementwise) or of its node type (structural), chosen when the program is compiled.
+template <class T>
+struct node_kernel {
+    using node_fn = void (*)(store<T>&, std::size_t, const int*, const void*);
+    node_fn shape = nullptr;    ///< structural: the value's shape (may throw shape_error)
+    node_fn scale = nullptr;    ///< structural sinks: scale[id]
+    bool (*local)(const store<T>&, const int*, const void*) = nullptr;  ///< structural: local over rows?
+    node_fn compute = nullptr;  ///< structural: the value (a sink's: scale * total)
+    void (*broadcast)(store<T>&, std::size_t, const int*, unsigned) = nullptr;  ///< elementwise array, on its own
+    T (*number)(const T*, const int*) = nullptr;  ///< elementwise number
+    unsigned number_mask = 0;   ///< operand i is a number: bit i
+    bool sink = false;          ///< structural sink
+};
+
 /// A structural node of type N. `NumberMask` bit i: operand i is a number; `Number`: so is the value.
 template <class N, bool Number, unsigned NumberMask>
 struct structural {
     using Op = typename N::op;
     static constexpr std::size_t arity = N::arity;
 
+    // The operation's hooks, called with the operands' shapes or values.
+    template <class T, std::size_t... I>
+    static shape_type shape_of(const N& n, const store<T>& s, const int* ids, std::index_sequence<I...>) {
+        return Op::shape(n, s.slots[static_cast<std::size_t>(ids[I])].shape...);
+    }
+    template <class T, std::size_t... I>
+    static bool rows_local_of(const N& n, const store<T>& s, const int* ids, std::index_sequence<I...>) {
+        return Op::rows_local(n, s.slots[static_cast<std::size_t>(ids[I])].shape...);
+    }
+    template <class T, std::size_t... I>
+    static auto sink_scale_of(const N& n, const store<T>& s, const int* ids, std::index_sequence<I...>) {
+        return Op::sink_scale(n, s.slots[static_cast<std::size_t>(ids[I])].shape...);
+    }
+    template <class T, std::size_t... I>
+    static void compute(const N& n, store<T>& s, std::size_t id, const int* ids, std::index_sequence<I...>) {
+        if constexpr (Number) Op::compute(n, s.num[id], arg<T, I>(s, static_cast<std::size_t>(ids[I]))...);
+        else Op::compute(n, out_of(s, id), arg<T, I>(s, static_cast<std::size_t>(ids[I]))...);
+    }
+
     template <class T>
     static void shape(store<T>& s, std::size_t id, const int* ids, const void* node) {
         const N& n = *static_cast<const N*>(node);
         try {
-            [&]<std::size_t... I>(std::index_sequence<I...>) {
-                shape_type r = Op::shape(n, s.slots[static_cast<std::size_t>(ids[I])].shape...);
-                if (Number) r.clear();
-                s.slots[id].shape = std::move(r);
-            }(std::make_index_sequence<arity>{});
+            shape_type r = shape_of(n, s, ids, std::make_index_sequence<arity>{});
+            if (Number) r.clear();
+            s.slots[id].shape = std::move(r);
         } catch (const shape_error& e) {
             throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
         }
@@ -213,9 +346,7 @@ struct structural {
     template <class T>
     static bool rows_local(const store<T>& s, const int* ids, const void* node) {
         if constexpr (requires { Op::rows_local(std::declval<const N&>(), shape_type{}); }) {
-            return [&]<std::size_t... I>(std::index_sequence<I...>) {
-                return Op::rows_local(*static_cast<const N*>(node), s.slots[static_cast<std::size_t>(ids[I])].shape...);
-            }(std::make_index_sequence<arity>{});
+            return rows_local_of(*static_cast<const N*>(node), s, ids, std::make_index_sequence<arity>{});
         } else {
             return true;
         }
@@ -223,10 +354,8 @@ struct structural {
     template <class T>
     static void sink_scale(store<T>& s, std::size_t id, const int* ids, const void* node) {
         if constexpr (is_sink) {
-            [&]<std::size_t... I>(std::index_sequence<I...>) {
-                s.scale[id] = static_cast<accumulator_t<T>>(
-                    Op::sink_scale(*static_cast<const N*>(node), s.slots[static_cast<std::size_t>(ids[I])].shape...));
-            }(std::make_index_sequence<arity>{});
+            s.scale[id] = static_cast<accumulator_t<T>>(
+                sink_scale_of(*static_cast<const N*>(node), s, ids, std::make_index_sequence<arity>{}));
         }
     }
     template <std::size_t... I>
@@ -247,10 +376,7 @@ struct structural {
             else s.num[id] = static_cast<T>(s.scale[id] * s.total[id]);
         } else {
             const N& n = *static_cast<const N*>(node);
-            [&]<std::size_t... I>(std::index_sequence<I...>) {
-                if constexpr (Number) Op::compute(n, s.num[id], arg<T, I>(s, static_cast<std::size_t>(ids[I]))...);
-                else Op::compute(n, out_of(s, id), arg<T, I>(s, static_cast<std::size_t>(ids[I]))...);
-            }(std::make_index_sequence<arity>{});
+            compute(n, s, id, ids, std::make_index_sequence<arity>{});
         }
     }
 };

@@ -34,7 +34,9 @@
 
 namespace symdiff::detail {
 
-enum class step_kind : unsigned char { number, region, structural };
+/// number: a run of number nodes; region: a fused loop; structural: a structural node; node: any
+/// node on its own (the program listed at run time).
+enum class step_kind : unsigned char { number, region, structural, node };
 enum class group : unsigned char { pre, block, post };
 enum class placement : unsigned char { once, rows, reduce };
 
@@ -241,12 +243,16 @@ template <class P, class Rows, class... Bs>
 struct scheduled {
     static constexpr std::size_t N = P::size;
     // (listed from the last node to the first, so that each type_at finds its parent instantiated)
-    static constexpr std::array<bool, N> leaf_number_reversed = []<std::size_t... K>(std::index_sequence<K...>) {
-        return std::array<bool, N>{leaf_is_number<node_type_t<P, N - 1 - K>, Bs...>()...};
-    }(std::make_index_sequence<N>{});
-    static constexpr std::array<bool, N> leaf_rows = []<std::size_t... K>(std::index_sequence<K...>) {
-        return std::array<bool, N>{Rows::template holds<node_type_t<P, K>>()...};
-    }(std::make_index_sequence<N>{});
+    template <std::size_t... K>
+    static constexpr std::array<bool, N> leaf_numbers_reversed(std::index_sequence<K...>) {
+        return {leaf_is_number<node_type_t<P, N - 1 - K>, Bs...>()...};
+    }
+    template <std::size_t... K>
+    static constexpr std::array<bool, N> leaf_rows_of(std::index_sequence<K...>) {
+        return {Rows::template holds<node_type_t<P, K>>()...};
+    }
+    static constexpr std::array<bool, N> leaf_number_reversed = leaf_numbers_reversed(std::make_index_sequence<N>{});
+    static constexpr std::array<bool, N> leaf_rows = leaf_rows_of(std::make_index_sequence<N>{});
 
     struct arrays {
         std::array<bool, N> number{}, needed{}, materialize{};

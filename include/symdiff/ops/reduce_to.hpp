@@ -71,34 +71,41 @@ struct reduce_to_op : structural_op {
     // it), walked over the block of rows that h or the target is, when one is.
     template <class N, class T, class H>
     static void compute(const N&, array_ref<T> out, const H& h, array_ref<const T> d, array_ref<const T>) {
-        const shape_type ds(d.dims, d.dims + d.rank), ts(out.dims, out.dims + out.rank);
-        shape_type walk = ds;
-        const auto block_of = [&](const shape_type& s) {
-            if (s.size() == walk.size() && !walk.empty() && s[0] != walk[0] && s[0] != 1) walk[0] = s[0];
+        const T scale = Mean ? T(1) / T(d.size()) : T(1);
+        // the domain walked: all of d, or the block of rows that h or the target is
+        std::size_t lead = d.rank ? d.dims[0] : 1;
+        const auto block_of = [&](const std::size_t* dims, std::size_t rank) {
+            if (rank == d.rank && rank > 0 && dims[0] != d.dims[0] && dims[0] != 1) lead = dims[0];
         };
-        if constexpr (!std::is_arithmetic_v<H>) block_of(shape_type(h.dims, h.dims + h.rank));
-        block_of(ts);
-        std::fill(out.data, out.data + out.size(), T(0));
+        if constexpr (!std::is_arithmetic_v<H>) block_of(h.dims, h.rank);
+        block_of(out.dims, out.rank);
+        const std::size_t walked = d.rank ? d.size() / (d.dims[0] ? d.dims[0] : 1) * lead : 1;
         if constexpr (std::is_arithmetic_v<H>) {
-            // a uniform adjoint: every target element receives #walk / #target copies of h
-            const T each = h * T(detail::count_of(walk)) / T(std::max<std::size_t>(1, out.size()));
+            // a uniform adjoint: every target element receives #walked / #target copies of h
+            const T each = h * T(walked) / T(std::max<std::size_t>(1, out.size())) * scale;
             std::fill(out.data, out.data + out.size(), each);
         } else {
-            const shape_type hs(h.dims, h.dims + h.rank);
             const std::size_t w = out.size();
-            if (hs == walk && w > 0 && detail::count_of(walk) % w == 0 && std::equal(ts.rbegin(), ts.rend(), walk.rbegin())) {
-                // the common case: a sum over leading axes, row by row
-                for (std::size_t r = 0, rows = detail::count_of(walk) / w; r < rows; ++r)
+            const T repeat = h.size() == 0 ? T(1) : T(walked) / T(h.size());  // h broadcast over the walk
+            if (h.rank == out.rank && std::equal(h.dims, h.dims + h.rank, out.dims)) {
+                // nothing to sum: h already has the target's shape (a gradient reaching rows of data)
+                for (std::size_t i = 0; i < w; ++i) out.data[i] = h.data[i] * (repeat * scale);
+            } else if (w > 0 && h.rank >= out.rank && std::equal(out.dims, out.dims + out.rank, h.dims + (h.rank - out.rank))) {
+                // a sum over the leading axes, row by row
+                std::fill(out.data, out.data + w, T(0));
+                for (std::size_t r = 0, rows = h.size() / w; r < rows; ++r)
                     for (std::size_t j = 0; j < w; ++j) out.data[j] += h.data[r * w + j];
+                for (std::size_t j = 0; j < w; ++j) out.data[j] *= repeat * scale;
             } else {
+                shape_type walk(d.dims, d.dims + d.rank);
+                if (!walk.empty()) walk[0] = lead;
+                const shape_type hs(h.dims, h.dims + h.rank), ts(out.dims, out.dims + out.rank);
+                std::fill(out.data, out.data + w, T(0));
                 detail::for_each_broadcast<2>(walk, {&hs, &ts}, [&](const std::array<std::size_t, 2>& off) {
                     out.data[off[1]] += h.data[off[0]];
                 });
+                for (std::size_t j = 0; j < w; ++j) out.data[j] *= scale;
             }
-        }
-        if constexpr (Mean) {
-            const T inv = T(1) / T(detail::count_of(ds));
-            for (std::size_t i = 0; i < out.size(); ++i) out.data[i] *= inv;
         }
     }
 

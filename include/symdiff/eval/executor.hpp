@@ -1,0 +1,533 @@
+#pragma once
+// The executor: runs a program given as tables (which nodes, their operands, their kernels, the
+// schedule), over the storage it owns. It is a class of the number type only, compiled once per
+// translation unit however many programs there are: what is specific to a program is in its
+// tables (compile-time arrays, eval/engine.hpp) and in the code of its fused loops (kernels.hpp).
+//
+// A run, after the engine has read the symbols' values and shapes into the storage:
+//   plan()      when shapes changed: every node's shape, blocks of rows, which regions fuse, the
+//               workspace (one allocation, reused by later runs), the outputs;
+//   execute()   the `pre` steps, the `block` steps once per block of rows, the `post` steps.
+// Number nodes run one after another by their kernels; a region runs as its fused loop when
+// every member and sink has the region's shape (inputs of other shapes are expanded into it),
+// else node by node with broadcasting; structural nodes by their operation's compute.
+//
+// Blocks of rows: when the program is blockable (schedule.hpp) and the shapes agree (every rows
+// node has the rows as its leading axis), the rows are processed in blocks of about 256 KiB of
+// data, so that each block is read from memory once per run and what is computed from it stays
+// in cache; otherwise, and for small data, in one block. A reduction of an array over the rows
+// adds up its blocks' parts in block order, so the result does not depend on the block size's
+// relation to anything but the data.
+//
+// The program listed at run time (literals that differ between occurrences of one node type, see
+// engine.hpp) is a table like any other, with a trivial schedule: every node a step of its own.
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+#include "../core/array_ref.hpp"
+#include "../core/broadcast.hpp"
+#include "../core/shape.hpp"
+#include "counters.hpp"
+#include "describe.hpp"
+#include "kernels.hpp"
+#include "lower.hpp"
+#include "schedule.hpp"
+
+namespace symdiff::detail {
+
+/// Rows per block: about `block_bytes` of the rows data, a multiple of 16 rows.
+inline constexpr std::size_t block_bytes = 256 * 1024;
+
+/// A program as the executor runs it. Every pointer is to `size` (or `regions`, `steps`, ...)
+/// elements; the arrays are the compile-time ones of lower.hpp and schedule.hpp.
+template <class T>
+struct program_table {
+    std::size_t size = 0, roots = 0;
+    const expr_info* const* node = nullptr;
+    const std::array<int, 4>* operand = nullptr;
+    const int* root = nullptr;
+    const node_kernel<T>* kernel = nullptr;
+    const bool* staged = nullptr;  ///< symbols whose bound value is copied (converted) before a run
+    // the schedule
+    const bool *number = nullptr, *needed = nullptr, *materialize = nullptr;
+    const placement* place = nullptr;
+    const unsigned* sliced = nullptr;
+    const int* region_of = nullptr;
+    bool blockable = false, has_rows = false, by_node = false;
+    std::size_t steps = 0;
+    const step* step_list = nullptr;
+    const int *number_node = nullptr, *run_begin = nullptr;
+    std::size_t regions = 0;
+    const group* region_group = nullptr;
+    const int *member_begin = nullptr, *member = nullptr, *sink_begin = nullptr, *sink = nullptr;
+    const int *input_begin = nullptr, *input = nullptr;
+    const fused_fn<T>* fused = nullptr;
+};
+
+/// One node of the program listed at run time.
+template <class T>
+struct listed_node {
+    int k;                   ///< the compile-time node whose type (and kernels) it has
+    std::array<int, 4> ids;  ///< operands, as listed nodes
+    const void* expr;        ///< the occurrence (structural operations read their node)
+    T value;                 ///< literals and constants: the value
+};
+
+/// The tables of a listed program (owned; the table points into the vectors).
+template <class T>
+struct listed_program {
+    program_table<T> table;
+    std::vector<const expr_info*> node;
+    std::vector<std::array<int, 4>> operand;
+    std::vector<node_kernel<T>> kernel;
+    std::vector<unsigned char> staged, number, needed, materialize;  // (vector<bool> has no data())
+    std::vector<placement> place;
+    std::vector<unsigned> sliced;
+    std::vector<int> region_of, root;
+    std::vector<step> steps;
+};
+
+template <class T>
+class executor {
+public:
+    explicit executor(const program_table<T>& t) : t_(&t) { storage(); }
+
+    executor(const executor&) = delete;
+    executor& operator=(const executor&) = delete;
+
+    // ---- storage, as the engine fills it ------------------------------------------------------
+
+    std::vector<T> num;                 ///< values of number nodes, literals, constants
+    std::vector<slot<T>> slots;         ///< arrays: a symbol's data and shape are set by the engine
+    std::vector<const void*> node;      ///< structural nodes: their expression
+    std::vector<int> symbol_id;         ///< compile-time node k -> its node here (listed: -1 when unused)
+    std::vector<xt::xarray<T>> outputs; ///< array roots
+
+    bool planned() const { return planned_; }
+    bool listed() const { return listed_ != nullptr; }
+    const program_table<T>& table() const { return *t_; }
+    std::size_t root_id(std::size_t r) const { return static_cast<std::size_t>(t_->root[r]); }
+    std::size_t blocks() const { return blocks_; }
+
+    /// Runs the listed program from now on: `nodes` in post-order, `roots` their ids.
+    void use_listing(const std::vector<listed_node<T>>& nodes, std::vector<int> roots) {
+        auto l = std::make_unique<listed_program<T>>();
+        const program_table<T>& c = *t_;
+        const std::size_t L = nodes.size();
+        l->root = std::move(roots);
+        symbol_id.assign(c.size, -1);
+        for (std::size_t id = 0; id < L; ++id) {
+            const auto k = static_cast<std::size_t>(nodes[id].k);
+            l->node.push_back(c.node[k]);
+            l->operand.push_back(nodes[id].ids);
+            l->kernel.push_back(c.kernel[k]);
+            l->staged.push_back(c.staged[k]);
+            l->number.push_back(c.number[k]);
+            l->needed.push_back(1);
+            l->materialize.push_back(!c.number[k] && c.node[k]->kind == expr_kind::node);
+            l->place.push_back(placement::once);
+            l->sliced.push_back(0u);
+            l->region_of.push_back(-1);
+            if (c.node[k]->kind == expr_kind::symbol) symbol_id[k] = static_cast<int>(id);
+            if (c.node[k]->kind == expr_kind::node) l->steps.push_back({step_kind::node, static_cast<int>(id), group::block});
+        }
+        program_table<T>& t = l->table;
+        t.size = L;
+        t.roots = c.roots;
+        t.node = l->node.data();
+        t.operand = l->operand.data();
+        t.root = l->root.data();
+        t.kernel = l->kernel.data();
+        t.staged = reinterpret_cast<const bool*>(l->staged.data());
+        t.number = reinterpret_cast<const bool*>(l->number.data());
+        t.needed = reinterpret_cast<const bool*>(l->needed.data());
+        t.materialize = reinterpret_cast<const bool*>(l->materialize.data());
+        t.place = l->place.data();
+        t.sliced = l->sliced.data();
+        t.region_of = l->region_of.data();
+        t.by_node = true;
+        t.steps = l->steps.size();
+        t.step_list = l->steps.data();
+        listed_ = std::move(l);
+        t_ = &listed_->table;
+        storage();
+        for (std::size_t id = 0; id < L; ++id) {
+            num[id] = nodes[id].value;
+            node[id] = nodes[id].expr;
+        }
+        counters().listed_programs += 1;
+    }
+
+    // ---- planning -----------------------------------------------------------------------------
+
+    /// Every node's shape, blocks of rows, regions, the workspace, the outputs. The symbols'
+    /// shapes (and in-place data) are in their slots.
+    void plan() {
+        const program_table<T>& t = *t_;
+        const std::size_t N = t.size;
+        counters().plans += 1;
+        for (std::size_t k = 0; k < N; ++k) {
+            slots[k].own = nullptr;
+            if (t.node[k]->kind != expr_kind::symbol) slots[k].data = nullptr;
+            if (t.node[k]->kind == expr_kind::constant || t.node[k]->kind == expr_kind::literal) slots[k].shape.clear();
+        }
+        store<T> s = make_store();
+        for (std::size_t k = 0; k < N; ++k) {
+            if (t.node[k]->kind != expr_kind::node) continue;
+            if (!t.node[k]->op->elementwise) t.kernel[k].shape(s, k, t.operand[k].data(), node[k]);
+            else if (t.number[k]) slots[k].shape.clear();
+            else elementwise_shape(s, k, t.operand[k].data(), t.node[k]->arity);
+        }
+        plan_blocks();
+        // regions: fused when every member and sink source has one shape; inputs of another shape
+        // are expanded into it (once per run: the same for every block)
+        words_ = 0;
+        const std::size_t npos = static_cast<std::size_t>(-1);
+        region_.assign(t.regions, region_plan{});
+        std::vector<std::vector<std::size_t>> expand_at(t.regions);
+        for (std::size_t r = 0; r < t.regions; ++r) {
+            region_plan& rp = region_[r];
+            const shape_type& sh = region_shape(r);
+            for (int m = t.member_begin[r]; m < t.member_begin[r + 1]; ++m)
+                if (slots[static_cast<std::size_t>(t.member[m])].shape != sh) rp.fused = false;
+            for (int q = t.sink_begin[r]; q < t.sink_begin[r + 1]; ++q)
+                if (slots[sink_source(q)].shape != sh) rp.fused = false;
+            const bool rows_region = blocks_ > 1 && t.region_group[r] == group::block;
+            const auto inputs = static_cast<std::size_t>(t.input_begin[r + 1] - t.input_begin[r]);
+            rp.in.assign(inputs, nullptr);
+            rp.in_num.assign(inputs, T(0));
+            rp.out.assign(static_cast<std::size_t>(t.member_begin[r + 1] - t.member_begin[r]), nullptr);
+            rp.sums.assign(static_cast<std::size_t>(t.sink_begin[r + 1] - t.sink_begin[r]), 0);
+            for (int i = t.input_begin[r]; i < t.input_begin[r + 1]; ++i) {
+                const auto k = static_cast<std::size_t>(t.input[i]);
+                const bool array = !t.number[k];
+                const bool same = array && slots[k].shape == sh;
+                // a full-size array that is not rows, read one block of rows at a time
+                rp.sliced.push_back(rows_region && same && t.place[k] != placement::rows);
+                const std::size_t per_block = rows_region ? count_of(sh) / rows_n_ * block_rows_ : count_of(sh);
+                expand_at[r].push_back(rp.fused && array && !same ? reserve(per_block) : npos);
+            }
+        }
+        // buffers: materialized nodes, members of regions run node by node, staged symbols; rows
+        // nodes hold one block, except roots and the members of regions run node by node
+        std::vector<std::size_t> offset(N, npos);
+        for (std::size_t k = 0; k < N; ++k) {
+            if (!t.needed[k] || t.number[k] || is_root_output(k)) continue;
+            const bool by_node = t.region_of[k] >= 0 && !region_[static_cast<std::size_t>(t.region_of[k])].fused;
+            if (!(t.materialize[k] || by_node || t.staged[k])) continue;
+            const bool block_only = blocks_ > 1 && t.place[k] == placement::rows && t.node[k]->kind == expr_kind::node;
+            offset[k] = reserve(block_only ? count_of(slots[k].shape) / rows_n_ * block_rows_ : count_of(slots[k].shape));
+        }
+        // reductions of arrays over the rows: each block's part goes to a temporary, then adds up
+        for (std::size_t k = 0; k < N && blocks_ > 1; ++k)
+            if (t.needed[k] && !t.number[k] && t.place[k] == placement::reduce) reduce_tmp_.push_back(k);
+        std::vector<std::size_t> tmp_offset(N, npos);
+        for (std::size_t k : reduce_tmp_) tmp_offset[k] = reserve(count_of(slots[k].shape));
+        workspace_.assign(words_, T(0));
+        for (std::size_t r = 0; r < t.roots; ++r) {
+            const std::size_t k = root_id(r);
+            if (t.number[k]) continue;
+            outputs[r].resize(slots[k].shape);
+            if (t.node[k]->kind == expr_kind::node && !slots[k].own) slots[k].own = outputs[r].data();
+        }
+        for (std::size_t k = 0; k < N; ++k) {
+            if (offset[k] != npos) slots[k].own = workspace_.data() + offset[k];
+            if (slots[k].own && (t.node[k]->kind == expr_kind::node || t.staged[k])) slots[k].data = slots[k].own;
+        }
+        tmp_.assign(N, nullptr);
+        for (std::size_t k : reduce_tmp_) tmp_[k] = workspace_.data() + tmp_offset[k];
+        for (std::size_t r = 0; r < t.regions; ++r)
+            for (std::size_t e : expand_at[r]) region_[r].expand.push_back(e == npos ? nullptr : workspace_.data() + e);
+        s = make_store();
+        for (std::size_t k = 0; k < N; ++k)
+            if (t.node[k]->kind == expr_kind::node && t.kernel[k].scale) t.kernel[k].scale(s, k, t.operand[k].data(), node[k]);
+        planned_ = true;
+    }
+
+    // ---- execution ----------------------------------------------------------------------------
+
+    void execute() {
+        const program_table<T>& t = *t_;
+        store<T> s = make_store();
+        counters().runs += 1;
+        s.blocks = false;
+        run_group(group::pre, s);
+        std::fill(total_.begin(), total_.end(), accumulator_t<T>(0));
+        if (blocks_ > 1) {
+            s.blocks = true;
+            counters().data_passes += 1;
+            for (std::size_t b0 = 0; b0 < rows_n_; b0 += block_rows_) {
+                set_block(b0, std::min(rows_n_, b0 + block_rows_));
+                run_group(group::block, s);
+            }
+            s.blocks = false;
+        } else {
+            if (t.has_rows) counters().data_passes += 1;
+            first_block_ = true;
+            run_group(group::block, s);
+        }
+        run_group(group::post, s);
+        for (std::size_t r = 0; r < t.roots; ++r) {
+            const std::size_t k = root_id(r);
+            if (t.number[k]) continue;
+            xt::xarray<T>& out = outputs[r];
+            if (out.data() != slots[k].data) std::copy(slots[k].data, slots[k].data + out.size(), out.data());
+        }
+    }
+
+private:
+    struct region_plan {
+        bool fused = true;
+        std::vector<T*> expand;       ///< per input: its copy expanded to the region's shape, or null
+        std::vector<bool> sliced;     ///< per input: a full-size array read at the block's rows
+        std::vector<const T*> in;     ///< (the fused loop's arguments, set before each call)
+        std::vector<T> in_num;
+        std::vector<T*> out;
+        std::vector<accumulator_t<T>> sums;
+    };
+
+    /// Storage for the table's nodes: constants' values, one slot per node.
+    void storage() {
+        const program_table<T>& t = *t_;
+        const std::size_t N = t.size;
+        num.assign(N, T(0));
+        slots.assign(N, slot<T>{});
+        node.assign(N, nullptr);
+        total_.assign(N, 0);
+        scale_.assign(N, 1);
+        rows_flag_.assign(N, 0);
+        outputs.resize(t.roots);
+        if (!listed_) {
+            symbol_id.resize(N);
+            for (std::size_t k = 0; k < N; ++k) symbol_id[k] = static_cast<int>(k);
+        }
+        for (std::size_t k = 0; k < N; ++k) {
+            rows_flag_[k] = t.place[k] == placement::rows;
+            if (t.node[k]->kind == expr_kind::constant) num[k] = static_cast<T>(t.node[k]->num) / static_cast<T>(t.node[k]->den);
+        }
+        planned_ = false;
+    }
+
+    store<T> make_store() {
+        return {num.data(), slots.data(), total_.data(), scale_.data(), {t_->node, t_->operand}, false, rows_flag_.data()};
+    }
+
+    std::size_t reserve(std::size_t n) {
+        const std::size_t at = words_;
+        words_ += (n + 15) / 16 * 16;  // 64-byte granules
+        return at;
+    }
+
+    const shape_type& region_shape(std::size_t r) const {
+        const program_table<T>& t = *t_;
+        const int mb = t.member_begin[r];
+        return mb == t.member_begin[r + 1] ? slots[sink_source(t.sink_begin[r])].shape : slots[static_cast<std::size_t>(t.member[mb])].shape;
+    }
+    std::size_t sink_source(int q) const { return static_cast<std::size_t>(t_->operand[t_->sink[q]][0]); }
+
+    bool is_root_output(std::size_t k) const {
+        const program_table<T>& t = *t_;
+        for (std::size_t r = 0; r < t.roots; ++r)
+            if (root_id(r) == k) return !t.number[k] && t.node[k]->kind == expr_kind::node;
+        return false;
+    }
+
+    /// Blocks of rows: every rows node must have the rows as its leading axis (and its rows
+    /// operands theirs), every local operation must agree; else one block.
+    void plan_blocks() {
+        const program_table<T>& t = *t_;
+        const std::size_t N = t.size;
+        blocks_ = 1;
+        block_rows_ = rows_n_ = 0;
+        reduce_tmp_.clear();
+        if (!t.blockable || !t.has_rows) return;
+        std::size_t n = 0, bytes = 0;
+        bool ok = true;
+        store<T> s = make_store();
+        for (std::size_t k = 0; k < N && ok; ++k) {
+            if (!t.needed[k] && t.node[k]->kind != expr_kind::symbol) continue;
+            if (t.place[k] != placement::rows) continue;
+            const shape_type& sh = slots[k].shape;
+            if (sh.empty()) {
+                ok = false;
+                break;
+            }
+            if (n == 0) n = sh[0];
+            if (sh[0] != n) ok = false;
+            if (t.node[k]->kind == expr_kind::symbol) bytes += count_of(sh) / std::max<std::size_t>(1, sh[0]) * sizeof(T);
+            if (t.node[k]->kind != expr_kind::node) continue;
+            const int* ids = t.operand[k].data();
+            const bool elementwise = t.node[k]->op->elementwise;
+            for (std::size_t i = 0; i < t.node[k]->arity; ++i) {
+                const auto j = static_cast<std::size_t>(ids[i]);
+                const bool sliced = elementwise ? t.place[j] == placement::rows : (t.sliced[k] >> i & 1u);
+                if (!sliced) continue;
+                const shape_type& js = slots[j].shape;
+                if (js.empty() || js[0] != n) ok = false;
+                if (elementwise && js.size() != sh.size()) ok = false;  // the rows axis stays axis 0
+            }
+            if (!elementwise && t.kernel[k].local && !t.kernel[k].local(s, ids, node[k])) ok = false;
+        }
+        for (std::size_t k = 0; k < N && ok; ++k) {  // reductions: sliced operands have the rows
+            if (!t.needed[k] || t.place[k] != placement::reduce) continue;
+            for (std::size_t i = 0; i < t.node[k]->arity; ++i) {
+                if (!(t.sliced[k] >> i & 1u)) continue;
+                const shape_type& js = slots[static_cast<std::size_t>(t.operand[k][i])].shape;
+                if (js.empty() || js[0] != n) ok = false;
+            }
+        }
+        if (!ok || n == 0) return;
+        const std::size_t rows = bytes == 0 ? n : std::max<std::size_t>(16, block_bytes / bytes / 16 * 16);
+        if (rows >= n) return;
+        rows_n_ = n;
+        block_rows_ = rows;
+        blocks_ = (n + rows - 1) / rows;
+    }
+
+    /// Points the rows nodes at rows [r0, r1).
+    void set_block(std::size_t r0, std::size_t r1) {
+        const program_table<T>& t = *t_;
+        first_block_ = r0 == 0;
+        for (std::size_t k = 0; k < t.size; ++k) {
+            if (t.place[k] != placement::rows) continue;
+            slot<T>& sl = slots[k];
+            if (sl.shape.empty()) continue;
+            const std::size_t width = count_of(sl.shape) / rows_n_;
+            sl.block = sl.shape;
+            sl.block[0] = r1 - r0;
+            const bool whole_buffer = t.node[k]->kind != expr_kind::node || is_root_output(k) ||
+                                      (t.region_of[k] >= 0 && !region_[static_cast<std::size_t>(t.region_of[k])].fused);
+            sl.block_data = sl.data ? sl.data + (whole_buffer ? r0 * width : 0) : nullptr;
+            sl.block_own = sl.own ? sl.own + (whole_buffer ? r0 * width : 0) : nullptr;
+        }
+        block_r0_ = r0;
+        block_r1_ = r1;
+    }
+
+    void run_group(group g, store<T>& s) {
+        const program_table<T>& t = *t_;
+        for (std::size_t i = 0; i < t.steps; ++i) {
+            const step& st = t.step_list[i];
+            if (st.in != g) continue;
+            switch (st.kind) {
+            case step_kind::number:
+                for (int j = t.run_begin[st.id]; j < t.run_begin[st.id + 1]; ++j) {
+                    const auto k = static_cast<std::size_t>(t.number_node[j]);
+                    num[k] = t.kernel[k].number(num.data(), t.operand[k].data());
+                }
+                break;
+            case step_kind::region: run_region(static_cast<std::size_t>(st.id), s); break;
+            case step_kind::structural: run_structural(static_cast<std::size_t>(st.id), s); break;
+            case step_kind::node: run_node(static_cast<std::size_t>(st.id), s); break;
+            }
+        }
+    }
+
+    void run_structural(std::size_t k, store<T>& s) {
+        const program_table<T>& t = *t_;
+        counters().structural += 1;
+        counters().count(t.node[k]->op->name);
+        const int* ids = t.operand[k].data();
+        if (t.place[k] == placement::reduce && !t.number[k] && blocks_ > 1) {
+            // a reduction over the rows of an array: each block adds its part
+            slot<T>& sl = slots[k];
+            T* whole = sl.own;
+            sl.own = tmp_[k];
+            t.kernel[k].compute(s, k, ids, node[k]);
+            sl.own = whole;
+            const std::size_t n = count_of(sl.shape);
+            if (first_block_) std::copy(tmp_[k], tmp_[k] + n, whole);
+            else
+                for (std::size_t i = 0; i < n; ++i) whole[i] += tmp_[k][i];
+            return;
+        }
+        t.kernel[k].compute(s, k, ids, node[k]);
+    }
+
+    /// A node on its own (the listed program): sinks sum their operand first.
+    void run_node(std::size_t k, store<T>& s) {
+        const program_table<T>& t = *t_;
+        const node_kernel<T>& kn = t.kernel[k];
+        const int* ids = t.operand[k].data();
+        if (t.node[k]->op->elementwise) {
+            if (t.number[k]) num[k] = kn.number(num.data(), ids);
+            else kn.broadcast(s, k, ids, kn.number_mask);
+            return;
+        }
+        const auto a = static_cast<std::size_t>(ids[0]);
+        if (kn.sink && !t.number[a]) total_[k] = sum_of(slots[a].data, count_of(slots[a].shape));
+        run_structural(k, s);
+    }
+
+    void run_region(std::size_t r, store<T>& s) {
+        const program_table<T>& t = *t_;
+        region_plan& rp = region_[r];
+        if (!rp.fused) {
+            counters().node_loops += 1;
+            for (int m = t.member_begin[r]; m < t.member_begin[r + 1]; ++m) {
+                const auto k = static_cast<std::size_t>(t.member[m]);
+                t.kernel[k].broadcast(s, k, t.operand[k].data(), t.kernel[k].number_mask);
+            }
+            for (int q = t.sink_begin[r]; q < t.sink_begin[r + 1]; ++q) {
+                const array_ref<const T> v = view_of(s, sink_source(q));
+                total_[static_cast<std::size_t>(t.sink[q])] += sum_of(v.data, v.size());
+            }
+            return;
+        }
+        counters().fused_loops += 1;
+        const bool block = s.blocks && t.region_group[r] == group::block;
+        // the inputs: numbers, arrays (this block's rows, or an expanded copy), full-size arrays
+        // read at this block's rows
+        for (std::size_t j = 0; j < rp.in.size(); ++j) {
+            const auto k = static_cast<std::size_t>(t.input[static_cast<std::size_t>(t.input_begin[r]) + j]);
+            if (t.number[k]) {
+                rp.in_num[j] = num[k];
+            } else if (T* e = rp.expand[j]) {
+                if (!block || first_block_) expand_input(s, k, e, r, block);
+                rp.in[j] = e;
+            } else if (block && rp.sliced[j]) {
+                rp.in[j] = slots[k].data + block_r0_ * (count_of(slots[k].shape) / rows_n_);
+            } else {
+                rp.in[j] = view_of(s, k).data;
+            }
+        }
+        for (std::size_t j = 0; j < rp.out.size(); ++j) {
+            const auto k = static_cast<std::size_t>(t.member[static_cast<std::size_t>(t.member_begin[r]) + j]);
+            rp.out[j] = t.materialize[k] ? out_of(s, k).data : nullptr;
+        }
+        const std::size_t whole = count_of(region_shape(r));
+        const std::size_t n = block ? whole / rows_n_ * (block_r1_ - block_r0_) : whole;
+        t.fused[r](rp.in.data(), rp.in_num.data(), rp.out.data(), n, rp.sums.data());
+        for (std::size_t q = 0; q < rp.sums.size(); ++q) total_[static_cast<std::size_t>(t.sink[static_cast<std::size_t>(t.sink_begin[r]) + q])] += rp.sums[q];
+    }
+
+    /// An input of another shape broadcast into the region's shape (one block of rows of it, in a
+    /// blocked run: the same for every block).
+    void expand_input(store<T>& s, std::size_t k, T* dst, std::size_t r, bool block) {
+        shape_type to = region_shape(r);
+        if (block) to[0] = block_rows_;
+        const array_ref<const T> v = view_of(s, k);
+        expand(v.data, shape_type(v.dims, v.dims + v.rank), dst, to);
+    }
+
+    const program_table<T>* t_;
+    std::unique_ptr<listed_program<T>> listed_;
+    std::vector<accumulator_t<T>> total_, scale_;
+    std::vector<unsigned char> rows_flag_;
+    std::vector<region_plan> region_;
+    std::vector<std::size_t> reduce_tmp_;
+    std::vector<T*> tmp_;
+    std::vector<T> workspace_;
+    std::size_t words_ = 0;
+    bool planned_ = false;
+    std::size_t blocks_ = 1, block_rows_ = 0, rows_n_ = 0, block_r0_ = 0, block_r1_ = 0;
+    bool first_block_ = true;
+};
+
+}  // namespace symdiff::detail
