@@ -1,34 +1,34 @@
 #pragma once
-// The engine of one program: the tables the executor runs (executor.hpp), built at compile time
-// from the lowered program (lower.hpp) and its schedule (schedule.hpp), and what depends on the
-// types of the expressions and bindings: reading the symbols' values, the runtime literals, the
-// kernels of each node, the code of each fused loop.
+// The engine of one program: the tables that the executor runs (executor.hpp), built at compile
+// time from the lowered program (lower.hpp) and its schedule (schedule.hpp), and the little that
+// depends on the types of the bindings: reading each symbol's value.
 //
-//   engine<Program, T, Rows, Bindings...> e(roots);   // reads the runtime literals out of the roots
+//   engine<Program, T, Rows, Bindings...> e(roots);   // finds the roots' literals and nodes
 //   e.run(bindings);                                   // one evaluation; the workspace is kept
 //   e.result<0>()                                      // a number, or an xt::xarray<T>
 //
-// Compile time: the executor is compiled once per number type; per program there are constant
-// tables, one function per symbol, and the fused loops, which are instantiated per distinct
-// region (its operations and dataflow), not per program. No function's signature spells the
-// program's types except the structural nodes' kernels (their operations read the node).
+// Compile time. Every function and variable the compiler instantiates gets a name that spells its
+// template arguments, and an argument that is the whole program costs as much as the program is
+// large: per-node functions of a class over the program would make the compile time grow with
+// the square of the program's size. So nothing here is instantiated per node except classes
+// (which are not named in the object file) and constant tables:
+//   - each node's kernels come from its operation, or for structural nodes from its own type
+//     (kernels.hpp), never from the program;
+//   - each region's fused loop is instantiated per distinct region (its operations and dataflow),
+//     so programs that share a region share its code;
+//   - the executor is compiled once per number type;
+//   - per program there are the tables, one function per symbol, and the few functions below.
+// Structural nodes and literals are found in the roots at run time, by the byte offsets that the
+// lowering computed (lower.hpp), not by per-node code.
 //
-// Runtime literals: the program shares nodes by type and reads a node's literals from its first
-// occurrence. When two occurrences of one type hold different numbers (`0.5 * x` and `2.0 * x`)
-// that program would be wrong: the engine then lists the nodes at run time, sharing equal (type,
-// operands, literal value) triples, and the executor runs that listing node by node.
-//
-// Programs of numbers only (every node a number) do not use the executor: they run as straight
-// scalar code, a constant expression when the inputs are.
-#include <algorithm>
+// Numbers only (every node a number): at run time the executor runs the program like any other;
+// in a constant expression (static_assert(evaluate(f, x = 3.0) == 6.0)) a recursive walk over the
+// expression evaluates it (number_tree, below).
 #include <array>
 #include <cstddef>
-#include <string>
 #include <tuple>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
-#include <vector>
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
@@ -43,65 +43,28 @@
 
 namespace symdiff::detail {
 
-/// Reads literal values into v[k], noting whether repeated occurrences agree.
-template <class T, class V>
-struct literal_reader {
-    V& v;
-    bool* seen;
-    bool agree = true;
-    constexpr void operator()(std::size_t k, T value) {
-        if (!seen[k]) {
-            seen[k] = true;
-            v[k] = value;
-        } else if (!(v[k] == value || (v[k] != v[k] && value != value))) {
-            agree = false;
-        }
-    }
+/// The elementwise kernel of node type E: its operation, and the exact constants it takes as types.
+template <class E, class Seq = std::make_index_sequence<E::arity>>
+struct elementwise_of;
+template <class Op, class... A, std::size_t... I>
+struct elementwise_of<node<Op, A...>, std::index_sequence<I...>> {
+    using type = elementwise<Op, std::conditional_t<passes_exact<Op, I, A>(), A, void>...>;
 };
 
-template <class P, class T, class Rows, class... Bs>
-class engine {
-    using S = scheduled<P, Rows, Bs...>;
-    static constexpr std::size_t N = P::size;
-    static constexpr const auto& D = S::data;
-    template <std::size_t K>
-    using type = node_type_t<P, K>;
-    template <std::size_t K, std::size_t I>
-    static constexpr std::size_t operand = static_cast<std::size_t>(P::data.operand[K][I]);
-    using bindings_type = boost::hana::tuple<Bs...>;
-
-    // ---- the kernels of each node -------------------------------------------------------------
-
-    /// The exact constant that operand I of node K is passed to apply as, or void.
-    template <std::size_t K, std::size_t I>
-    using exact_t = std::conditional_t<passes_exact<typename type<K>::op, I, type<operand<K, I>>>(), type<operand<K, I>>, void>;
-    template <std::size_t K, class Seq = std::make_index_sequence<type<K>::arity>>
-    struct ew_of;
-    template <std::size_t K, std::size_t... I>
-    struct ew_of<K, std::index_sequence<I...>> {
-        using type = elementwise<typename engine::template type<K>::op, exact_t<K, I>...>;
-    };
-    template <std::size_t K>
-    static constexpr unsigned number_mask() {
-        unsigned m = 0;
-        for (std::size_t i = 0; i < P::data.node[K]->arity; ++i)
-            if (D.number[static_cast<std::size_t>(P::data.operand[K][i])]) m |= 1u << i;
-        return m;
-    }
-    template <std::size_t K>
-    using st_of = structural<type<K>, D.number[K], number_mask<K>()>;
-
-    template <std::size_t K>
-    static constexpr node_kernel<T> kernel_of() {
+/// The kernels of a node of type E whose value is a number (`Number`), operand i a number when
+/// bit i of `Mask` is set.
+template <class T, class E, bool Number, unsigned Mask>
+struct kernels_for {
+    static constexpr node_kernel<T> make() {
         node_kernel<T> kn;
-        if constexpr (Node<type<K>>) {
-            kn.number_mask = number_mask<K>();
-            if constexpr (type<K>::op::elementwise) {
-                using ew = typename ew_of<K>::type;
-                if constexpr (D.number[K]) kn.number = &ew::template number<T>;
+        if constexpr (Node<E>) {
+            kn.number_mask = Mask;
+            if constexpr (E::op::elementwise) {
+                using ew = typename elementwise_of<E>::type;
+                if constexpr (Number) kn.number = &ew::template number<T>;
                 else kn.broadcast = &ew::template broadcast<T>;
             } else {
-                using st = st_of<K>;
+                using st = structural<E, Number, Mask>;
                 kn.shape = &st::template shape<T>;
                 kn.local = &st::template rows_local<T>;
                 kn.compute = &st::template run<T>;
@@ -111,54 +74,72 @@ class engine {
         }
         return kn;
     }
+    static constexpr node_kernel<T> value = make();
+};
+
+template <class P, class T, class Rows, class... Bs>
+class engine {
+    using S = scheduled<P, Rows, Bs...>;
+    static constexpr std::size_t N = P::size;
+    static constexpr const auto& D = S::data;
+    template <std::size_t K>
+    using node_t = node_type_t<P, K>;
+    using bindings_type = boost::hana::tuple<Bs...>;
+
+    // ---- the kernels of each node -------------------------------------------------------------
+
+    static constexpr unsigned number_mask(std::size_t k) {
+        unsigned m = 0;
+        for (std::size_t i = 0; i < P::data.node[k]->arity; ++i)
+            if (D.number[static_cast<std::size_t>(P::data.operand[k][i])]) m |= 1u << i;
+        return m;
+    }
     template <std::size_t... K>
     static constexpr std::array<node_kernel<T>, N> kernels_of(std::index_sequence<K...>) {
-        return {kernel_of<K>()...};
+        return {kernels_for<T, node_t<K>, D.number[K], number_mask(K)>::value...};
     }
     static constexpr std::array<node_kernel<T>, N> kernels = kernels_of(std::make_index_sequence<N>{});
 
     // ---- the fused loop of each region --------------------------------------------------------
 
-    template <int R>
-    static constexpr std::size_t member_count = static_cast<std::size_t>(D.member_begin[R + 1] - D.member_begin[R]);
-    template <int R>
-    static constexpr std::size_t input_count = static_cast<std::size_t>(D.input_begin[R + 1] - D.input_begin[R]);
-    template <int R>
-    static constexpr std::size_t sink_count = static_cast<std::size_t>(D.sink_begin[R + 1] - D.sink_begin[R]);
+    static constexpr std::size_t member_count(std::size_t r) { return static_cast<std::size_t>(D.member_begin[r + 1] - D.member_begin[r]); }
+    static constexpr std::size_t input_count(std::size_t r) { return static_cast<std::size_t>(D.input_begin[r + 1] - D.input_begin[r]); }
+    static constexpr std::size_t sink_count(std::size_t r) { return static_cast<std::size_t>(D.sink_begin[r + 1] - D.sink_begin[r]); }
+    static constexpr std::size_t member(std::size_t r, std::size_t j) {
+        return static_cast<std::size_t>(D.member[static_cast<std::size_t>(D.member_begin[r]) + j]);
+    }
 
-    /// Where node k is inside region R's loop: member j (j >= 0) or input -1 - j.
-    static constexpr int where(int r, int k) {
-        if (D.region_of[static_cast<std::size_t>(k)] == r) return D.local[static_cast<std::size_t>(k)];
-        for (int i = D.input_begin[static_cast<std::size_t>(r)]; i < D.input_begin[static_cast<std::size_t>(r) + 1]; ++i)
-            if (D.input[static_cast<std::size_t>(i)] == k) return -1 - (i - D.input_begin[static_cast<std::size_t>(r)]);
+    /// Where node k is inside region r's loop: member j (j >= 0) or input -1 - j.
+    static constexpr int where(std::size_t r, int k) {
+        if (D.region_of[static_cast<std::size_t>(k)] == static_cast<int>(r)) return D.local[static_cast<std::size_t>(k)];
+        for (int i = D.input_begin[r]; i < D.input_begin[r + 1]; ++i)
+            if (D.input[static_cast<std::size_t>(i)] == k) return -1 - (i - D.input_begin[r]);
         return -1;
     }
-    template <int R>
-    static constexpr region_code<member_count<R> + 1, input_count<R> + 1, sink_count<R> + 1> code_of() {
-        region_code<member_count<R> + 1, input_count<R> + 1, sink_count<R> + 1> c;
-        for (std::size_t j = 0; j < member_count<R>; ++j) {
-            const auto k = static_cast<std::size_t>(D.member[static_cast<std::size_t>(D.member_begin[R]) + j]);
+    template <std::size_t R>
+    static constexpr region_code<member_count(R) + 1, input_count(R) + 1, sink_count(R) + 1> code_of() {
+        region_code<member_count(R) + 1, input_count(R) + 1, sink_count(R) + 1> c;
+        for (std::size_t j = 0; j < member_count(R); ++j) {
+            const std::size_t k = member(R, j);
             for (std::size_t i = 0; i < P::data.node[k]->arity; ++i) c.where[j][i] = where(R, P::data.operand[k][i]);
             c.store[j] = D.materialize[k];
         }
-        for (std::size_t j = 0; j < input_count<R>; ++j)
+        for (std::size_t j = 0; j < input_count(R); ++j)
             c.number[j] = D.number[static_cast<std::size_t>(D.input[static_cast<std::size_t>(D.input_begin[R]) + j])];
-        for (std::size_t q = 0; q < sink_count<R>; ++q)
+        for (std::size_t q = 0; q < sink_count(R); ++q)
             c.sink[q] = where(R, P::data.operand[static_cast<std::size_t>(D.sink[static_cast<std::size_t>(D.sink_begin[R]) + q])][0]);
         return c;
     }
-    template <int R, class Seq = std::make_index_sequence<member_count<R>>>
+    template <std::size_t R, class Seq = std::make_index_sequence<member_count(R)>>
     struct region_kernel;
-    template <int R, std::size_t... J>
+    template <std::size_t R, std::size_t... J>
     struct region_kernel<R, std::index_sequence<J...>> {
         static constexpr auto code = code_of<R>();
-        using type = fused_region<
-            T, kernel_list<typename ew_of<static_cast<std::size_t>(D.member[static_cast<std::size_t>(D.member_begin[R]) + J])>::type...>,
-            code>;
+        using type = fused_region<T, kernel_list<typename elementwise_of<node_t<member(R, J)>>::type...>, code>;
     };
     template <std::size_t... R>
     static constexpr std::array<fused_fn<T>, D.regions + 1> fused_of(std::index_sequence<R...>) {
-        return {&region_kernel<static_cast<int>(R)>::type::run...};
+        return {&region_kernel<R>::type::run...};
     }
     static constexpr std::array<fused_fn<T>, D.regions + 1> fused = fused_of(std::make_index_sequence<D.regions>{});
 
@@ -182,8 +163,8 @@ class engine {
     /// Is symbol K's bound value copied (converted) before each run?
     template <std::size_t K>
     static constexpr bool staged_symbol() {
-        if constexpr (!D.number[K] && D.needed[K] && count_bindings<type<K>::name, Bs...>() == 1)
-            return !readable_in_place<decltype(lookup<type<K>::name>(std::declval<const bindings_type&>())), T>;
+        if constexpr (!D.number[K] && D.needed[K] && count_bindings<node_t<K>::name, Bs...>() == 1)
+            return !readable_in_place<decltype(lookup<node_t<K>::name>(std::declval<const bindings_type&>())), T>;
         return false;
     }
     template <std::size_t... J>
@@ -193,18 +174,18 @@ class engine {
         return a;
     }
     static constexpr std::array<bool, N> staged_ = staged_list(std::make_index_sequence<symbols>{});
-    static constexpr bool any_staged = [] {
+    static constexpr bool any_staged() {
         for (bool s : staged_)
             if (s) return true;
         return false;
-    }();
+    }
 
     /// Reads symbol K's value (in place) and shape; true when its shape changed.
     template <std::size_t K>
     bool read_symbol(const bindings_type& b) {
         const int id = x_.symbol_id[K];
         if (id < 0) return false;
-        const auto& v = lookup<type<K>::name>(b);
+        const auto& v = lookup<node_t<K>::name>(b);
         if constexpr (D.number[K]) {
             if constexpr (D.needed[K]) x_.num[static_cast<std::size_t>(id)] = static_cast<T>(v);
             return false;
@@ -227,7 +208,7 @@ class engine {
         if constexpr (staged_[K]) {
             const int id = x_.symbol_id[K];
             if (id < 0) return;
-            const auto& v = lookup<type<K>::name>(b);
+            const auto& v = lookup<node_t<K>::name>(b);
             T* out = x_.slots[static_cast<std::size_t>(id)].own;
             for (auto it = v.begin(); it != v.end(); ++it) *out++ = static_cast<T>(*it);
         }
@@ -239,11 +220,6 @@ class engine {
 
     // ---- the table ----------------------------------------------------------------------------
 
-    static constexpr bool has_literals = [] {
-        for (std::size_t k = 0; k < N; ++k)
-            if (P::data.node[k]->kind == expr_kind::literal) return true;
-        return false;
-    }();
     static constexpr program_table<T> make_table() {
         program_table<T> t;
         t.size = N;
@@ -251,6 +227,8 @@ class engine {
         t.node = P::data.node.data();
         t.operand = P::data.operand.data();
         t.root = P::data.root.data();
+        t.root_of = P::data.root_of.data();
+        t.offset = P::data.offset.data();
         t.kernel = kernels.data();
         t.staged = staged_.data();
         t.number = D.number.data();
@@ -279,21 +257,26 @@ class engine {
     }
     static constexpr program_table<T> table = make_table();
 
+    template <class Roots, std::size_t... R>
+    static std::array<const void*, P::roots> addresses(const Roots& roots, std::index_sequence<R...>) {
+        return {static_cast<const void*>(&std::get<R>(roots))...};
+    }
+
 public:
     using value_type = T;
 
+    /// `roots`: a tuple of (references to) the root expressions.
     template <class Roots>
     explicit engine(const Roots& roots) : x_(table) {
-        node_pointers(roots, std::make_index_sequence<N>{});
-        if constexpr (has_literals)
-            if (!read_literals(roots, x_.num)) list_by_value(roots);
+        const std::array<const void*, P::roots> at = addresses(roots, std::make_index_sequence<P::roots>{});
+        x_.bind(at.data());
     }
 
     /// One evaluation. Results: result<R>() or take<R>().
     void run(const bindings_type& b) {
         const bool changed = read_symbols(b, std::make_index_sequence<symbols>{});
         if (changed || !x_.planned()) x_.plan();
-        if constexpr (any_staged) stage_symbols(b, std::make_index_sequence<symbols>{});
+        if constexpr (any_staged()) stage_symbols(b, std::make_index_sequence<symbols>{});
         x_.execute();
     }
 
@@ -314,208 +297,38 @@ public:
     std::size_t blocks() const { return x_.blocks(); }
     bool listed() const { return x_.listed(); }
 
-    /// Programs of numbers only: scalar code, a constant expression when the inputs are.
-    template <class Roots>
-    static constexpr auto evaluate_numbers(const Roots& roots, const bindings_type& b) {
-        std::array<T, N> v{};
-        if (!read_literals(roots, v)) return evaluate_tree(roots, b, std::make_index_sequence<P::roots>{});
-        number_leaves(v, b, std::make_index_sequence<N>{});
-        number_steps(v, roots, std::make_index_sequence<D.steps>{});
-        return number_roots(v, std::make_index_sequence<P::roots>{});
-    }
-
 private:
-    // ---- the expression behind a structural node -----------------------------------------------
-
-    /// Node K's first occurrence in the roots. (Not inlined: a chain of calls as long as the node
-    /// is deep, compiled once per structural node.)
-    template <std::size_t K, class Roots>
-    [[gnu::noinline]] static constexpr const type<K>& node_at(const Roots& roots) {
-        constexpr int parent = P::data.parent[K];
-        if constexpr (parent < 0) return std::get<static_cast<std::size_t>(-1 - parent)>(roots);
-        else return node_at<static_cast<std::size_t>(parent)>(roots).template arg<static_cast<std::size_t>(P::data.child[K])>();
-    }
-    template <class Roots, std::size_t... K>
-    void node_pointers(const Roots& roots, std::index_sequence<K...>) {
-        (node_pointer<K>(roots), ...);
-    }
-    template <std::size_t K, class Roots>
-    void node_pointer(const Roots& roots) {
-        if constexpr (Node<type<K>>)
-            if constexpr (!type<K>::op::elementwise) x_.node[K] = &node_at<K>(roots);
-    }
-
-    // ---- runtime literals ---------------------------------------------------------------------
-
-    template <class E>
-    static constexpr T constant_value() {
-        if constexpr (Constant<E>) return E::template as<T>();
-        else return T(0);
-    }
-    /// Calls `f(program index of the literal, value)` for every literal in the roots: each
-    /// occurrence of a node type names the same literal nodes (its operands in the program).
-    template <class E, class V>
-    static constexpr void for_each_literal(const E& e, literal_reader<T, V>& f) {
-        if constexpr (Node<E> && !is_stateless<E>) literal_operands(e, f, std::make_index_sequence<E::arity>{});
-    }
-    template <class E, class V, std::size_t... I>
-    static constexpr void literal_operands(const E& e, literal_reader<T, V>& f, std::index_sequence<I...>) {
-        constexpr auto k = static_cast<std::size_t>(P::template index_of<E>());
-        ((Literal<std::remove_cvref_t<decltype(e.template arg<I>())>> ? f(operand<k, I>, literal_value(e.template arg<I>()))
-                                                                        : for_each_literal(e.template arg<I>(), f)),
-         ...);
-    }
-    template <class A>
-    static constexpr T literal_value(const A& a) {
-        if constexpr (Literal<A>) return static_cast<T>(a.value);
-        else return T(0);
-    }
-    /// Reads the roots' literals into `v`; false when two occurrences of one node disagree.
-    template <class Roots, class V>
-    static constexpr bool read_literals(const Roots& roots, V& v) {
-        std::array<bool, N> seen{};
-        literal_reader<T, V> f{v, seen.data()};
-        read_root_literals(roots, f, std::make_index_sequence<P::roots>{});
-        return f.agree;
-    }
-    template <class Roots, class V, std::size_t... R>
-    static constexpr void read_root_literals(const Roots& roots, literal_reader<T, V>& f, std::index_sequence<R...>) {
-        ((Literal<std::tuple_element_t<R, std::remove_cvref_t<Roots>>> ? f(static_cast<std::size_t>(P::data.root[R]), literal_value(std::get<R>(roots)))
-                                                                          : for_each_literal(std::get<R>(roots), f)),
-         ...);
-    }
-
-    // ---- numbers only -------------------------------------------------------------------------
-
-    template <std::size_t K>
-    static constexpr void number_leaf(std::array<T, N>& v, const bindings_type& b) {
-        using E = type<K>;
-        if constexpr (Constant<E>) v[K] = E::template as<T>();
-        else if constexpr (Symbol<E>) {
-            if constexpr (D.needed[K]) v[K] = static_cast<T>(lookup<E::name>(b));
-        }
-    }
-    template <std::size_t... K>
-    static constexpr void number_leaves(std::array<T, N>& v, const bindings_type& b, std::index_sequence<K...>) {
-        (number_leaf<K>(v, b), ...);
-    }
-    template <class Roots, std::size_t... I>
-    static constexpr void number_steps(std::array<T, N>& v, const Roots& roots, std::index_sequence<I...>) {
-        (number_step<D.step_list[I].kind, D.step_list[I].id>(v, roots), ...);
-    }
-    template <std::size_t... R>
-    static constexpr auto number_roots(const std::array<T, N>& v, std::index_sequence<R...>) {
-        return boost::hana::make_tuple(v[static_cast<std::size_t>(P::data.root[R])]...);
-    }
-    template <step_kind Kind, int Id, class Roots>
-    static constexpr void number_step(std::array<T, N>& v, const Roots& roots) {
-        if constexpr (Kind == step_kind::number) {
-            constexpr auto begin = static_cast<std::size_t>(D.run_begin[Id]), end = static_cast<std::size_t>(D.run_begin[Id + 1]);
-            number_run<begin>(v.data(), std::make_index_sequence<end - begin>{});
-        } else if constexpr (Kind == step_kind::structural) {
-            constexpr auto k = static_cast<std::size_t>(Id);
-            v[k] = number_structural<k>(node_at<k>(roots), v, std::make_index_sequence<type<k>::arity>{});
-        }
-    }
-    /// A run of number nodes: straight-line code, one statement per node.
-    template <std::size_t Begin, std::size_t... J>
-    static constexpr void number_run(T* v, std::index_sequence<J...>) {
-        ((v[static_cast<std::size_t>(D.number_node[Begin + J])] = ew_of<static_cast<std::size_t>(D.number_node[Begin + J])>::type::number(
-              v, P::data.operand[static_cast<std::size_t>(D.number_node[Begin + J])].data())),
-         ...);
-    }
-    template <std::size_t K, std::size_t... I>
-    static constexpr T number_structural(const type<K>& n, const std::array<T, N>& v, std::index_sequence<I...>) {
-        using Op = typename type<K>::op;
-        if constexpr (st_of<K>::is_sink) {
-            const shape_type scalar;
-            return static_cast<T>(Op::sink_scale(n, ((void)I, scalar)...)) * v[operand<K, 0>];
-        } else {
-            T out{};
-            Op::compute(n, out, v[operand<K, I>]...);
-            return out;
-        }
-    }
-    /// Numbers with literals that differ between occurrences of one type: each root evaluated by
-    /// recursion over its tree (numbers only, so no sharing is lost that matters).
-    template <class Roots, std::size_t... R>
-    static constexpr auto evaluate_tree(const Roots& roots, const bindings_type& b, std::index_sequence<R...>) {
-        return boost::hana::make_tuple(tree_value(std::get<R>(roots), b)...);
-    }
-    template <class E>
-    static constexpr T tree_value(const E& e, const bindings_type& b) {
-        if constexpr (Constant<E>) return E::template as<T>();
-        else if constexpr (Literal<E>) return static_cast<T>(e.value);
-        else if constexpr (Symbol<E>) return static_cast<T>(lookup<E::name>(b));
-        else return tree_node(e, b, std::make_index_sequence<E::arity>{});
-    }
-    template <class E, std::size_t... I>
-    static constexpr T tree_node(const E& e, const bindings_type& b, std::index_sequence<I...>) {
-        using Op = typename E::op;
-        if constexpr (Op::elementwise) {
-            using A = std::tuple<std::remove_cvref_t<decltype(e.template arg<I>())>...>;
-            const std::array<T, E::arity> v{tree_value(e.template arg<I>(), b)...};
-            return elementwise<Op, std::conditional_t<passes_exact<Op, I, std::tuple_element_t<I, A>>(), std::tuple_element_t<I, A>, void>...>::apply(
-                v, std::index_sequence<I...>{});
-        } else if constexpr (structural<E, true, 0u>::is_sink) {
-            return static_cast<T>(Op::sink_scale(e, ((void)I, shape_type{})...)) * tree_value(e.template arg<0>(), b);
-        } else {
-            T out{};
-            Op::compute(e, out, tree_value(e.template arg<I>(), b)...);
-            return out;
-        }
-    }
-
-    // ---- the program listed at run time (literals that differ between occurrences) -------------
-
-    /// Lists the roots' nodes, sharing (type, operands, literal value): post-order, operands first.
-    template <class Roots>
-    void list_by_value(const Roots& roots) {
-        std::vector<listed_node<T>> nodes;
-        std::unordered_map<std::string, int> seen;
-        std::vector<int> root_ids;
-        list_roots(roots, nodes, seen, root_ids, std::make_index_sequence<P::roots>{});
-        x_.use_listing(nodes, std::move(root_ids));
-    }
-    template <class Roots, std::size_t... R>
-    static void list_roots(const Roots& roots, std::vector<listed_node<T>>& nodes, std::unordered_map<std::string, int>& seen,
-                           std::vector<int>& root_ids, std::index_sequence<R...>) {
-        (root_ids.push_back(list_node(std::get<R>(roots), nodes, seen)), ...);
-    }
-    template <class E, std::size_t... I>
-    static void list_operands(const E& e, std::array<int, 4>& ids, std::vector<listed_node<T>>& nodes,
-                              std::unordered_map<std::string, int>& seen, std::index_sequence<I...>) {
-        ((ids[I] = list_node(e.template arg<I>(), nodes, seen)), ...);
-    }
-    template <class E>
-    static int list_node(const E& e, std::vector<listed_node<T>>& nodes, std::unordered_map<std::string, int>& seen) {
-        listed_node<T> entry{node_index<E>(), {-1, -1, -1, -1}, &e, Literal<E> ? literal_value(e) : constant_value<E>()};
-        std::string key(reinterpret_cast<const char*>(&entry.k), sizeof(int));
-        if constexpr (Literal<E>) {
-            key.append(reinterpret_cast<const char*>(&entry.value), sizeof(T));
-        } else if constexpr (Node<E>) {
-            list_operands(e, entry.ids, nodes, seen, std::make_index_sequence<E::arity>{});
-            key.append(reinterpret_cast<const char*>(entry.ids.data()), sizeof(entry.ids));
-        }
-        if (auto it = seen.find(key); it != seen.end()) return it->second;
-        const int id = static_cast<int>(nodes.size());
-        nodes.push_back(entry);
-        seen.emplace(std::move(key), id);
-        return id;
-    }
-    /// The program node of type E (for a literal: any literal node of its number type).
-    template <class E>
-    static constexpr int node_index() {
-        if constexpr (Literal<E>) {
-            for (std::size_t k = 0; k < N; ++k)
-                if (P::data.node[k] == info_of<E>) return static_cast<int>(k);
-            return -1;
-        } else {
-            return P::template index_of<E>();
-        }
-    }
-
     executor<T> x_;
 };
+
+// ---- numbers in a constant expression ---------------------------------------------------------
+
+/// The value of `e` with every symbol bound to a number: a recursive walk over the expression
+/// (for constant evaluation, where the executor cannot run; subexpressions are not shared).
+template <class T, class E, class B>
+constexpr T number_tree(const E& e, const B& b);
+
+template <class T, class E, class B, std::size_t... I>
+constexpr T number_node_value(const E& e, const B& b, std::index_sequence<I...>) {
+    using Op = typename E::op;
+    if constexpr (Op::elementwise) {
+        const std::array<T, E::arity> v{number_tree<T>(e.template arg<I>(), b)...};
+        return elementwise_of<E>::type::apply(v, std::index_sequence<I...>{});
+    } else if constexpr (structural<E, true, 0u>::is_sink) {
+        return static_cast<T>(Op::sink_scale(e, ((void)I, shape_type{})...)) * number_tree<T>(e.template arg<0>(), b);
+    } else {
+        T out{};
+        Op::compute(e, out, number_tree<T>(e.template arg<I>(), b)...);
+        return out;
+    }
+}
+
+template <class T, class E, class B>
+constexpr T number_tree(const E& e, const B& b) {
+    if constexpr (Constant<E>) return E::template as<T>();
+    else if constexpr (Literal<E>) return static_cast<T>(e.value);
+    else if constexpr (Symbol<E>) return static_cast<T>(lookup<E::name>(b));
+    else return number_node_value<T>(e, b, std::make_index_sequence<E::arity>{});
+}
 
 }  // namespace symdiff::detail

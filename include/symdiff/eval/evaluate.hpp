@@ -30,19 +30,28 @@ auto take_all(Engine& e, std::index_sequence<R...>) {
     return boost::hana::make_tuple(e.template take<R>()...);
 }
 
+template <class T, class Roots, class B, std::size_t... R>
+constexpr auto number_trees(const Roots& roots, const B& bindings, std::index_sequence<R...>) {
+    return boost::hana::make_tuple(number_tree<T>(std::get<R>(roots), bindings)...);
+}
+
+/// Runs the engine of the roots once; a hana::tuple of values.
+template <class... E, class... Bs>
+auto run_roots(const std::tuple<const E&...>& roots, const boost::hana::tuple<Bs...>& bindings) {
+    engine<program_of<E...>, value_type_of<Bs...>, no_rows, Bs...> e(roots);
+    e.run(bindings);
+    return take_all(e, std::index_sequence_for<E...>{});
+}
+
 /// Evaluates the roots (a std::tuple of references to expressions); a hana::tuple of values.
+/// Numbers only, in a constant expression: a recursive walk (the engine is not a literal type).
 template <class... E, class... Bs>
 constexpr auto evaluate_roots(const std::tuple<const E&...>& roots, const boost::hana::tuple<Bs...>& bindings) {
     using T = value_type_of<Bs...>;
-    using P = program_of<E...>;
-    using engine_t = engine<P, T, no_rows, Bs...>;
-    if constexpr (scheduled<P, no_rows, Bs...>::all_numbers) {
-        return engine_t::evaluate_numbers(roots, bindings);
-    } else {
-        engine_t e(roots);
-        e.run(bindings);
-        return take_all(e, std::index_sequence_for<E...>{});
+    if constexpr (scheduled<program_of<E...>, no_rows, Bs...>::all_numbers) {
+        if (std::is_constant_evaluated()) return number_trees<T>(roots, bindings, std::index_sequence_for<E...>{});
     }
+    return run_roots(roots, bindings);
 }
 template <class Bindings, class... E, std::size_t... R>
 auto evaluate_tuple(const boost::hana::tuple<E...>& es, const Bindings& bindings, std::index_sequence<R...>) {

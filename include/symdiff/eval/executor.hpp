@@ -24,8 +24,10 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -52,6 +54,8 @@ struct program_table {
     const expr_info* const* node = nullptr;
     const std::array<int, 4>* operand = nullptr;
     const int* root = nullptr;
+    const int* root_of = nullptr;           ///< the first occurrence of node k: in root root_of[k],
+    const std::uint32_t* offset = nullptr;  ///< offset[k] bytes into it
     const node_kernel<T>* kernel = nullptr;
     const bool* staged = nullptr;  ///< symbols whose bound value is copied (converted) before a run
     // the schedule
@@ -114,6 +118,23 @@ public:
     const program_table<T>& table() const { return *t_; }
     std::size_t root_id(std::size_t r) const { return static_cast<std::size_t>(t_->root[r]); }
     std::size_t blocks() const { return blocks_; }
+
+    /// The roots' addresses: structural nodes read their expression, and the literals' values are
+    /// read, from there. When two occurrences of one node type hold different literal values, the
+    /// program is listed by value (use_listing).
+    void bind(const void* const* roots) {
+        const program_table<T>& t = *t_;
+        for (std::size_t k = 0; k < t.size; ++k)
+            if (t.node[k]->kind == expr_kind::node && !t.node[k]->op->elementwise) node[k] = address(roots, k);
+        bool literals = false;
+        for (std::size_t r = 0; r < t.roots; ++r) literals = literals || t.node[root_id(r)]->stateful;
+        if (!literals) return;
+        std::vector<unsigned char> seen(t.size, 0);
+        bool agree = true;
+        for (std::size_t r = 0; r < t.roots; ++r)
+            read_literals(static_cast<int>(root_id(r)), static_cast<const char*>(roots[r]), seen, agree);
+        if (!agree) list_by_value(roots);
+    }
 
     /// Runs the listed program from now on: `nodes` in post-order, `roots` their ids.
     void use_listing(const std::vector<listed_node<T>>& nodes, std::vector<int> roots) {
@@ -282,6 +303,67 @@ public:
     }
 
 private:
+    const void* address(const void* const* roots, std::size_t k) const {
+        return static_cast<const char*>(roots[t_->root_of[k]]) + t_->offset[k];
+    }
+
+    /// Literal values into num[], following the occurrence at p of node k (only into subtrees
+    /// that hold literals); `agree` turns false when an occurrence differs from the first.
+    void read_literals(int k, const char* p, std::vector<unsigned char>& seen, bool& agree) {
+        const program_table<T>& t = *t_;
+        const auto uk = static_cast<std::size_t>(k);
+        const expr_info& e = *t.node[uk];
+        if (!e.stateful) return;
+        if (e.kind == expr_kind::literal) {
+            const T v = static_cast<T>(e.read(p));
+            if (!seen[uk]) {
+                seen[uk] = 1;
+                num[uk] = v;
+            } else if (!(num[uk] == v || (num[uk] != num[uk] && v != v))) {
+                agree = false;
+            }
+            return;
+        }
+        for (std::size_t i = 0; i < e.arity; ++i) read_literals(t.operand[uk][i], p + e.offset[i], seen, agree);
+    }
+
+    /// Lists the roots' nodes, sharing (node, operands, literal value): post-order, operands first.
+    void list_by_value(const void* const* roots) {
+        const program_table<T>& t = *t_;
+        std::vector<listed_node<T>> nodes;
+        std::unordered_map<std::string, int> seen;
+        std::vector<int> memo(t.size, -1), root_ids;
+        for (std::size_t r = 0; r < t.roots; ++r)
+            root_ids.push_back(list_node(static_cast<int>(root_id(r)), static_cast<const char*>(roots[r]), nodes, seen, memo));
+        use_listing(nodes, std::move(root_ids));
+    }
+    int list_node(int k, const char* p, std::vector<listed_node<T>>& nodes, std::unordered_map<std::string, int>& seen,
+                  std::vector<int>& memo) {
+        const program_table<T>& t = *t_;
+        const auto uk = static_cast<std::size_t>(k);
+        const expr_info& e = *t.node[uk];
+        if (!e.stateful && memo[uk] >= 0) return memo[uk];  // no literal inside: one listed node
+        listed_node<T> entry{k, {-1, -1, -1, -1}, p, num[uk]};
+        std::string key(reinterpret_cast<const char*>(&k), sizeof(int));
+        if (e.kind == expr_kind::literal) {
+            entry.value = static_cast<T>(e.read(p));
+            key.append(reinterpret_cast<const char*>(&entry.value), sizeof(T));
+        } else if (e.kind == expr_kind::node) {
+            for (std::size_t i = 0; i < e.arity; ++i) entry.ids[i] = list_node(t.operand[uk][i], p + e.offset[i], nodes, seen, memo);
+            key.append(reinterpret_cast<const char*>(entry.ids.data()), sizeof(entry.ids));
+        }
+        int id;
+        if (auto it = seen.find(key); it != seen.end()) {
+            id = it->second;
+        } else {
+            id = static_cast<int>(nodes.size());
+            nodes.push_back(entry);
+            seen.emplace(std::move(key), id);
+        }
+        if (!e.stateful) memo[uk] = id;
+        return id;
+    }
+
     struct region_plan {
         bool fused = true;
         std::vector<T*> expand;       ///< per input: its copy expanded to the region's shape, or null

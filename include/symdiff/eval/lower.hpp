@@ -63,6 +63,8 @@ struct expr_info {
     bool stateful = false;          ///< holds a runtime literal somewhere
     std::string_view name;          ///< symbols: the name
     std::intmax_t num = 0, den = 1; ///< constants: the value
+    std::array<std::uint32_t, 4> offset{};          ///< nodes: operand i's byte offset in the node
+    long double (*read)(const void*) = nullptr;     ///< literals: the value, from the literal's address
 };
 
 /// Combines a hash with a value (the finaliser of MurmurHash3 spreads every bit over the word).
@@ -129,9 +131,24 @@ struct info_holder<constant<N, D>> {
                                      expr_kind::constant, 0, nullptr, nullptr, false, {}, N, D};
 };
 template <class T>
+long double read_literal(const void* p) {
+    return static_cast<long double>(static_cast<const literal<T>*>(p)->value);
+}
+template <class T>
 struct info_holder<literal<T>> {
-    static constexpr expr_info value{type_name_hash<T>(), expr_kind::literal, 0, nullptr, nullptr, true, {}, 0, 1};
+    static constexpr expr_info value{type_name_hash<T>(), expr_kind::literal, 0, nullptr, nullptr, true, {}, 0, 1, {}, &read_literal<T>};
 };
+/// The byte offsets of a node's operands (the engine finds a node's occurrence in the roots by them).
+template <class N>
+constexpr std::array<std::uint32_t, 4> operand_offsets() {
+    static_assert(std::is_standard_layout_v<N>, "symdiff: nodes are standard-layout");
+    std::array<std::uint32_t, 4> o{};
+    o[0] = offsetof(N, a0);
+    if constexpr (N::arity > 1) o[1] = offsetof(N, a1);
+    if constexpr (N::arity > 2) o[2] = offsetof(N, a2);
+    if constexpr (N::arity > 3) o[3] = offsetof(N, a3);
+    return o;
+}
 template <class Op, class... A>
 constexpr std::uint64_t node_hash() {
     std::uint64_t h = type_name_hash<Op>();
@@ -142,7 +159,7 @@ template <class Op, class... A>
 struct info_holder<node<Op, A...>> {
     static constexpr const expr_info* operands[] = {&info_holder<A>::value...};
     static constexpr expr_info value{node_hash<Op, A...>(), expr_kind::node, sizeof...(A), operands, &op_info_of<Op>,
-                                     (info_holder<A>::value.stateful || ...), {}, 0, 1};
+                                     (info_holder<A>::value.stateful || ...), {}, 0, 1, operand_offsets<node<Op, A...>>()};
 };
 
 template <class E>
@@ -266,6 +283,9 @@ struct program_of {
         std::array<std::array<int, 4>, size> operand{};
         std::array<int, size> parent{}, child{};
         std::array<int, roots> root{};
+        /// The first occurrence of node k: root `root_of[k]`, `offset[k]` bytes into it.
+        std::array<int, size> root_of{};
+        std::array<std::uint32_t, size> offset{};
     };
     static constexpr arrays data = [] {
         const lowering l = lower(root_infos<Roots...>, roots);
@@ -277,6 +297,17 @@ struct program_of {
             a.child[k] = l.child[k];
         }
         for (std::size_t r = 0; r < roots; ++r) a.root[r] = l.root[r];
+        // (a parent comes after its operands: from the last node down, the parent is done)
+        for (std::size_t k = size; k-- > 0;) {
+            const int p = a.parent[k];
+            if (p < 0) {
+                a.root_of[k] = -1 - p;
+                continue;
+            }
+            const auto pk = static_cast<std::size_t>(p);
+            a.root_of[k] = a.root_of[pk];
+            a.offset[k] = a.offset[pk] + a.node[pk]->offset[static_cast<std::size_t>(a.child[k])];
+        }
         return a;
     }();
 
