@@ -13,6 +13,7 @@ struct evaluation_counters {
     std::size_t runs = 0;             ///< evaluations
     std::size_t plans = 0;            ///< plans made (shapes changed, or a new program)
     std::size_t data_passes = 0;      ///< passes over rows of data (each covers all the rows)
+    std::size_t row_blocks = 0;       ///< blocks of rows run (a pass in blocks runs several)
     std::size_t fused_loops = 0;      ///< regions run as one fused loop
     std::size_t node_loops = 0;       ///< regions run node by node (shapes differ inside)
     std::size_t structural = 0;       ///< structural node computations

@@ -285,6 +285,7 @@ public:
             counters().data_passes += 1;
             for (std::size_t b0 = 0; b0 < rows_n_; b0 += block_rows_) {
                 set_block(b0, std::min(rows_n_, b0 + block_rows_));
+                counters().row_blocks += 1;
                 run_group(group::block, s);
             }
             s.blocks = false;

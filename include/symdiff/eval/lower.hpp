@@ -42,6 +42,7 @@ enum class expr_kind : unsigned char { node, symbol, constant, literal };
 /// What the engine knows about an operation (one per operation type).
 struct op_info {
     std::string_view name;
+    std::string_view type;             ///< the operation's C++ type, spelled (identifies it)
     bool elementwise = false;
     bool sink = false;                 ///< number value = sink_scale * (sum of operand 0's elements)
     std::array<bool, 4> value_arg{};   ///< operand i is read for its value (else for its shape only)
@@ -82,10 +83,14 @@ constexpr std::uint64_t hash_text(std::string_view s) {
     for (char c : s) x = (x ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     return x;
 }
-/// A hash of a (small) type's name: operation tags and literal number types.
+/// A (small) type's name, as the compiler spells it: operation tags and literal number types.
+template <class T>
+constexpr std::string_view type_name() {
+    return __PRETTY_FUNCTION__;
+}
 template <class T>
 constexpr std::uint64_t type_name_hash() {
-    return hash_text(__PRETTY_FUNCTION__);
+    return hash_text(type_name<T>());
 }
 
 template <class Op, std::size_t... I>
@@ -101,6 +106,7 @@ template <class Op, std::size_t... I>
 constexpr op_info make_op_info(std::index_sequence<I...>) {
     op_info o;
     o.name = Op::name;
+    o.type = type_name<Op>();
     o.elementwise = Op::elementwise;
     o.notation = Op::notation;
     o.precedence = Op::precedence;
@@ -165,6 +171,32 @@ struct info_holder<node<Op, A...>> {
 template <class E>
 inline constexpr const expr_info* info_of = &info_holder<std::remove_cvref_t<E>>::value;
 
+/// Are a and b the same expression? (Compared by their structure, not by the infos' addresses:
+/// GCC does not fold the comparison of two distinct objects' addresses under -fsanitize=undefined.)
+constexpr bool same_expr(const expr_info* a, const expr_info* b) {
+    std::vector<const expr_info*> todo{a, b};
+    while (!todo.empty()) {
+        const expr_info* y = todo.back();
+        todo.pop_back();
+        const expr_info* x = todo.back();
+        todo.pop_back();
+        if (x->hash != y->hash || x->kind != y->kind || x->arity != y->arity) return false;
+        switch (x->kind) {
+            case expr_kind::symbol: if (x->name != y->name) return false; break;
+            case expr_kind::constant: if (x->num != y->num || x->den != y->den) return false; break;
+            case expr_kind::literal: break;  // of one number type (the hash): the values are compared at run time
+            case expr_kind::node:
+                if (x->op->type != y->op->type) return false;
+                for (std::size_t i = 0; i < x->arity; ++i) {
+                    todo.push_back(x->operands[i]);
+                    todo.push_back(y->operands[i]);
+                }
+                break;
+        }
+    }
+    return true;
+}
+
 /// The flat program of a set of roots, with runtime sizes (used inside constant evaluation).
 struct lowering {
     std::vector<const expr_info*> node;
@@ -193,7 +225,7 @@ constexpr lowering lower(const expr_info* const* roots, std::size_t root_count) 
             std::size_t probe = 0;
             if (e->kind != expr_kind::literal) {
                 for (probe = e->hash & (cap - 1); table[probe] >= 0; probe = (probe + 1) & (cap - 1))
-                    if (info[static_cast<std::size_t>(table[probe])] == e) {
+                    if (same_expr(info[static_cast<std::size_t>(table[probe])], e)) {
                         slot = table[probe];
                         break;
                     }
@@ -348,7 +380,7 @@ struct program_of {
             else hi = mid;
         }
         for (; lo < size && by_hash[lo].first == e->hash; ++lo)
-            if (data.node[static_cast<std::size_t>(by_hash[lo].second)] == e) return by_hash[lo].second;
+            if (same_expr(data.node[static_cast<std::size_t>(by_hash[lo].second)], e)) return by_hash[lo].second;
         return -1;
     }
 };

@@ -172,11 +172,12 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
         s.sinks[static_cast<std::size_t>(r)].push_back(static_cast<int>(k));
     }
     // inputs of each region: operands of members and sources of sinks that are not members
+    std::vector<int> input_of(N, -1);  // the last region that took node j as an input
     for (std::size_t r = 0; r < s.members.size(); ++r) {
         const auto add_input = [&](int j) {
-            if (s.region_of[static_cast<std::size_t>(j)] == static_cast<int>(r)) return;
-            for (int q : s.inputs[r])
-                if (q == j) return;
+            const auto u = static_cast<std::size_t>(j);
+            if (s.region_of[u] == static_cast<int>(r) || input_of[u] == static_cast<int>(r)) return;
+            input_of[u] = static_cast<int>(r);
             s.inputs[r].push_back(j);
         };
         for (int m : s.members[r])
@@ -184,21 +185,47 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
         for (int q : s.sinks[r]) add_input(operand[static_cast<std::size_t>(q)][0]);
     }
     // steps, stage by stage; a sink's result is taken (and scaled) after the blocks
+    // (nodes and regions bucketed by depth, in index order: linear in the program's size)
     int max_depth = 0;
     for (std::size_t k = 0; k < N; ++k)
         if (s.needed[k] && s.depth[k] > max_depth) max_depth = s.depth[k];
-    for (int d = 0; d <= max_depth; ++d) {
+    for (int d : s.region_depth)
+        if (d > max_depth) max_depth = d;
+    const auto D = static_cast<std::size_t>(max_depth) + 1;
+    std::vector<int> node_begin(D + 1, 0), region_begin(D + 1, 0);
+    for (std::size_t k = 0; k < N; ++k)
+        if (s.needed[k]) ++node_begin[static_cast<std::size_t>(s.depth[k]) + 1];
+    for (int d : s.region_depth) ++region_begin[static_cast<std::size_t>(d) + 1];
+    for (std::size_t d = 0; d < D; ++d) {
+        node_begin[d + 1] += node_begin[d];
+        region_begin[d + 1] += region_begin[d];
+    }
+    std::vector<int> at_depth(static_cast<std::size_t>(node_begin[D])), region_at_depth(s.region_depth.size());
+    {
+        std::vector<int> fill(node_begin.begin(), node_begin.end() - 1), rfill(region_begin.begin(), region_begin.end() - 1);
         for (std::size_t k = 0; k < N; ++k)
-            if (s.needed[k] && s.depth[k] == d && is_node(k) && node[k]->op->elementwise && s.number[k])
+            if (s.needed[k]) at_depth[static_cast<std::size_t>(fill[static_cast<std::size_t>(s.depth[k])]++)] = static_cast<int>(k);
+        for (std::size_t r = 0; r < s.region_depth.size(); ++r)
+            region_at_depth[static_cast<std::size_t>(rfill[static_cast<std::size_t>(s.region_depth[r])]++)] = static_cast<int>(r);
+    }
+    for (std::size_t d = 0; d < D; ++d) {
+        for (int i = node_begin[d]; i < node_begin[d + 1]; ++i) {
+            const auto k = static_cast<std::size_t>(at_depth[static_cast<std::size_t>(i)]);
+            if (is_node(k) && node[k]->op->elementwise && s.number[k])
                 s.steps.push_back({step_kind::number, static_cast<int>(k), s.in[k]});
-        for (std::size_t r = 0; r < s.members.size(); ++r)
-            if (s.region_depth[r] == d) s.steps.push_back({step_kind::region, static_cast<int>(r), s.region_group[r]});
-        for (std::size_t k = 0; k < N; ++k)
-            if (s.needed[k] && s.depth[k] == d && is_structural(k)) {
+        }
+        for (int i = region_begin[d]; i < region_begin[d + 1]; ++i) {
+            const auto r = static_cast<std::size_t>(region_at_depth[static_cast<std::size_t>(i)]);
+            s.steps.push_back({step_kind::region, static_cast<int>(r), s.region_group[r]});
+        }
+        for (int i = node_begin[d]; i < node_begin[d + 1]; ++i) {
+            const auto k = static_cast<std::size_t>(at_depth[static_cast<std::size_t>(i)]);
+            if (is_structural(k)) {
                 const bool sink = node[k]->op->sink && s.number[k];
                 const group g = sink && s.blockable && s.in[k] == group::block ? group::post : s.in[k];
                 s.steps.push_back({step_kind::structural, static_cast<int>(k), g});
             }
+        }
     }
     return s;
 }

@@ -30,7 +30,7 @@
 #include "../diff/derivative.hpp"
 #include "../print/to_string.hpp"
 #include "bindings.hpp"
-#include "../eval/engine.hpp"
+#include "../eval/compile.hpp"
 #include "evaluate_sets.hpp"
 #include "gradient_check.hpp"
 #include "optimizers.hpp"
@@ -183,6 +183,26 @@ auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) 
 
 }  // namespace detail
 
+namespace detail {
+/// The data symbols that hold arrays: rows of examples, which the step reads in blocks of rows.
+template <class Rows, class... Ds>
+struct array_rows {
+    using type = Rows;
+};
+template <fixed_string... Names, class D, class... Ds>
+struct array_rows<rows_of<Names...>, D, Ds...>
+    : array_rows<std::conditional_t<is_number<decltype(std::declval<D>().value)>, rows_of<Names...>,
+                                    rows_of<Names..., std::remove_cvref_t<D>::name>>,
+                 Ds...> {};
+
+/// Runs the compiled step on the parameters and the data; a std::tuple of the loss and gradients.
+template <class Step, class P, class D>
+auto run_step(Step& step, const P& p, const D& d) {
+    return boost::hana::unpack(boost::hana::concat(p.views(), d.bindings),
+                               [&](const auto&... b) { return step(b...); });
+}
+}  // namespace detail
+
 /// Runs gradient descent on `loss` over the parameters `p`, with the data `d`.
 /// `on_step(const step_info<P>&)` is called after every step (optional).
 template <Expression Loss, class... Ps, class... Ds, class Callback = std::nullptr_t>
@@ -200,8 +220,10 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
                                                             static_cast<std::size_t>(bad)));
     });
 
-    // loss and the gradient with respect to each parameter, derived at compile time
-    const auto program = boost::hana::make_tuple(loss, gradient_of(loss, symbol<Ps::name>)...);
+    // loss and the gradient with respect to each parameter, derived at compile time, compiled into
+    // one program that keeps its plan and workspace from step to step
+    auto step_program = compile(typename detail::array_rows<detail::rows_of<>, Ds...>::type{},
+                                boost::hana::make_tuple(loss, gradient_of(loss, symbol<Ps::name>)...));
 
     descent_result<P> result{initial, {}, stop_reason::completed, {}, 0, std::nullopt};
     P& p = result.parameters;
@@ -236,15 +258,15 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
         const std::size_t epoch = (step - 1) / batches_per_epoch + 1;
         const std::size_t batch = (step - 1) % batches_per_epoch;
         auto values = [&] {
-            if (!batched) return detail::evaluate_on(program, p, detail::data_views(d.bindings));
+            if (!batched) return detail::run_step(step_program, p, detail::data_views(d.bindings));
             if (batch == 0 && o.shuffle) shuffle(order, rng);
             const std::size_t lo = batch * o.batch_size, hi = std::min(rows, lo + o.batch_size);
             const std::vector<std::size_t> idx(order.begin() + static_cast<std::ptrdiff_t>(lo),
                                                order.begin() + static_cast<std::ptrdiff_t>(hi));
             const auto batch_data = detail::gather_rows(d, idx);
-            return detail::evaluate_on(program, p, detail::data_views(batch_data));
+            return detail::run_step(step_program, p, detail::data_views(batch_data));
         }();
-        const auto& loss_value = boost::hana::at_c<0>(values);
+        const auto& loss_value = std::get<0>(values);
         if constexpr (!detail::is_number<decltype(loss_value)>) {
             if (loss_value.size() != 1)
                 throw invalid_argument_error("gradient_descent: the loss must be a number, but '" + to_string(loss) +
@@ -260,7 +282,7 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
         } else {
             boost::hana::for_each(boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<sizeof...(Ps)>),
                                   [&](auto k) {
-                                      const auto& g = boost::hana::at(values, boost::hana::size_c<decltype(k)::value + 1>);
+                                      const auto& g = std::get<decltype(k)::value + 1>(values);
                                       const long bad = detail::first_non_finite(g);
                                       if (bad >= 0 && fault.empty()) {
                                           const auto& b = boost::hana::at(p.bindings, k);
@@ -307,7 +329,7 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
         boost::hana::for_each(
             boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<sizeof...(Ps)>), [&](auto k) {
                 auto& b = boost::hana::at(p.bindings, k);
-                const auto& g = boost::hana::at(values, boost::hana::size_c<decltype(k)::value + 1>);
+                const auto& g = std::get<decltype(k)::value + 1>(values);
                 using V = std::remove_cvref_t<decltype(b.value)>;
                 if constexpr (std::is_arithmetic_v<V>) {
                     detail::apply_update(o.method, b.value, static_cast<V>(detail::as_number(g)), std::get<decltype(k)::value>(states),

@@ -1,0 +1,165 @@
+// The evaluation engine (eval/engine.hpp, eval/executor.hpp), white box through its counters:
+//   - one expression and a tuple holding it give the same bits;
+//   - a compiled step over rows of data runs in blocks of rows, in one pass over the data, and
+//     its result equals a plain loop written here to rounding;
+//   - a warmed-up step allocates nothing (operator new is counted in this file);
+//   - repeated subtrees that hold runtime numbers are computed once (0.5 * dot(X, w) twice).
+// (operator new and delete are replaced below: malloc and free, so GCC's pairing check is off)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#define BOOST_TEST_MODULE eval_engine
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <array>
+#include <new>
+#include <vector>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+#include <symdiff/symdiff.hpp>
+#include <xtensor/xtensor.hpp>
+
+namespace {
+std::size_t allocations = 0;  // calls of operator new in this program
+}  // namespace
+
+void* operator new(std::size_t n) {
+    ++allocations;
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t n, std::align_val_t a) {
+    ++allocations;
+    const auto al = static_cast<std::size_t>(a);
+    if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using namespace symdiff;
+namespace hana = boost::hana;
+
+namespace {
+constexpr auto X = symbol<"X">;
+constexpr auto y = symbol<"y">;
+constexpr auto w = symbol<"w">;
+constexpr auto b = symbol<"b">;
+
+/// n rows of d features, and targets, from a fixed formula (no generator state).
+struct rows_data {
+    xt::xtensor<double, 2> X;
+    xt::xtensor<double, 1> y;
+    rows_data(std::size_t n, std::size_t d) : X(std::array<std::size_t, 2>{n, d}), y(std::array<std::size_t, 1>{n}) {
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < d; ++j) X(i, j) = std::sin(0.37 * double(i) + 1.3 * double(j));
+            y(i) = std::cos(0.11 * double(i));
+        }
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(one_expression_and_a_tuple_give_the_same_bits) {
+    const rows_data d(1001, 3);
+    const xt::xtensor<double, 1> W{0.3, -0.2, 0.5};
+    const auto loss = mean(square(tanh(dot(X, w) + b) - y));
+    const auto dw = derivative(loss, w);
+    const double alone = evaluate(loss, X = d.X, y = d.y, w = W, b = 0.1);
+    const auto both = evaluate(hana::make_tuple(loss, dw), X = d.X, y = d.y, w = W, b = 0.1);
+    const xt::xarray<double> dw_alone = evaluate(dw, X = d.X, y = d.y, w = W, b = 0.1);
+    BOOST_TEST(alone == hana::at_c<0>(both));  // exactly
+    BOOST_TEST(dw_alone == hana::at_c<1>(both));
+}
+
+BOOST_AUTO_TEST_CASE(a_step_over_rows_runs_in_blocks_in_one_pass_and_matches_a_plain_loop) {
+    const std::size_t n = 50000, dim = 8;
+    const rows_data d(n, dim);
+    xt::xtensor<double, 1> W = xt::zeros<double>({dim});
+    for (std::size_t j = 0; j < dim; ++j) W(j) = 0.1 * double(j) - 0.3;
+    const auto loss = mean(square(dot(X, w) + b - y));
+    auto step = compile(rows(X, y), loss, derivative(loss, w), derivative(loss, b));
+
+    counters().reset();
+    const auto [L, gw, gb] = step(X = d.X, y = d.y, w = W, b = 0.25);
+    BOOST_TEST(counters().data_passes == 1u);
+    BOOST_TEST(counters().row_blocks > 1u);  // the blocked path ran
+
+    // reference: the loop a person would write
+    double ref_L = 0, ref_gb = 0;
+    std::vector<double> ref_gw(dim, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        double r = 0.25 - d.y(i);
+        for (std::size_t j = 0; j < dim; ++j) r += d.X(i, j) * W(j);
+        ref_L += r * r;
+        ref_gb += 2 * r;
+        for (std::size_t j = 0; j < dim; ++j) ref_gw[j] += 2 * r * d.X(i, j);
+    }
+    const auto tol = boost::test_tools::tolerance(1e-12);
+    BOOST_TEST(L == ref_L / double(n), tol);
+    BOOST_TEST(gb == ref_gb / double(n), tol);
+    BOOST_REQUIRE_EQUAL(gw.size(), dim);
+    for (std::size_t j = 0; j < dim; ++j) BOOST_TEST(gw(j) == ref_gw[j] / double(n), tol);
+}
+
+BOOST_AUTO_TEST_CASE(a_warmed_up_step_allocates_nothing) {
+    const rows_data d(20000, 4);
+    xt::xtensor<double, 1> W{0.1, 0.2, -0.3, 0.4};
+    const auto loss = mean(square(sigmoid(dot(X, w) + b) - y)) + 0.01 * sum(square(w));
+    auto step = compile(rows(X, y), loss, derivative(loss, w), derivative(loss, b));
+    double bias = 0.0;
+    const std::size_t cold = allocations;
+    step(X = d.X, y = d.y, w = W, b = bias);
+    BOOST_TEST(allocations > cold);  // the first call plans and allocates (and the counter sees it)
+    step(X = d.X, y = d.y, w = W, b = bias);
+
+    const std::size_t before = allocations;
+    for (int s = 0; s < 5; ++s) {
+        const auto [L, gw, gb] = step(X = d.X, y = d.y, w = W, b = bias);
+        for (std::size_t j = 0; j < W.size(); ++j) W(j) -= 0.1 * gw(j);  // parameters change, shapes do not
+        bias -= 0.1 * gb;
+        BOOST_TEST(std::isfinite(L));
+    }
+    BOOST_TEST(allocations - before == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(repeated_subtrees_holding_runtime_numbers_are_computed_once) {
+    const rows_data d(200, 5);
+    const xt::xtensor<double, 1> W{0.2, -0.1, 0.4, 0.3, -0.5};
+    // 0.5 * dot(X, w) appears twice in the loss, and again in each gradient
+    const auto z = 0.5 * dot(X, w);
+    const auto loss = mean(square(z - y)) + mean(exp(z));
+    counters().reset();
+    const auto v = evaluate(hana::make_tuple(loss, derivative(loss, w)), X = d.X, y = d.y, w = W);
+    // X w once; the gradient holds one product Xᵀ g per term of the loss. (Computed per
+    // occurrence, the four occurrences of z would make it 6.)
+    BOOST_TEST(counters().operation("dot") == 3u);
+    BOOST_TEST(counters().listed_programs == 0u);
+
+    // the same values as a loop
+    double ref = 0;
+    for (std::size_t i = 0; i < 200; ++i) {
+        double zi = 0;
+        for (std::size_t j = 0; j < 5; ++j) zi += d.X(i, j) * W(j);
+        zi *= 0.5;
+        ref += (zi - d.y(i)) * (zi - d.y(i)) + std::exp(zi);
+    }
+    BOOST_TEST(hana::at_c<0>(v) == ref / 200, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(subtrees_of_one_type_with_different_numbers_are_kept_apart) {
+    const rows_data d(100, 2);
+    const xt::xtensor<double, 1> W{0.7, -0.4};
+    const auto loss = mean(square(0.5 * dot(X, w) - y)) + mean(2.0 * dot(X, w));
+    counters().reset();
+    const double L = evaluate(loss, X = d.X, y = d.y, w = W);
+    BOOST_TEST(counters().operation("dot") == 1u);  // dot(X, w) holds no number: shared
+    double ref = 0;
+    for (std::size_t i = 0; i < 100; ++i) {
+        const double p = d.X(i, 0) * W(0) + d.X(i, 1) * W(1);
+        ref += (0.5 * p - d.y(i)) * (0.5 * p - d.y(i)) + 2.0 * p;
+    }
+    BOOST_TEST(L == ref / 100, boost::test_tools::tolerance(1e-12));
+}
