@@ -163,3 +163,57 @@ BOOST_AUTO_TEST_CASE(subtrees_of_one_type_with_different_numbers_are_kept_apart)
     }
     BOOST_TEST(L == ref / 100, boost::test_tools::tolerance(1e-12));
 }
+
+BOOST_AUTO_TEST_CASE(thread_counts_give_the_same_bits) {
+    // 25 blocks of rows (more than the 16 groups), a sum (db) and a reduction over rows (Xᵀ g)
+    const rows_data d(200000, 3);
+    const xt::xtensor<double, 1> W{0.4, -0.3, 0.2};
+    const auto loss = mean(square(tanh(dot(X, w) + b) - y));
+    const auto dw = derivative(loss, w);
+    const auto db = derivative(loss, b);
+    struct result {
+        double L, gb;
+        xt::xarray<double> gw;
+        std::size_t blocks_here;  // blocks run by the calling thread
+    };
+    const auto run = [&](std::size_t threads) {
+        auto step = compile(rows(X, y), loss, dw, db);
+        step.threads(threads);
+        counters().reset();
+        const auto [L, gw, gb] = step(X = d.X, y = d.y, w = W, b = 0.1);
+        return result{L, gb, gw, counters().row_blocks};
+    };
+    const result one = run(1), two = run(2), three = run(3);
+    BOOST_TEST(one.blocks_here > 16u);
+    BOOST_TEST(two.blocks_here < one.blocks_here);  // the other threads ran blocks
+    BOOST_TEST(three.blocks_here < two.blocks_here);
+    for (const result* r : {&two, &three}) {
+        BOOST_TEST(r->L == one.L);  // exactly
+        BOOST_TEST(r->gb == one.gb);
+        BOOST_TEST(r->gw == one.gw);
+    }
+    // and the values themselves, against a loop
+    double ref_L = 0, ref_gb = 0;
+    for (std::size_t i = 0; i < 200000; ++i) {
+        const double t = std::tanh(d.X(i, 0) * W(0) + d.X(i, 1) * W(1) + d.X(i, 2) * W(2) + 0.1);
+        ref_L += (t - d.y(i)) * (t - d.y(i));
+        ref_gb += 2 * (t - d.y(i)) * (1 - t * t);
+    }
+    BOOST_TEST(one.L == ref_L / 200000, boost::test_tools::tolerance(1e-11));
+    BOOST_TEST(one.gb == ref_gb / 200000, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(the_driver_takes_a_thread_count) {
+    const rows_data d(60000, 2);
+    const auto loss = mean(square(dot(X, w) + b - y));
+    descent_options o;
+    o.learning_rate = 0.1;
+    o.steps = 5;
+    const auto one = gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o);
+    o.threads = 2;
+    const auto two = gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o);
+    BOOST_TEST(one.loss_history == two.loss_history);  // exactly
+    o.threads = 0;
+    BOOST_CHECK_THROW(gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o),
+                      invalid_argument_error);
+}

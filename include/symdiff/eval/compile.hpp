@@ -51,9 +51,10 @@ public:
     explicit program(const E&... roots) : roots_(roots...) {}
     explicit program(const boost::hana::tuple<E...>& roots) : program(roots, std::index_sequence_for<E...>{}) {}
 
-    program(const program& o) : roots_(o.roots_) {}  // (a copy plans again on its first call)
+    program(const program& o) : roots_(o.roots_), threads_(o.threads_) {}  // (a copy plans again on its first call)
     program& operator=(const program& o) {
         roots_ = o.roots_;
+        threads_ = o.threads_;
         engine_.reset();
         return *this;
     }
@@ -69,11 +70,22 @@ public:
         if (engine_type_ != type_key<engine_t>()) {
             engine_ = std::make_shared<engine_t>(refs());
             engine_type_ = type_key<engine_t>();
+            static_cast<engine_t*>(engine_.get())->threads(threads_);
         }
         engine_t& e = *static_cast<engine_t*>(engine_.get());
         e.run(bindings);
         return results(e, std::index_sequence_for<E...>{});
     }
+
+    /// Runs the blocks of rows on `n` threads (default 1). The results are the same for every n:
+    /// the blocks are split into a fixed number of groups whose sums are added in order.
+    program& threads(std::size_t n) {
+        threads_ = n == 0 ? 1 : n;
+        engine_.reset();
+        engine_type_ = nullptr;
+        return *this;
+    }
+    std::size_t threads() const { return threads_; }
 
 private:
     template <class... Bs>
@@ -99,6 +111,7 @@ private:
     std::tuple<E...> roots_;
     std::shared_ptr<void> engine_;
     const void* engine_type_ = nullptr;
+    std::size_t threads_ = 1;
 };
 
 /// Compiles the expressions `roots` into one program (shared subexpressions computed once).

@@ -224,11 +224,11 @@ class engine {
         program_table<T> t;
         t.size = N;
         t.roots = P::roots;
-        t.node = P::data.node.data();
-        t.operand = P::data.operand.data();
-        t.root = P::data.root.data();
-        t.root_of = P::data.root_of.data();
-        t.offset = P::data.offset.data();
+        t.node = P::nodes.data();
+        t.operand = P::at_run_time.operand.data();
+        t.root = P::at_run_time.root.data();
+        t.root_of = P::at_run_time.root_of.data();
+        t.offset = P::at_run_time.offset.data();
         t.kernel = kernels.data();
         t.staged = staged_.data();
         t.number = D.number.data();
@@ -292,6 +292,9 @@ public:
         if constexpr (D.number[static_cast<std::size_t>(P::data.root[R])]) return x_.num[x_.root_id(R)];
         else return xt::xarray<T>(std::move(x_.outputs[R]));
     }
+
+    /// Threads that run the blocks of rows (the results do not depend on it).
+    void threads(std::size_t n) { x_.threads(n); }
 
     /// How the last plan runs: blocks of rows (1: all at once); whether the program is listed.
     std::size_t blocks() const { return x_.blocks(); }

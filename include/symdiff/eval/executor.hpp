@@ -25,9 +25,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -45,6 +49,11 @@ namespace symdiff::detail {
 
 /// Rows per block: about `block_bytes` of the rows data, a multiple of 16 rows.
 inline constexpr std::size_t block_bytes = 256 * 1024;
+/// The blocks of a pass are split into at most this many groups of consecutive blocks. Each group
+/// adds up its own sums and its own parts of the reductions over the rows, and the groups' results
+/// are added in group order: the same additions in the same order whatever the number of threads
+/// that run the groups.
+inline constexpr std::size_t max_block_groups = 16;
 
 /// A program as the executor runs it. Every pointer is to `size` (or `regions`, `steps`, ...)
 /// elements; the arrays are the compile-time ones of lower.hpp and schedule.hpp.
@@ -115,6 +124,13 @@ public:
 
     bool planned() const { return planned_; }
     bool listed() const { return listed_ != nullptr; }
+    /// Threads that run the groups of blocks of rows (1: the calling thread only). The results do
+    /// not depend on it. Takes effect at the next plan.
+    void threads(std::size_t n) {
+        threads_ = n == 0 ? 1 : n;
+        planned_ = false;
+    }
+    std::size_t threads() const { return threads_; }
     const program_table<T>& table() const { return *t_; }
     std::size_t root_id(std::size_t r) const { return static_cast<std::size_t>(t_->root[r]); }
     std::size_t blocks() const { return blocks_; }
@@ -209,6 +225,7 @@ public:
         // regions: fused when every member and sink source has one shape; inputs of another shape
         // are expanded into it (once per run: the same for every block)
         words_ = 0;
+        block_local_.clear();
         const std::size_t npos = static_cast<std::size_t>(-1);
         region_.assign(t.regions, region_plan{});
         std::vector<std::vector<std::size_t>> expand_at(t.regions);
@@ -244,6 +261,7 @@ public:
             if (!(t.materialize[k] || by_node || t.staged[k])) continue;
             const bool block_only = blocks_ > 1 && t.place[k] == placement::rows && t.node[k]->kind == expr_kind::node;
             offset[k] = reserve(block_only ? count_of(slots[k].shape) / rows_n_ * block_rows_ : count_of(slots[k].shape));
+            if (block_only && !by_node) block_local_.push_back(k);
         }
         // reductions of arrays over the rows: each block's part goes to a temporary, then adds up
         for (std::size_t k = 0; k < N && blocks_ > 1; ++k)
@@ -268,7 +286,125 @@ public:
         s = make_store();
         for (std::size_t k = 0; k < N; ++k)
             if (t.node[k]->kind == expr_kind::node && t.kernel[k].scale) t.kernel[k].scale(s, k, t.operand[k].data(), node[k]);
+        plan_groups();
         planned_ = true;
+    }
+
+    /// The groups of blocks, each group's parts of the sums and reductions, and the helpers that
+    /// run groups on other threads.
+    void plan_groups() {
+        const std::size_t N = t_->size;
+        groups_ = std::min(blocks_, max_block_groups);
+        group_total_.assign(blocks_ > 1 ? groups_ * N : 0, 0);
+        reduce_whole_.clear();
+        reduce_offset_.clear();
+        std::size_t words = 0;
+        for (std::size_t k : reduce_tmp_) {
+            reduce_whole_.push_back(slots[k].own);
+            reduce_offset_.push_back(words);
+            words += count_of(slots[k].shape);
+        }
+        reduce_words_ = words;
+        group_reduce_.assign(blocks_ > 1 ? (groups_ - 1) * words : 0, T(0));
+        workers_.clear();
+        const std::size_t helpers = blocks_ > 1 ? std::min(threads_, groups_) - 1 : 0;
+        for (std::size_t i = 0; i < helpers; ++i) workers_.push_back(std::unique_ptr<executor>(new executor(*this, helper_tag{})));
+        errors_.assign(helpers + 1, nullptr);
+    }
+
+    // ---- blocks of rows -------------------------------------------------------------------------
+
+    struct helper_tag {};
+    /// A helper of `main` for its current plan: it shares main's tables, values and buffers, and
+    /// has its own buffers for one block of rows (block-local nodes, expanded inputs, the parts of
+    /// the reductions).
+    executor(const executor& main, helper_tag)
+        : num(main.num), slots(main.slots), node(main.node), symbol_id(main.symbol_id), t_(main.t_),
+          total_(main.total_), scale_(main.scale_), rows_flag_(main.rows_flag_), region_(main.region_),
+          reduce_tmp_(main.reduce_tmp_), tmp_(main.tmp_), workspace_(main.workspace_.size()), words_(main.words_),
+          planned_(true), blocks_(main.blocks_), block_rows_(main.block_rows_), rows_n_(main.rows_n_) {
+        const T* base = main.workspace_.data();
+        const auto rebase = [&](const T* p) { return workspace_.data() + (p - base); };
+        for (std::size_t k : main.block_local_) {
+            slot<T>& sl = slots[k];
+            if (sl.data == sl.own) sl.data = sl.own = rebase(sl.own);
+            else sl.own = rebase(sl.own);
+        }
+        for (std::size_t k : reduce_tmp_) tmp_[k] = rebase(tmp_[k]);
+        for (region_plan& rp : region_)
+            for (T*& e : rp.expand)
+                if (e) e = rebase(e);
+    }
+
+    /// The blocks of group g: [first, last).
+    std::pair<std::size_t, std::size_t> group_blocks(std::size_t g) const {
+        return {g * blocks_ / groups_, (g + 1) * blocks_ / groups_};
+    }
+
+    /// One pass over the rows: the groups of blocks (on `threads_` threads), then their sums and
+    /// reductions added in group order.
+    void run_blocks() {
+        const std::size_t N = t_->size;
+        for (const auto& w : workers_) {  // the values this run's blocks read
+            std::copy(num.begin(), num.end(), w->num.begin());
+            for (std::size_t k = 0; k < N; ++k)
+                if (t_->node[k]->kind == expr_kind::symbol) w->slots[k].data = slots[k].data;
+        }
+        const std::size_t stride = workers_.size() + 1;
+        std::vector<std::exception_ptr>& errors = errors_;
+        std::fill(errors.begin(), errors.end(), nullptr);
+        {
+            std::vector<std::thread> pool;
+            pool.reserve(workers_.size());
+            for (std::size_t i = 1; i < stride; ++i)
+                pool.emplace_back(&executor::run_groups, workers_[i - 1].get(), std::ref(*this), i, stride, std::ref(errors[i]));
+            run_groups(*this, 0, stride, errors[0]);
+            for (std::thread& th : pool) th.join();
+        }
+        for (const std::exception_ptr& e : errors)
+            if (e) std::rethrow_exception(e);
+        // sums, then reductions: group 0 wrote into the results, the others add in order
+        for (std::size_t k = 0; k < N; ++k) {
+            accumulator_t<T> sum = 0;
+            for (std::size_t g = 0; g < groups_; ++g) sum += group_total_[g * N + k];
+            total_[k] = sum;
+        }
+        for (std::size_t i = 0; i < reduce_tmp_.size(); ++i) {
+            const std::size_t n = count_of(slots[reduce_tmp_[i]].shape);
+            T* whole = reduce_whole_[i];
+            for (std::size_t g = 1; g < groups_; ++g) {
+                const T* part = group_reduce_.data() + (g - 1) * reduce_words_ + reduce_offset_[i];
+                for (std::size_t j = 0; j < n; ++j) whole[j] += part[j];
+            }
+        }
+    }
+
+    /// Runs the groups first, first + stride, ... of `main`'s pass (on this executor).
+    void run_groups(executor& main, std::size_t first, std::size_t stride, std::exception_ptr& error) {
+        try {
+            for (std::size_t g = first; g < main.groups_; g += stride) run_group_of_blocks(main, g);
+        } catch (...) {
+            error = std::current_exception();
+        }
+    }
+
+    void run_group_of_blocks(executor& main, std::size_t g) {
+        const std::size_t N = t_->size;
+        store<T> s = make_store();
+        s.blocks = true;
+        std::fill(total_.begin(), total_.end(), accumulator_t<T>(0));
+        for (std::size_t i = 0; i < reduce_tmp_.size(); ++i)  // where this group's reductions go
+            slots[reduce_tmp_[i]].own = g == 0 ? main.reduce_whole_[i]
+                                               : main.group_reduce_.data() + (g - 1) * main.reduce_words_ + main.reduce_offset_[i];
+        const auto [first, last] = main.group_blocks(g);
+        for (std::size_t b = first; b < last; ++b) {
+            set_block(b * block_rows_, std::min(rows_n_, (b + 1) * block_rows_));
+            first_block_ = b == first;
+            counters().row_blocks += 1;
+            run_group(group::block, s);
+        }
+        std::copy(total_.begin(), total_.end(), main.group_total_.begin() + static_cast<std::ptrdiff_t>(g * N));
+        for (std::size_t i = 0; i < reduce_tmp_.size(); ++i) slots[reduce_tmp_[i]].own = main.reduce_whole_[i];
     }
 
     // ---- execution ----------------------------------------------------------------------------
@@ -281,14 +417,8 @@ public:
         run_group(group::pre, s);
         std::fill(total_.begin(), total_.end(), accumulator_t<T>(0));
         if (blocks_ > 1) {
-            s.blocks = true;
             counters().data_passes += 1;
-            for (std::size_t b0 = 0; b0 < rows_n_; b0 += block_rows_) {
-                set_block(b0, std::min(rows_n_, b0 + block_rows_));
-                counters().row_blocks += 1;
-                run_group(group::block, s);
-            }
-            s.blocks = false;
+            run_blocks();
         } else {
             if (t.has_rows) counters().data_passes += 1;
             first_block_ = true;
@@ -611,6 +741,15 @@ private:
     bool planned_ = false;
     std::size_t blocks_ = 1, block_rows_ = 0, rows_n_ = 0, block_r0_ = 0, block_r1_ = 0;
     bool first_block_ = true;
+    // groups of blocks and threads
+    std::size_t threads_ = 1, groups_ = 1, reduce_words_ = 0;
+    std::vector<std::size_t> block_local_;        ///< nodes whose buffer holds one block of rows
+    std::vector<accumulator_t<T>> group_total_;   ///< per group, the sums of its blocks
+    std::vector<T*> reduce_whole_;                ///< per reduction over rows: its result
+    std::vector<std::size_t> reduce_offset_;      ///< ... and its offset in a group's part
+    std::vector<T> group_reduce_;                 ///< groups 1.. : their parts of the reductions
+    std::vector<std::unique_ptr<executor>> workers_;  ///< (the threads themselves start at each pass)
+    std::vector<std::exception_ptr> errors_;           ///< per thread: what it threw
 };
 
 }  // namespace symdiff::detail

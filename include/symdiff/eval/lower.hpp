@@ -343,6 +343,31 @@ struct program_of {
         return a;
     }();
 
+    // What the engine reads at run time. Not `data`: its node pointers lead to one info object per
+    // expression type (info_holder<E>), and whatever run-time code refers to gets emitted into the
+    // object file under a name that spells E, as long as E: quadratic in the program's size. So
+    // the run-time tables hold copies of the infos (without their operands' infos) and the arrays.
+    static constexpr std::array<expr_info, size> infos = [] {
+        std::array<expr_info, size> a{};
+        for (std::size_t k = 0; k < size; ++k) {
+            a[k] = *data.node[k];
+            a[k].operands = nullptr;
+        }
+        return a;
+    }();
+    static constexpr std::array<const expr_info*, size> nodes = [] {
+        std::array<const expr_info*, size> a{};
+        for (std::size_t k = 0; k < size; ++k) a[k] = &infos[k];
+        return a;
+    }();
+    struct run_arrays {
+        std::array<std::array<int, 4>, size> operand{};
+        std::array<int, roots> root{};
+        std::array<int, size> root_of{};
+        std::array<std::uint32_t, size> offset{};
+    };
+    static constexpr run_arrays at_run_time{data.operand, data.root, data.root_of, data.offset};
+
     template <std::size_t R>
     using root_type = std::tuple_element_t<R, std::tuple<Roots...>>;
 

@@ -56,6 +56,7 @@ struct descent_options {
     std::size_t divergence_patience = 5;   ///< stop after this many rising losses above the start (0: never)
     bool check_gradient = false;           ///< run check_gradient before the first step
     gradient_check_options check{};        ///< its tolerances
+    std::size_t threads = 1;               ///< threads that run each step's blocks of rows (same results for any count)
 };
 
 enum class stop_reason { completed, converged, diverged, non_finite, gradient_check_failed };
@@ -111,6 +112,7 @@ void validate(const descent_options& o, const D& d) {
         throw invalid_argument_error("gradient_descent: learning_rate must be a positive finite number, got " +
                                      std::to_string(o.learning_rate));
     if (o.steps == 0) throw invalid_argument_error("gradient_descent: steps must be at least 1");
+    if (o.threads == 0) throw invalid_argument_error("gradient_descent: threads must be at least 1");
     if (o.tolerance < 0 || !std::isfinite(o.tolerance))
         throw invalid_argument_error("gradient_descent: tolerance must be >= 0");
     std::string first_name;
@@ -224,6 +226,7 @@ auto gradient_descent(const Loss& loss, const parameter_set<Ps...>& initial, con
     // one program that keeps its plan and workspace from step to step
     auto step_program = compile(typename detail::array_rows<detail::rows_of<>, Ds...>::type{},
                                 boost::hana::make_tuple(loss, gradient_of(loss, symbol<Ps::name>)...));
+    step_program.threads(o.threads);
 
     descent_result<P> result{initial, {}, stop_reason::completed, {}, 0, std::nullopt};
     P& p = result.parameters;
