@@ -1,7 +1,8 @@
 // symdiff_bench -- time per optimisation step of symdiff against hand-written baselines.
 //
 // Workloads (workloads.hpp): W1 scale, W2 linear regression (n = 1e2, 1e4, 1e6), W3 quadratic,
-// W4 softmax regression on Fashion-MNIST (full batch, f64 and f32). Output: one CSV line
+// W4 softmax regression on Fashion-MNIST (full batch, f64 and f32), W6 logistic regression + L2,
+// W7 a degree-5 polynomial with integer powers, W8 Poisson regression. Output: one CSV line
 //     workload,impl,size,ns_per_step,final_loss
 // per (workload, size, implementation) on stdout and, with --csv PATH, in PATH (notes, i.e.
 // lines starting with '#', go to PATH's `_notes.txt` sibling); at the end a '#' table of every
@@ -63,7 +64,7 @@ struct Options {
 
 void usage(const char* argv0) {
     std::printf(
-        "usage: %s [--only W1,W2,W3,W4] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
+        "usage: %s [--only W1,W2,W3,W4,W6,W7,W8] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
         "          [--max-reps N] [--min-total SECONDS] [--blas-threads N]\n"
         "  --only          run only these workloads (default: all)\n"
         "  --quick         one timed repeat after the warm-up (smoke test; W4 still does its 20 steps)\n"
@@ -161,6 +162,19 @@ void run_w3(const std::string& name, const W3Data& d, const Options& o, Reporter
     rep.notef("W3 %s loss_after_%ld_steps=%.10g", name.c_str(), d.steps, loss_long);
 }
 
+// `steps` consecutive steps from the start; final_loss = loss of the last step.
+template <class Impl, class Data>
+void run_steps(const char* workload, const std::string& name, const Data& d, const Options& o, Reporter& rep) {
+    Impl m(d);
+    auto all = [&] {
+        m.reset();
+        for (int i = 0; i < d.steps; ++i) m.step();
+        clobber_memory();
+    };
+    const double ns = time_per_step(all, static_cast<double>(d.steps), o.timing);
+    rep.emit(workload, name, d.size(), ns, m.loss());
+}
+
 // 20 full-batch steps from zero, each timed; median (no warm-up, as in the peer benchmark);
 // final_loss = loss of step 20.
 template <class Impl, class T>
@@ -218,6 +232,19 @@ void bench_w3(const Options& o, Reporter& rep) {
     run_w3<with_symdiff::W3>(impl_name<with_symdiff::W3>("symdiff"), d, o, rep);
 #endif
     rep.note_peak_rss("W3");
+}
+
+template <class Handwritten, class Symdiff, class Data>
+void bench_model(const char* workload, const Data& d, const Options& o, Reporter& rep) {
+    run_steps<Handwritten>(workload, "handwritten", d, o, rep);
+    run_steps<Symdiff>(workload, "symdiff", d, o, rep);
+    rep.note_peak_rss(workload);
+}
+
+void bench_models(const Options& o, Reporter& rep) {
+    if (o.want("W6")) bench_model<handwritten::W6, with_symdiff::W6>("W6", make_w6(), o, rep);
+    if (o.want("W7")) bench_model<handwritten::W7, with_symdiff::W7>("W7", make_w7(), o, rep);
+    if (o.want("W8")) bench_model<handwritten::W8, with_symdiff::W8>("W8", make_w8(), o, rep);
 }
 
 // Loads train and test split in precision T; std::nullopt (with a note) when the data is absent.
@@ -283,6 +310,7 @@ int run(int argc, char** argv) {
     if (o.want("W1")) bench_w1(o, rep);
     if (o.want("W2")) bench_w2(o, rep);
     if (o.want("W3")) bench_w3(o, rep);
+    bench_models(o, rep);
     if (o.want("W4")) {
         if (bench_w4<double>(o, rep)) bench_w4<float>(o, rep);
     }

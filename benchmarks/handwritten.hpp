@@ -405,4 +405,107 @@ private:
     std::vector<T> dWtb_;  // (X_b^T G_b)^T of the current block
 };
 
+// ---------------------------------------------------------------------------------------------
+// W6: z = X w + b, loss = mean(softplus(z) - y z) + lambda |w|^2,
+//     dz = (sigmoid(z) - y) / n, dw = X^T dz + 2 lambda w, db = sum(dz). One pass over the rows.
+// W8: loss = mean(exp(z) - y z), dz = (exp(z) - y) / n. One pass over the rows.
+// ---------------------------------------------------------------------------------------------
+template <bool Poisson>
+class GLM {
+public:
+    explicit GLM(const GLMData& d)
+        : X_(d.X.begin(), d.X.end()), y_(d.y.begin(), d.y.end()), n_(d.size()), p_(d.features()), lr_(d.lr),
+          lambda_(Poisson ? 0.0 : d.lambda), w_(p_), gw_(p_) {}
+    void reset() {
+        std::fill(w_.begin(), w_.end(), 0.0);
+        b_ = 0;
+    }
+    void step() {
+        std::fill(gw_.begin(), gw_.end(), 0.0);
+        double l = 0, gb = 0;
+        const double* w = w_.data();
+        double* gw = gw_.data();
+        for (std::size_t i = 0; i < n_; ++i) {
+            const double* x = X_.data() + i * p_;
+            double z = b_;
+#pragma omp simd reduction(+ : z)
+            for (std::size_t j = 0; j < p_; ++j) z += x[j] * w[j];
+            double g;
+            if constexpr (Poisson) {
+                const double e = std::exp(z);
+                l += e - y_[i] * z;
+                g = e - y_[i];
+            } else {
+                const double e = std::exp(-std::abs(z));  // stable softplus and sigmoid
+                l += std::max(z, 0.0) + std::log1p(e) - y_[i] * z;
+                g = (z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y_[i];
+            }
+            gb += g;
+#pragma omp simd
+            for (std::size_t j = 0; j < p_; ++j) gw[j] += g * x[j];
+        }
+        const double inv_n = 1.0 / static_cast<double>(n_);
+        double l2 = 0;
+        for (std::size_t j = 0; j < p_; ++j) l2 += w_[j] * w_[j];
+        loss_ = l * inv_n + lambda_ * l2;
+        for (std::size_t j = 0; j < p_; ++j) w_[j] -= lr_ * (gw[j] * inv_n + 2 * lambda_ * w_[j]);
+        b_ -= lr_ * gb * inv_n;
+        do_not_optimize(loss_);
+    }
+    double loss() const { return loss_; }
+
+private:
+    std::vector<double> X_, y_;
+    std::size_t n_, p_;
+    double lr_, lambda_;
+    std::vector<double> w_, gw_;
+    double b_ = 0, loss_ = 0;
+};
+using W6 = GLM<false>;
+using W8 = GLM<true>;
+
+// ---------------------------------------------------------------------------------------------
+// W7: f = c0 + c1 t + ... + c5 t^5, loss = mean((f - y)^2), dc_k = 2/n sum((f - y) t^k).
+// ---------------------------------------------------------------------------------------------
+class W7 {
+public:
+    explicit W7(const W7Data& d) : t_(d.t.begin(), d.t.end()), y_(d.y.begin(), d.y.end()), lr_(d.lr) {}
+    void reset() { c_ = {}; }
+    void step() {
+        const std::size_t n = t_.size();
+        const double* t = t_.data();
+        const double* y = y_.data();
+        const double c0 = c_[0], c1 = c_[1], c2 = c_[2], c3 = c_[3], c4 = c_[4], c5 = c_[5];
+        double l = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0;
+#pragma omp simd reduction(+ : l, g0, g1, g2, g3, g4, g5)
+        for (std::size_t i = 0; i < n; ++i) {
+            const double t1 = t[i], t2 = t1 * t1, t3 = t2 * t1, t4 = t2 * t2, t5 = t4 * t1;
+            const double r = c0 + c1 * t1 + c2 * t2 + c3 * t3 + c4 * t4 + c5 * t5 - y[i];
+            l += r * r;
+            g0 += r;
+            g1 += r * t1;
+            g2 += r * t2;
+            g3 += r * t3;
+            g4 += r * t4;
+            g5 += r * t5;
+        }
+        const double s = lr_ * 2.0 / static_cast<double>(n);
+        loss_ = l / static_cast<double>(n);
+        c_[0] -= s * g0;
+        c_[1] -= s * g1;
+        c_[2] -= s * g2;
+        c_[3] -= s * g3;
+        c_[4] -= s * g4;
+        c_[5] -= s * g5;
+        do_not_optimize(loss_);
+    }
+    double loss() const { return loss_; }
+
+private:
+    std::vector<double> t_, y_;
+    double lr_;
+    std::array<double, 6> c_{};
+    double loss_ = 0;
+};
+
 }  // namespace symdiff::bench::handwritten

@@ -116,6 +116,78 @@ struct W4 {
     double loss() const { return L; }
 };
 
+// W6 and W8: a generalised linear model with a vector parameter w and a bias b; one compiled
+// program computes the loss and both gradients in one pass over the rows.
+template <class Objective>
+struct GLM {
+    static constexpr auto objective = Objective::value;
+    decltype(compile(rows(X, y), objective, derivative(objective, w), derivative(objective, b))) program{
+        objective, derivative(objective, w), derivative(objective, b)};
+    const GLMData& d;
+    xt::xtensor<double, 1> wv;
+    double bv = 0, L = 0;
+    explicit GLM(const GLMData& data) : d(data) { reset(); }
+    void reset() {
+        wv = xt::zeros<double>({d.features()});
+        bv = 0;
+    }
+    void step() {
+        const auto& [l, gw, gb] = program(w = wv, b = bv, X = d.X, y = d.y);
+        L = l;
+        wv -= d.lr * gw;
+        bv -= d.lr * gb;
+        do_not_optimize(L);
+    }
+    double loss() const { return L; }
+};
+// W6: logistic regression with an L2 penalty, as a user writes it.
+struct logistic_l2 {
+    static constexpr auto z = dot(X, w) + b;
+    static constexpr auto value = mean(softplus(z) - y * z) + 1e-3 * sum(square(w));
+};
+// W8: Poisson regression (log link).
+struct poisson {
+    static constexpr auto z = dot(X, w) + b;
+    static constexpr auto value = mean(exp(z) - y * z);
+};
+using W6 = GLM<logistic_l2>;
+using W8 = GLM<poisson>;
+
+// W7: a degree-5 polynomial written with integer powers.
+inline constexpr auto c0 = symbol<"c0">;
+inline constexpr auto c1 = symbol<"c1">;
+inline constexpr auto c2 = symbol<"c2">;
+inline constexpr auto c3 = symbol<"c3">;
+inline constexpr auto c4 = symbol<"c4">;
+inline constexpr auto c5 = symbol<"c5">;
+struct W7 {
+    static constexpr auto objective = mean(square(c0 + c1 * t + c2 * pow(t, exact<2>) + c3 * pow(t, exact<3>) +
+                                                  c4 * pow(t, exact<4>) + c5 * pow(t, exact<5>) - y));
+    decltype(compile(rows(t, y), objective, derivative(objective, c0), derivative(objective, c1),
+                     derivative(objective, c2), derivative(objective, c3), derivative(objective, c4),
+                     derivative(objective, c5))) program{objective,
+                                                         derivative(objective, c0),
+                                                         derivative(objective, c1),
+                                                         derivative(objective, c2),
+                                                         derivative(objective, c3),
+                                                         derivative(objective, c4),
+                                                         derivative(objective, c5)};
+    const W7Data& d;
+    std::array<double, 6> c{};
+    double L = 0;
+    explicit W7(const W7Data& data) : d(data) {}
+    void reset() { c = {}; }
+    void step() {
+        const auto [l, g0, g1, g2, g3, g4, g5] =
+            program(c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3], c4 = c[4], c5 = c[5], t = d.t, y = d.y);
+        L = l;
+        const std::array<double, 6> g{g0, g1, g2, g3, g4, g5};
+        for (std::size_t k = 0; k < 6; ++k) c[k] -= d.lr * g[k];
+        do_not_optimize(L);
+    }
+    double loss() const { return L; }
+};
+
 }  // namespace symdiff::bench::with_symdiff
 
 #endif  // SYMDIFF_BENCHMARKS_SYMDIFF_IMPL_HPP

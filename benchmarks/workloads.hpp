@@ -166,6 +166,88 @@ struct W4Data {
     std::size_t size() const { return n(); }
 };
 
+// ---------------------------------------------------------------------------------------------
+// W6 logistic regression + L2, W8 Poisson regression: n rows of p features, 100 full-batch
+// steps from zero. W7: a degree-5 polynomial in t, 6 scalar parameters, 1000 steps from zero.
+// (The shapes; the data is synthetic, from splitmix64.)
+// ---------------------------------------------------------------------------------------------
+struct GLMData {
+    xt::xtensor<double, 2> X;  // n x p, N(0, 1) / sqrt(p)
+    xt::xtensor<double, 1> y;  // W6: labels 0 / 1; W8: counts
+    double lr = 0.5;
+    double lambda = 1e-3;      // W6: the L2 weight
+    int steps = 100;
+    std::size_t size() const { return y.size(); }
+    std::size_t features() const { return X.shape()[1]; }
+};
+
+namespace detail {
+inline GLMData glm_features(std::size_t n, std::size_t p, SplitMix64& rng, std::vector<double>& z) {
+    GLMData d;
+    d.X = xt::xtensor<double, 2>::from_shape({n, p});
+    d.y = xt::xtensor<double, 1>::from_shape({n});
+    std::vector<double> w(p);
+    for (double& v : w) v = rng.uniform(-1.0, 1.0);
+    z.assign(n, 0.2);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(p));
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < p; ++j) {
+            d.X(i, j) = rng.normal() * scale;
+            z[i] += d.X(i, j) * w[j];
+        }
+    return d;
+}
+}  // namespace detail
+
+inline GLMData make_w6(std::size_t n = 10000, std::size_t p = 20, std::uint64_t seed = 6) {
+    SplitMix64 rng(seed);
+    std::vector<double> z;
+    GLMData d = detail::glm_features(n, p, rng, z);
+    for (std::size_t i = 0; i < n; ++i) d.y(i) = rng.uniform01() < 1.0 / (1.0 + std::exp(-3.0 * z[i])) ? 1.0 : 0.0;
+    d.lr = 0.5;
+    return d;
+}
+
+inline GLMData make_w8(std::size_t n = 10000, std::size_t p = 20, std::uint64_t seed = 8) {
+    SplitMix64 rng(seed);
+    std::vector<double> z;
+    GLMData d = detail::glm_features(n, p, rng, z);
+    for (std::size_t i = 0; i < n; ++i) {  // Poisson(exp(z_i)) by inversion
+        const double mean = std::exp(z[i]);
+        double k = 0, prob = std::exp(-mean), cdf = prob;
+        const double u = rng.uniform01();
+        while (u > cdf && k < 100) {
+            k += 1;
+            prob *= mean / k;
+            cdf += prob;
+        }
+        d.y(i) = k;
+    }
+    d.lr = 0.1;
+    return d;
+}
+
+struct W7Data {
+    xt::xtensor<double, 1> t;  // uniform on [-1, 1)
+    xt::xtensor<double, 1> y;  // 0.5 - t + 2 t^2 + 0.3 t^3 - t^4 + 0.5 t^5 + 0.1 N(0, 1)
+    double lr = 0.1;
+    int steps = 1000;
+    std::size_t size() const { return t.size(); }
+};
+
+inline W7Data make_w7(std::size_t n = 200, std::uint64_t seed = 7) {
+    SplitMix64 rng(seed);
+    W7Data d;
+    d.t = xt::xtensor<double, 1>::from_shape({n});
+    d.y = xt::xtensor<double, 1>::from_shape({n});
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = rng.uniform(-1.0, 1.0);
+        d.t(i) = t;
+        d.y(i) = 0.5 - t + 2 * t * t + 0.3 * t * t * t - t * t * t * t + 0.5 * t * t * t * t * t + 0.1 * rng.normal();
+    }
+    return d;
+}
+
 template <class T>
 constexpr const char* precision_tag() {
     return sizeof(T) == 4 ? "f32" : "f64";
