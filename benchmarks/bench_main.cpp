@@ -25,6 +25,7 @@
 // `template <class T> struct W4 { explicit W4(const W4Data<T>&); ... };` (run for double and
 // float). Optional members: `static constexpr const char* name` (the CSV impl column, default
 // "symdiff") and, for W4, `double test_accuracy()` (reported as a note).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -65,12 +66,13 @@ struct Options {
 void usage(const char* argv0) {
     std::printf(
         "usage: %s [--only W1,W2,W3,W4,W6,W7,W8] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
-        "          [--max-reps N] [--min-total SECONDS] [--blas-threads N]\n"
+        "          [--max-reps N] [--min-total SECONDS] [--blas-threads N] [--threads N]\n"
         "  --only          run only these workloads (default: all)\n"
         "  --quick         one timed repeat after the warm-up (smoke test; W4 still does its 20 steps)\n"
         "  --csv PATH      also write the CSV rows to PATH and the notes to PATH_notes.txt\n"
         "  --mnist-dir     Fashion-MNIST folder (default: $SYMDIFF_FASHION_MNIST_DIR or the Debian path)\n"
-        "  --blas-threads  OpenBLAS threads (default 1; 0 = leave OpenBLAS's default)\n",
+        "  --blas-threads  OpenBLAS threads (default 1; 0 = leave OpenBLAS's default)\n"
+        "  --threads       threads of symdiff's W4, W6 and W8 programs (default 1)\n",
         argv0);
 }
 
@@ -85,6 +87,7 @@ Options parse_args(int argc, char** argv) {
         else if (a == "--max-reps" && has_value) o.timing.max_reps = std::atoi(argv[++i]);
         else if (a == "--min-total" && has_value) o.timing.min_total_s = std::atof(argv[++i]);
         else if (a == "--blas-threads" && has_value) o.blas_threads = std::atoi(argv[++i]);
+        else if (a == "--threads" && has_value) with_symdiff::threads = static_cast<std::size_t>(std::max(1, std::atoi(argv[++i])));
         else if (a == "--quick") o.quick = true;
         else if (a == "-h" || a == "--help") {
             usage(argv[0]);

@@ -20,6 +20,9 @@ namespace symdiff::bench::with_symdiff {
 
 namespace hana = boost::hana;
 
+/// Threads of the programs that read large data (W4, W6, W8): bench_main's --threads.
+inline std::size_t threads = 1;
+
 inline constexpr auto x = symbol<"x">;
 inline constexpr auto y = symbol<"y">;
 inline constexpr auto w = symbol<"w">;
@@ -100,7 +103,10 @@ struct W4 {
     xt::xtensor<T, 2> Wv;
     xt::xtensor<T, 1> bv;
     double L = 0;
-    explicit W4(const W4Data<T>& data) : d(data) { reset(); }
+    explicit W4(const W4Data<T>& data) : d(data) {
+        program.threads(threads);
+        reset();
+    }
     void reset() {
         Wv = xt::zeros<T>({W4Data<T>::d, W4Data<T>::k});
         bv = xt::zeros<T>({W4Data<T>::k});
@@ -126,7 +132,10 @@ struct GLM {
     const GLMData& d;
     xt::xtensor<double, 1> wv;
     double bv = 0, L = 0;
-    explicit GLM(const GLMData& data) : d(data) { reset(); }
+    explicit GLM(const GLMData& data) : d(data) {
+        program.threads(threads);
+        reset();
+    }
     void reset() {
         wv = xt::zeros<double>({d.features()});
         bv = 0;
