@@ -31,3 +31,6 @@ constexpr auto sin(A a) {
 }
 
 }  // namespace symdiff
+
+// sin' = cos: cos() is defined in cos.hpp, which includes this header first.
+#include "cos.hpp"
