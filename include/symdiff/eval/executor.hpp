@@ -320,7 +320,7 @@ public:
     /// the reductions).
     executor(const executor& main, helper_tag)
         : num(main.num), slots(main.slots), node(main.node), symbol_id(main.symbol_id), t_(main.t_),
-          total_(main.total_), scale_(main.scale_), rows_flag_(main.rows_flag_), region_(main.region_),
+          total_(main.total_), scale_(main.scale_), rows_flag_(main.rows_flag_), group_steps_(main.group_steps_), region_(main.region_),
           reduce_tmp_(main.reduce_tmp_), tmp_(main.tmp_), workspace_(main.workspace_.size()), words_(main.words_),
           planned_(true), blocks_(main.blocks_), block_rows_(main.block_rows_), rows_n_(main.rows_n_) {
         const T* base = main.workspace_.data();
@@ -520,6 +520,8 @@ private:
             symbol_id.resize(N);
             for (std::size_t k = 0; k < N; ++k) symbol_id[k] = static_cast<int>(k);
         }
+        for (auto& steps : group_steps_) steps.clear();
+        for (std::size_t i = 0; i < t.steps; ++i) group_steps_[static_cast<std::size_t>(t.step_list[i].in)].push_back(i);
         for (std::size_t k = 0; k < N; ++k) {
             rows_flag_[k] = t.place[k] == placement::rows;
             if (t.node[k]->kind == expr_kind::constant) num[k] = static_cast<T>(t.node[k]->num) / static_cast<T>(t.node[k]->den);
@@ -625,9 +627,8 @@ private:
 
     void run_group(group g, store<T>& s) {
         const program_table<T>& t = *t_;
-        for (std::size_t i = 0; i < t.steps; ++i) {
+        for (const std::size_t i : group_steps_[static_cast<std::size_t>(g)]) {
             const step& st = t.step_list[i];
-            if (st.in != g) continue;
             switch (st.kind) {
             case step_kind::number:
                 for (int j = t.run_begin[st.id]; j < t.run_begin[st.id + 1]; ++j) {
@@ -733,6 +734,7 @@ private:
     std::unique_ptr<listed_program<T>> listed_;
     std::vector<accumulator_t<T>> total_, scale_;
     std::vector<unsigned char> rows_flag_;
+    std::array<std::vector<std::size_t>, 3> group_steps_;  ///< the steps of each group, in order
     std::vector<region_plan> region_;
     std::vector<std::size_t> reduce_tmp_;
     std::vector<T*> tmp_;
