@@ -22,6 +22,20 @@ BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_before_work) {
     BOOST_CHECK_EXCEPTION(run({.steps = 0}), invalid_argument_error, [](const auto& e) { return message_has(e, "steps"); });
     BOOST_CHECK_EXCEPTION(run({.batch_size = 10}), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "batch_size"); });
+    BOOST_CHECK_EXCEPTION(run({.threads = 0}), invalid_argument_error, [](const auto& e) { return message_has(e, "threads"); });
+    // the optimisers' constants, in torch.optim's ranges
+    BOOST_CHECK_EXCEPTION(run({.method = momentum{.mu = 1.5}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "momentum{mu}") && message_has(e, "1.5"); });
+    BOOST_CHECK_EXCEPTION(run({.method = momentum{.mu = -0.1}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "momentum{mu}"); });
+    BOOST_CHECK_EXCEPTION(run({.method = adam{.beta1 = 1.0}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "adam{beta1}"); });
+    BOOST_CHECK_EXCEPTION(run({.method = adam{.beta2 = -0.5}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "adam{beta2}"); });
+    BOOST_CHECK_EXCEPTION(run({.method = adam{.eps = 0.0}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "adam{eps}"); });
+    BOOST_CHECK_NO_THROW(run({.steps = 2, .method = momentum{.mu = 0.0}}));  // the edges that are allowed
+    BOOST_CHECK_NO_THROW(run({.steps = 2, .method = adam{.beta1 = 0.0, .beta2 = 0.0}}));
     const xt::xtensor<double, 1> short_y{1, 2, 3}, empty{};
     BOOST_CHECK_EXCEPTION(gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = short_y)), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "'y' has 3") && message_has(e, "'x' has 4 rows"); });

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/hana/at.hpp>
@@ -106,6 +107,24 @@ std::size_t first_extent(const V& v) {
     else return v.dimension() == 0 ? 0 : v.shape()[0];
 }
 
+/// The optimiser's constants: momentum 0 <= mu < 1; Adam 0 <= beta1, beta2 < 1 and eps > 0
+/// (torch.optim's ranges, except that a momentum of 1 or more, which never forgets a gradient, is
+/// refused too).
+inline void validate(const optimizer& method) {
+    const auto in_unit = [](double v) { return v >= 0 && v < 1; };
+    if (const auto* m = std::get_if<momentum>(&method); m && !in_unit(m->mu))
+        throw invalid_argument_error("gradient_descent: momentum{mu} must be in [0, 1), got " + std::to_string(m->mu));
+    if (const auto* a = std::get_if<adam>(&method)) {
+        if (!in_unit(a->beta1))
+            throw invalid_argument_error("gradient_descent: adam{beta1} must be in [0, 1), got " + std::to_string(a->beta1));
+        if (!in_unit(a->beta2))
+            throw invalid_argument_error("gradient_descent: adam{beta2} must be in [0, 1), got " + std::to_string(a->beta2));
+        if (!(a->eps > 0) || !std::isfinite(a->eps))
+            throw invalid_argument_error("gradient_descent: adam{eps} must be a positive finite number, got " +
+                                         std::to_string(a->eps));
+    }
+}
+
 template <class D>
 void validate(const descent_options& o, const D& d) {
     if (!(o.learning_rate > 0) || !std::isfinite(o.learning_rate))
@@ -115,6 +134,7 @@ void validate(const descent_options& o, const D& d) {
     if (o.threads == 0) throw invalid_argument_error("gradient_descent: threads must be at least 1");
     if (o.tolerance < 0 || !std::isfinite(o.tolerance))
         throw invalid_argument_error("gradient_descent: tolerance must be >= 0");
+    validate(o.method);
     std::string first_name;
     std::size_t rows = 0;
     boost::hana::for_each(d.bindings, [&](const auto& b) {
