@@ -135,19 +135,6 @@ void run_w1(const std::string& name, const W1Data& d, const Options& o, Reporter
     rep.emit("W1", name, d.size(), ns, m.loss());
 }
 
-// 100 steps from a0; final_loss = loss of step 100.
-template <class Impl>
-void run_w2(const std::string& name, const W2Data& d, const Options& o, Reporter& rep) {
-    Impl m(d);
-    auto all = [&] {
-        m.reset();
-        for (int i = 0; i < d.steps; ++i) m.step();
-        clobber_memory();
-    };
-    const double ns = time_per_step(all, static_cast<double>(d.steps), o.timing);
-    rep.emit("W2", name, d.size(), ns, m.loss());
-}
-
 // 1e5 consecutive steps from p0; final_loss = loss of step 10.
 template <class Impl>
 void run_w3(const std::string& name, const W3Data& d, const Options& o, Reporter& rep) {
@@ -220,9 +207,9 @@ void bench_w1(const Options& o, Reporter& rep) {
 void bench_w2(const Options& o, Reporter& rep) {
     for (const std::size_t n : w2_sizes()) {
         const W2Data d = make_w2(n);
-        run_w2<handwritten::W2>("handwritten", d, o, rep);
+        run_steps<handwritten::W2>("W2", "handwritten", d, o, rep);  // 100 steps from a0
 #if defined(SYMDIFF_BENCH_HAVE_W2)
-        run_w2<with_symdiff::W2>(impl_name<with_symdiff::W2>("symdiff"), d, o, rep);
+        run_steps<with_symdiff::W2>("W2", impl_name<with_symdiff::W2>("symdiff"), d, o, rep);
 #endif
     }
     rep.note_peak_rss("W2");

@@ -255,11 +255,10 @@ struct fused_region<T, kernel_list<K...>, Code> {
     static void run(const T* const* in, const T* num, T* const* out, std::size_t n, accumulator_t<T>* sums) {
         using B = batch_t<T>;
         constexpr std::size_t W = B::size;
-        std::size_t i = 0;
-        std::array<sum_sink<T>, Q + 1> sinks{};
-        if (n >= W * sink_lanes) {
         std::array<B, I + 1> num_batch;
         for (std::size_t j = 0; j < I; ++j) num_batch[j] = B(num[j]);
+        std::array<sum_sink<T>, Q + 1> sinks{};
+        std::size_t i = 0;
         for (; i + W * sink_lanes <= n;) {
             const std::size_t chunk_end = std::min(n - (n - i) % (W * sink_lanes), i + chunk_elements);
             for (auto& sk : sinks) sk.start_chunk();
@@ -276,7 +275,6 @@ struct fused_region<T, kernel_list<K...>, Code> {
                 }
             }
             for (auto& sk : sinks) sk.end_chunk();
-        }
         }
         // the tail, element by element, into four scalar partial sums
         std::array<std::array<accumulator_t<T>, 4>, Q + 1> tail{};

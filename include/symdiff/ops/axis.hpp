@@ -14,6 +14,7 @@
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
 #include "../core/broadcast.hpp"
+#include "../core/operation.hpp"
 #include "../core/shape.hpp"
 #include "../core/symbol.hpp"
 #include "../core/traits.hpp"
@@ -53,6 +54,21 @@ inline axis_split split_at(const std::size_t* dims, std::size_t rank, std::size_
     r.len = dims[a];
     for (std::size_t k = a + 1; k < rank; ++k) r.inner *= dims[k];
     return r;
+}
+
+/// How an operation along axis A treats data whose axis 0 holds rows (the operand marked by
+/// `rows`): along another axis, row r of the value depends on row r only (local); along the rows
+/// themselves it needs every row (whole).
+template <int A>
+constexpr rows_behaviour along_axis_rows(bool rows) {
+    if (!rows) return {rows_rule::none, 0u};
+    return A == 0 ? rows_behaviour{} : rows_behaviour{rows_rule::local, 1u};
+}
+/// The run-time check of that: for an operand of shape s, axis A is not the rows axis (a vector
+/// has only axis 0, so -1 is the rows axis there).
+template <int A>
+bool along_axis_is_local(const shape_type& s) {
+    return s.size() > 1 && normalize_axis(A, s.size()) != 0;
 }
 
 /// The operand of an axis operation must be an array (a number has shape ()).

@@ -108,13 +108,12 @@ struct axis_reduce_op : structural_op {
     static constexpr bool number_result(bool) { return false; }
     // along axis 0 a sum adds up over blocks of rows; along any other axis, row by row
     static constexpr rows_behaviour rows(bool r) {
-        if (!r) return {rows_rule::none, 0u};
-        if (A == 0) return K == axis_reduction::sum ? rows_behaviour{rows_rule::reduce, 1u} : rows_behaviour{};
-        return {rows_rule::local, 1u};
+        if (r && A == 0 && K == axis_reduction::sum) return {rows_rule::reduce, 1u};
+        return detail::along_axis_rows<A>(r);
     }
     template <class N>
     static bool rows_local(const N&, const shape_type& s) {
-        return s.size() > 1 && detail::normalize_axis(A, s.size()) != 0;
+        return detail::along_axis_is_local<A>(s);
     }
 
     template <class N>
@@ -159,13 +158,10 @@ struct argmax_mask_op : structural_op {
 
     static constexpr std::size_t arity = 1;
     static constexpr bool number_result(bool) { return false; }
-    static constexpr rows_behaviour rows(bool r) {
-        if (!r) return {rows_rule::none, 0u};
-        return A == 0 ? rows_behaviour{} : rows_behaviour{rows_rule::local, 1u};
-    }
+    static constexpr rows_behaviour rows(bool r) { return detail::along_axis_rows<A>(r); }
     template <class N>
     static bool rows_local(const N&, const shape_type& s) {
-        return s.size() > 1 && detail::normalize_axis(A, s.size()) != 0;
+        return detail::along_axis_is_local<A>(s);
     }
 
     template <class N>

@@ -76,13 +76,10 @@ struct softmax_family_op : structural_op {
 
     static constexpr std::size_t arity = 1;
     static constexpr bool number_result(bool) { return false; }
-    static constexpr rows_behaviour rows(bool r) {
-        if (!r) return {rows_rule::none, 0u};
-        return A == 0 ? rows_behaviour{} : rows_behaviour{rows_rule::local, 1u};
-    }
+    static constexpr rows_behaviour rows(bool r) { return detail::along_axis_rows<A>(r); }
     template <class N>
     static bool rows_local(const N&, const shape_type& s) {
-        return s.size() > 1 && detail::normalize_axis(A, s.size()) != 0;
+        return detail::along_axis_is_local<A>(s);
     }
 
     template <class N>
