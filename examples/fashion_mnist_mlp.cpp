@@ -9,8 +9,8 @@
 // are computed once per step. Training is Adam through the generic driver, after a gradient check
 // on a small batch.
 //
-// Prints the training loss and the test accuracy after every epoch (with a progress bar when
-// stdout is a terminal) and the confusion matrix; writes fashion_mnist_mlp_loss.png,
+// Prints the training loss and the test accuracy after every epoch (the trainer's progress display:
+// a bar when stdout is a terminal) and the confusion matrix; writes fashion_mnist_mlp_loss.png,
 // fashion_mnist_mlp_weights.png (the first 20 hidden units' input weights, when gnuplot is installed) and
 // fashion_mnist_mlp_confusion.txt into the working directory.
 //
@@ -52,6 +52,8 @@ constexpr auto hidden = relu(dot(x, W1) + b1);
 constexpr auto scores = dot(hidden, W2) + b2;
 constexpr auto loss = mean(cross_entropy(log_softmax(scores), y));
 // [/snippet:mnist_mlp_model]
+// the share of rows whose largest score is at the label (the mean is over n x 10 entries)
+constexpr auto accuracy = 10 * mean(argmax_mask(scores, axis<1>) * one_hot<10>(y));
 
 template <class T>
 int run(const example::mnist_options& opt) {
@@ -95,32 +97,27 @@ int run(const example::mnist_options& opt) {
     }
 
     const std::size_t batches = (train.labels.size() + batch - 1) / batch;
-    example::epoch_report report(epochs, batches);
-    std::vector<double> test_accuracy;
     // [snippet:mnist_mlp_train]
-    const auto fit = gradient_descent(
-        loss, params(W1 = W10, b1 = b10, W2 = W20, b2 = b20), data(x = train.images, y = train.labels),
-        {.learning_rate = learning_rate,
-         .steps = epochs * batches,
-         .method = adam{},
-         .batch_size = batch,
-         .shuffle_seed = 42},
-        [&](const auto& s) {
-            if (!report.step(s.step, s.loss)) return;
-            const auto pred = example::predictions(
-                evaluate(scores, x = test.images, W1 = s.parameters[W1], b1 = s.parameters[b1],
-                         W2 = s.parameters[W2], b2 = s.parameters[b2]));
-            test_accuracy.push_back(example::accuracy(pred, test.labels));
-            std::printf("epoch %2zu: train loss %.4f, test accuracy %.4f  (%.1f s)\n", s.epoch,
-                        report.epoch_losses.back(), test_accuracy.back(), report.seconds());
-            std::fflush(stdout);
-        });
+    trainer t(loss, params(W1 = W10, b1 = b10, W2 = W20, b2 = b20), data(x = train.images, y = train.labels),
+              {.learning_rate = learning_rate,
+               .method = adam{},
+               .batch_size = batch,
+               .shuffle_seed = 42,
+               .progress = progress_mode::automatic});
+    t.validate_on(data(x = test.images, y = test.labels), metric("test accuracy", accuracy));
+    const auto& fit = t.train(epochs * batches);
     // [/snippet:mnist_mlp_train]
     check.that("training completed", fit.ok(), fit.message);
-    const double seconds = report.seconds();
+    double seconds = 0;
+    std::vector<double> el;  // the mean minibatch loss of each epoch
+    for (const auto& e : fit.epochs) {
+        seconds += e.seconds;
+        el.push_back(e.loss);
+    }
 
-    const auto pred = example::predictions(evaluate(scores, x = test.images, W1 = fit[W1], b1 = fit[b1], W2 = fit[W2], b2 = fit[b2]));
+    const auto pred = example::predictions(evaluate(scores, fit.parameters, x = test.images));
     const double acc = example::accuracy(pred, test.labels);
+    check.near("the trainer's accuracy metric counts what the predictions count", fit.epochs.back().metrics.at(0), acc, 1e-9);
     const std::string confusion = example::confusion_matrix_text(pred, test.labels);
     std::printf("\n%s\n", confusion.c_str());
     std::printf("test accuracy %.4f after %zu epochs, %.1f s of training (%zu steps)\n", acc, epochs, seconds,
@@ -140,7 +137,6 @@ int run(const example::mnist_options& opt) {
                 curve.rendered ? ", fashion_mnist_mlp_loss.png" : "",
                 grid.rendered ? ", fashion_mnist_mlp_weights.png" : "");
 
-    const auto& el = report.epoch_losses;
     check.that("the training loss falls", el.size() >= 2 && el.back() < el.front() && el.back() < fit.loss_history.front(),
                example::format("first step %.4f, epoch means %.4f -> %.4f (the last must be below both)", fit.loss_history.front(), el.front(), el.back()));
     if (opt.quick) check.that("accuracy far above chance (0.1)", acc >= 0.65, example::format("%.4f", acc));

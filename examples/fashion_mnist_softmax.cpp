@@ -6,11 +6,11 @@
 // symdiff derives the gradient at compile time; printed, it is the textbook one,
 //   dW = dot(transpose(x), (softmax(dot(x, W) + b) - one_hot(y)) / n),   db = sum((...) / n)
 // (one matrix product; the shared (softmax - one_hot) / n is computed once per step). Training is
-// minibatch SGD through the generic driver (one call per epoch, the learning rate decaying as
-// 1 / (1 + epoch / 2)), after a gradient check on a small batch.
+// minibatch SGD with a trainer (the learning rate decaying as 1 / (1 + epoch / 2): a lambda_lr
+// schedule), after a gradient check on a small batch.
 //
-// Prints the training loss and the test accuracy after every epoch (with a progress bar when
-// stdout is a terminal) and the confusion matrix; writes fashion_mnist_softmax_loss.png,
+// Prints the training loss and the test accuracy after every epoch (the trainer's progress display:
+// a bar when stdout is a terminal) and the confusion matrix; writes fashion_mnist_softmax_loss.png,
 // fashion_mnist_softmax_weights.png (the 10 learned templates, when gnuplot is installed) and
 // fashion_mnist_softmax_confusion.txt into the working directory.
 //
@@ -48,6 +48,8 @@ constexpr auto b = symbol<"b">;  // 10, broadcast over the rows
 constexpr auto scores = dot(x, W) + b;
 constexpr auto loss = mean(cross_entropy(log_softmax(scores), y));
 // [/snippet:mnist_softmax_model]
+// the share of rows whose largest score is at the label (the mean is over n x 10 entries)
+constexpr auto accuracy = 10 * mean(argmax_mask(scores, axis<1>) * one_hot<10>(y));
 
 template <class T>
 int run(const example::mnist_options& opt) {
@@ -58,7 +60,7 @@ int run(const example::mnist_options& opt) {
     const std::size_t epochs = opt.epochs ? opt.epochs : (opt.quick ? 3 : 15);
     const std::size_t batch = 128;
     const double learning_rate = opt.learning_rate > 0 ? opt.learning_rate : 0.5;  // at epoch 1
-    const double decay = 0.5;                                                      // lr / (1 + decay (epoch - 1))
+    constexpr double decay = 0.5;                                                  // lr / (1 + decay (epoch - 1))
     std::printf("softmax regression on Fashion-MNIST (%s): %zu training images, %zu test images, %zu epochs, "
                 "batch %zu, SGD lr %g / (1 + %g (epoch - 1))\n",
                 sizeof(T) == 4 ? "float" : "double", train.labels.size(), test.labels.size(), epochs, batch,
@@ -85,34 +87,33 @@ int run(const example::mnist_options& opt) {
         check.that("the gradient check passes", report.passed, report.summary());
     }
 
-    // One driver call per epoch, with a decaying learning rate: plain SGD with a constant rate
-    // keeps jumping around the minimum (the test accuracy swings by several points between epochs).
+    // A decaying learning rate, 0.5 / (1 + 0.5 e) in epoch e (from 0): plain SGD with a constant
+    // rate keeps jumping around the minimum (the test accuracy swings by several points between
+    // epochs).
     const std::size_t batches = (train.labels.size() + batch - 1) / batch;
-    example::epoch_report report(epochs, batches);
-    auto p = params(W = W0, b = b0);
-    std::vector<double> loss_history;
-    bool completed = true;
-    for (std::size_t epoch = 1; epoch <= epochs && completed; ++epoch) {
-        // [snippet:mnist_softmax_epoch]
-        const double rate = learning_rate / (1.0 + decay * double(epoch - 1));
-        const auto fit = gradient_descent(
-            loss, p, data(x = train.images, y = train.labels),
-            {.learning_rate = rate, .steps = batches, .batch_size = batch, .shuffle_seed = 42 + epoch},
-            [&](const auto& s) { report.step((epoch - 1) * batches + s.step, s.loss); });
-        completed = fit.ok();
-        check.that("training completed", fit.ok(), fit.message);
-        p = fit.parameters;  // the next epoch starts where this one ended
-        // [/snippet:mnist_softmax_epoch]
-        loss_history.insert(loss_history.end(), fit.loss_history.begin(), fit.loss_history.end());
-        const auto pred = example::predictions(evaluate(scores, x = test.images, W = p[W], b = p[b]));
-        std::printf("epoch %2zu: lr %.4f, train loss %.4f, test accuracy %.4f  (%.1f s)\n", epoch, rate,
-                    report.epoch_losses.back(), example::accuracy(pred, test.labels), report.seconds());
-        std::fflush(stdout);
+    // [snippet:mnist_softmax_train]
+    trainer t(loss, params(W = W0, b = b0), data(x = train.images, y = train.labels),
+              {.learning_rate = learning_rate,
+               .schedule = lambda_lr{[](std::size_t e) { return 1.0 / (1.0 + decay * double(e)); }},
+               .batch_size = batch,
+               .shuffle_seed = 42,
+               .progress = progress_mode::automatic});
+    t.validate_on(data(x = test.images, y = test.labels), metric("test accuracy", accuracy));
+    const auto& fit = t.train(epochs * batches);
+    // [/snippet:mnist_softmax_train]
+    check.that("training completed", fit.ok(), fit.message);
+    const auto& p = fit.parameters;
+    const auto& loss_history = fit.loss_history;
+    double seconds = 0;
+    std::vector<double> el;  // the mean minibatch loss of each epoch
+    for (const auto& e : fit.epochs) {
+        seconds += e.seconds;
+        el.push_back(e.loss);
     }
-    const double seconds = report.seconds();
 
-    const auto pred = example::predictions(evaluate(scores, x = test.images, W = p[W], b = p[b]));
+    const auto pred = example::predictions(evaluate(scores, p, x = test.images));
     const double acc = example::accuracy(pred, test.labels);
+    check.near("the trainer's accuracy metric counts what the predictions count", fit.epochs.back().metrics.at(0), acc, 1e-9);
     const std::string confusion = example::confusion_matrix_text(pred, test.labels);
     std::printf("\n%s\n", confusion.c_str());
     std::printf("test accuracy %.4f after %zu epochs, %.1f s of training (%zu steps)\n", acc, epochs, seconds,
@@ -131,7 +132,6 @@ int run(const example::mnist_options& opt) {
                 curve.rendered ? ", fashion_mnist_softmax_loss.png" : "",
                 grid.rendered ? ", fashion_mnist_softmax_weights.png" : "");
 
-    const auto& el = report.epoch_losses;
     check.that("the training loss falls", el.size() >= 2 && el.back() < el.front() && el.back() < loss_history.front(),
                example::format("first step %.4f, epoch means %.4f -> %.4f (the last must be below both)", loss_history.front(), el.front(), el.back()));
     if (opt.quick) check.that("accuracy far above chance (0.1)", acc >= 0.65, example::format("%.4f", acc));

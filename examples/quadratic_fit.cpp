@@ -109,10 +109,10 @@ int main() {
     // slow here: t^2 reaches 361 while t and 1 stay small, so a learning rate small enough for a
     // is far too small for b and c. After 100 000 steps the loss is still falling.
     const auto long_fit = gradient_descent(mse, p0, data(t = T, y = speed), {.learning_rate = 1e-5, .steps = 100000});
-    std::printf("after 100000 steps: loss %.7f, a = %.4f, b = %.4f, c = %.4f\n", long_fit.final_loss(), long_fit[a],
+    std::printf("step 100000 returned the loss %.7f; then a = %.4f, b = %.4f, c = %.4f\n", long_fit.loss_history.back(), long_fit[a],
                 long_fit[b], long_fit[c]);
     std::printf("(the curve the data came from has a = 0.5, b = -9.5, c = 46.125)\n");
-    check.near("the loss returned by step 100000 (W3 note)", long_fit.final_loss(), w3_reference_step_100000, 1e-6);
+    check.near("the loss returned by step 100000 (W3 note)", long_fit.loss_history.back(), w3_reference_step_100000, 1e-6);
 
     // ---------------------------------------------------------------------------------------
     // Other losses: L1 (mean absolute error) and RMSE. Their gradients are much smaller than the

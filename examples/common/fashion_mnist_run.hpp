@@ -1,11 +1,7 @@
 // fashion_mnist_run.hpp: what the two Fashion-MNIST examples share: command line, data subsets,
-// the per-epoch report (with a progress bar when stdout is a terminal), accuracy and the
-// confusion matrix.
+// accuracy and the confusion matrix.
 #pragma once
 
-#include <unistd.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -114,46 +110,5 @@ inline void write_text_file(const std::string& path, const std::string& text) {
     std::ofstream f(path);
     f << text;
 }
-
-/// Per-epoch bookkeeping: the mean minibatch loss of each epoch, a progress bar on a terminal.
-class epoch_report {
-public:
-    epoch_report(std::size_t epochs, std::size_t batches_per_epoch)
-        : epochs_(epochs), batches_(batches_per_epoch), tty_(isatty(fileno(stdout)) != 0),
-          start_(std::chrono::steady_clock::now()) {}
-
-    /// After each step; returns true at the end of an epoch.
-    bool step(std::size_t step, double loss) {
-        sum_ += loss;
-        ++count_;
-        const std::size_t in_epoch = (step - 1) % batches_ + 1;
-        if (tty_ && (in_epoch % 8 == 0 || in_epoch == batches_)) {
-            const std::size_t width = 30, done = width * in_epoch / batches_;
-            std::printf("\repoch %zu/%zu [%s%s] %zu/%zu  loss %.4f", (step - 1) / batches_ + 1, epochs_,
-                        std::string(done, '=').c_str(), std::string(width - done, ' ').c_str(), in_epoch, batches_,
-                        sum_ / double(count_));
-            std::fflush(stdout);
-        }
-        if (in_epoch != batches_) return false;
-        if (tty_) std::printf("\r%s\r", std::string(80, ' ').c_str());
-        epoch_losses.push_back(sum_ / double(count_));
-        sum_ = 0;
-        count_ = 0;
-        return true;
-    }
-
-    double seconds() const {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    }
-
-    std::vector<double> epoch_losses;
-
-private:
-    std::size_t epochs_, batches_;
-    bool tty_;
-    std::chrono::steady_clock::time_point start_;
-    double sum_ = 0;
-    std::size_t count_ = 0;
-};
 
 }  // namespace example

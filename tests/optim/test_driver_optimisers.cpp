@@ -20,7 +20,10 @@ BOOST_AUTO_TEST_CASE(seed_001_numbers) {
     BOOST_TEST(fit.ok());
     BOOST_TEST(fit.loss_history.front() == 30.0);
     BOOST_TEST(fit.loss_history.size() == 20u);
-    BOOST_TEST(fit.final_loss() == 0.06237929065, tt::tolerance(1e-9));  // bench-peers W1 final_loss
+    BOOST_TEST(fit.loss_history.back() == 0.06237929065, tt::tolerance(1e-9));  // bench-peers W1 final_loss
+    // final_loss(): the loss at the fitted w, mean((w x - 2 x)^2) = 7.5 (w - 2)^2 for x = 1..4
+    BOOST_TEST(fit.final_loss() == 7.5 * (fit[w] - 2) * (fit[w] - 2), tt::tolerance(1e-12));
+    BOOST_TEST(fit.steps_taken == 20u);
     BOOST_TEST(std::round(fit[w] * 5 * 1000) / 1000 == 9.612);
     BOOST_TEST(log.str().find("step 10: loss = ") != std::string::npos);
 }

@@ -51,10 +51,12 @@ public:
     explicit program(const E&... roots) : roots_(roots...) {}
     explicit program(const boost::hana::tuple<E...>& roots) : program(roots, std::index_sequence_for<E...>{}) {}
 
-    program(const program& o) : roots_(o.roots_), threads_(o.threads_) {}  // (a copy plans again on its first call)
+    program(const program& o) : roots_(o.roots_), threads_(o.threads_), allow_row_broadcast_(o.allow_row_broadcast_) {}
+    // (a copy plans again on its first call)
     program& operator=(const program& o) {
         roots_ = o.roots_;
         threads_ = o.threads_;
+        allow_row_broadcast_ = o.allow_row_broadcast_;
         engine_.reset();
         return *this;
     }
@@ -71,6 +73,7 @@ public:
             engine_ = std::make_shared<engine_t>(refs());
             engine_type_ = type_key<engine_t>();
             static_cast<engine_t*>(engine_.get())->threads(threads_);
+            static_cast<engine_t*>(engine_.get())->allow_row_broadcast(allow_row_broadcast_);
         }
         engine_t& e = *static_cast<engine_t*>(engine_.get());
         e.run(bindings);
@@ -86,6 +89,16 @@ public:
         return *this;
     }
     std::size_t threads() const { return threads_; }
+
+    /// Two arrays with one row per example that broadcast against each other — (n, 1) against (n)
+    /// gives (n, n) — are refused with a shape_error naming the operation and both shapes, unless
+    /// allowed here.
+    program& allow_row_broadcast(bool allow) {
+        allow_row_broadcast_ = allow;
+        engine_.reset();
+        engine_type_ = nullptr;
+        return *this;
+    }
 
 private:
     template <class... Bs>
@@ -112,6 +125,7 @@ private:
     std::shared_ptr<void> engine_;
     const void* engine_type_ = nullptr;
     std::size_t threads_ = 1;
+    bool allow_row_broadcast_ = false;
 };
 
 /// Compiles the expressions `roots` into one program (shared subexpressions computed once).

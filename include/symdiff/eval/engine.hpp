@@ -295,6 +295,8 @@ public:
 
     /// Threads that run the blocks of rows (the results do not depend on it).
     void threads(std::size_t n) { x_.threads(n); }
+    /// Whether arrays with rows may broadcast against each other (executor::allow_row_broadcast).
+    void allow_row_broadcast(bool allow) { x_.allow_row_broadcast(allow); }
 
     /// How the last plan runs: blocks of rows (1: all at once); whether the program is listed.
     std::size_t blocks() const { return x_.blocks(); }

@@ -131,6 +131,12 @@ public:
         planned_ = false;
     }
     std::size_t threads() const { return threads_; }
+    /// Whether two arrays with one row per example may broadcast against each other (off: plan()
+    /// throws shape_error, naming the operation and both shapes). Takes effect at the next plan.
+    void allow_row_broadcast(bool allow) {
+        allow_row_broadcast_ = allow;
+        planned_ = false;
+    }
     const program_table<T>& table() const { return *t_; }
     std::size_t root_id(std::size_t r) const { return static_cast<std::size_t>(t_->root[r]); }
     std::size_t blocks() const { return blocks_; }
@@ -219,7 +225,10 @@ public:
             if (t.node[k]->kind != expr_kind::node) continue;
             if (!t.node[k]->op->elementwise) t.kernel[k].shape(s, k, t.operand[k].data(), node[k]);
             else if (t.number[k]) slots[k].shape.clear();
-            else elementwise_shape(s, k, t.operand[k].data(), t.node[k]->arity);
+            else {
+                elementwise_shape(s, k, t.operand[k].data(), t.node[k]->arity);
+                if (!allow_row_broadcast_ && t.place[k] == placement::rows) check_row_broadcast(s, k);
+            }
         }
         plan_blocks();
         // regions: fused when every member and sink source has one shape; inputs of another shape
@@ -310,6 +319,27 @@ public:
         const std::size_t helpers = blocks_ > 1 ? std::min(threads_, groups_) - 1 : 0;
         for (std::size_t i = 0; i < helpers; ++i) workers_.push_back(std::unique_ptr<executor>(new executor(*this, helper_tag{})));
         errors_.assign(helpers + 1, nullptr);
+    }
+
+    /// An elementwise node whose result is larger than each of its operands with rows, because two
+    /// of them broadcast against each other: a prediction of shape (n, 1) minus a target of shape
+    /// (n) gives (n, n) — almost always a mistake (PyTorch's MSELoss warns about it).
+    void check_row_broadcast(store<T>& s, std::size_t k) const {
+        const program_table<T>& t = *t_;
+        const std::size_t result = count_of(slots[k].shape);
+        unsigned with_rows = 0;
+        std::string shapes;
+        for (unsigned i = 0; i < t.node[k]->arity; ++i) {
+            const auto j = static_cast<std::size_t>(t.operand[k][i]);
+            if (t.place[j] != placement::rows || t.number[j]) continue;
+            if (count_of(slots[j].shape) >= result) return;
+            shapes += (with_rows++ ? " and " : "") + shape_to_string(slots[j].shape);
+        }
+        if (with_rows < 2) return;
+        throw shape_error(describe(s.program, s.num, static_cast<int>(k)) + ": two arrays with one row per example, " +
+                          shapes + ", broadcast against each other to shape " + shape_to_string(slots[k].shape) +
+                          " — usually a prediction of shape (n, 1) against a target of shape (n): give both the same "
+                          "shape (or allow it: allow_row_broadcast)");
     }
 
     // ---- blocks of rows -------------------------------------------------------------------------
@@ -745,6 +775,7 @@ private:
     bool first_block_ = true;
     // groups of blocks and threads
     std::size_t threads_ = 1, groups_ = 1, reduce_words_ = 0;
+    bool allow_row_broadcast_ = false;
     std::vector<std::size_t> block_local_;        ///< nodes whose buffer holds one block of rows
     std::vector<accumulator_t<T>> group_total_;   ///< per group, the sums of its blocks
     std::vector<T*> reduce_whole_;                ///< per reduction over rows: its result

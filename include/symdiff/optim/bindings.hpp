@@ -4,6 +4,10 @@
 // `params(w = 0.0, a = A0)` copies the initial values: the driver owns and updates its copy, the
 // user's arrays are never written. `data(x = X, y = Y)` keeps references to lvalue arrays: data
 // is only read, and copying a large data set for every call would be waste.
+//
+// Data arrays hold one row per example (their first axis): minibatches take rows of each. A value
+// that is not one row per example (a prior mean, a fixed matrix) is marked `fixed(mu = M)`: the
+// driver reads it whole at every step.
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -22,6 +26,16 @@
 
 namespace symdiff {
 
+namespace errors {
+template <fixed_string Name>
+struct not_a_parameter {
+    static_assert(Name.size() == 0,
+                  "fit[...] / params[...]: this symbol is not one of the parameters of params(...) (its name is "
+                  "in this template's argument)");
+    static constexpr bool value = false;
+};
+}  // namespace errors
+
 /// Values the optimiser changes: one owned value (a number or an xtensor container) per symbol.
 template <class... Bs>
 struct parameter_set {
@@ -30,11 +44,17 @@ struct parameter_set {
     /// The current value of a parameter: `p[w]`.
     template <fixed_string Name>
     const auto& operator[](symbol_t<Name>) const {
+        if constexpr (!has<Name>()) static_assert(errors::not_a_parameter<Name>::value);
         return detail::lookup<Name>(bindings);
     }
     template <fixed_string Name>
     auto& operator[](symbol_t<Name>) {
+        if constexpr (!has<Name>()) static_assert(errors::not_a_parameter<Name>::value);
         return const_cast<std::remove_cvref_t<decltype(detail::lookup<Name>(bindings))>&>(detail::lookup<Name>(bindings));
+    }
+    template <fixed_string Name>
+    static constexpr bool has() {
+        return detail::count_bindings<Name, Bs...>() > 0;
     }
 
     static constexpr std::size_t size = sizeof...(Bs);
@@ -50,10 +70,42 @@ struct parameter_set {
     }
 };
 
+/// A data value read whole at every step: not split into minibatches, not counted as rows.
+template <fixed_string Name, class V>
+struct fixed_binding {
+    static constexpr auto name = Name;
+    V value;
+};
+
+/// Marks a data value that is not one row per example: `data(x = X, fixed(mu = M))`.
+template <Binding B>
+auto fixed(B&& b) {
+    return fixed_binding<std::remove_cvref_t<B>::name, decltype(b.value)>{b.value};
+}
+
+namespace detail {
+template <class B>
+struct is_fixed : std::false_type {};
+template <fixed_string Name, class V>
+struct is_fixed<fixed_binding<Name, V>> : std::true_type {};
+template <class B>
+concept DataBinding = Binding<B> || is_fixed<std::remove_cvref_t<B>>::value;
+}  // namespace detail
+
 /// Values that are read only (inputs, targets): references to the user's arrays.
 template <class... Bs>
 struct data_set {
     boost::hana::tuple<Bs...> bindings;
+
+    /// Plain bindings for evaluate: arrays by const reference, numbers by value.
+    auto views() const {
+        return boost::hana::transform(bindings, [](const auto& b) {
+            using B = std::remove_cvref_t<decltype(b)>;
+            using V = std::remove_cvref_t<decltype(b.value)>;
+            if constexpr (std::is_arithmetic_v<V>) return binding<B::name, V>{b.value};
+            else return binding<B::name, const V&>{b.value};
+        });
+    }
 };
 
 /// The parameters to optimise with their initial values: `params(w = 0.0, b = 0.0)`.
@@ -66,8 +118,8 @@ auto params(Bs&&... bs) {
         boost::hana::make_tuple(binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>{bs.value}...)};
 }
 
-/// The data the loss reads: `data(x = X, y = Y)`.
-template <Binding... Bs>
+/// The data the loss reads: `data(x = X, y = Y)`, `data(x = X, fixed(mu = M))`.
+template <detail::DataBinding... Bs>
 auto data(Bs&&... bs) {
     return data_set<std::remove_cvref_t<Bs>...>{boost::hana::make_tuple(bs...)};
 }

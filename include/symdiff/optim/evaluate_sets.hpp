@@ -10,7 +10,7 @@ namespace symdiff::detail {
 
 template <class E, class P, class D>
 auto evaluate_on(const E& e, const P& p, const D& d) {
-    return boost::hana::unpack(boost::hana::concat(p.views(), d.bindings),
+    return boost::hana::unpack(boost::hana::concat(p.views(), d.views()),
                                [&](const auto&... b) { return evaluate(e, b...); });
 }
 
@@ -22,3 +22,15 @@ double as_number(const V& v) {
 }
 
 }  // namespace symdiff::detail
+
+namespace symdiff {
+
+/// The value of `e` with the parameters `p` (a fit's, a trainer's or `params(...)`) and the other
+/// symbols bound: `evaluate(model, fit.parameters, x = Xnew)`. Parameters `e` does not contain
+/// are ignored; binding a parameter's symbol again is a compile error.
+template <Expression E, class... Ps, Binding... Bs>
+auto evaluate(const E& e, const parameter_set<Ps...>& p, Bs&&... bs) {
+    return boost::hana::unpack(p.views(), [&](const auto&... pb) { return evaluate(e, pb..., bs...); });
+}
+
+}  // namespace symdiff

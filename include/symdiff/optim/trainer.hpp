@@ -1,0 +1,762 @@
+#pragma once
+// A trainer: gradient descent whose parameters, optimiser state, minibatch order and stopping
+// state persist between calls, so that four calls of train(10) give the bits of one train(40),
+// and a checkpoint written by save() and read by load() continues the same run.
+//
+//   auto t = trainer(loss, params(W = W0, b = 0.0), data(x = X, y = Y),
+//                    {.learning_rate = 1e-3, .method = adamw{}, .batch_size = 32});
+//   t.validate_on(data(x = Xv, y = Yv), metric("accuracy", accuracy));   // optional
+//   t.train(1000);                                   // more steps: t.train(500)
+//   t.save("checkpoint");                            // .npy files NumPy can open
+//   evaluate(model, t.parameters(), x = Xnew);       // use the fit
+//
+// Each step evaluates the loss and its gradient with respect to every parameter in one compiled
+// program (derived at compile time, shared subexpressions computed once). Faults stop a run with
+// a message and keep parameters whose loss was finite.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/concat.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/range.hpp>
+#include <boost/hana/transform.hpp>
+#include <boost/hana/unpack.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xview.hpp>
+
+#include "../core/traits.hpp"
+#include "../diff/derivative.hpp"
+#include "../eval/compile.hpp"
+#include "../io/npy.hpp"
+#include "../print/to_string.hpp"
+#include "bindings.hpp"
+#include "evaluate_sets.hpp"
+#include "gradient_check.hpp"
+#include "optimizers.hpp"
+#include "options.hpp"
+#include "progress.hpp"
+#include "random.hpp"
+#include "schedules.hpp"
+
+namespace symdiff {
+
+namespace errors {
+template <fixed_string Name>
+struct parameter_not_in_loss {
+    static_assert(Name.size() == 0,
+                  "params(...): a parameter does not occur in the loss, so training could never change it; remove "
+                  "it or correct its name (the name is in this template's argument)");
+    static constexpr bool value = false;
+};
+template <fixed_string Name>
+struct data_not_in_loss {
+    static_assert(Name.size() == 0,
+                  "data(...): a data symbol does not occur in the loss; remove it or correct its name (the name is "
+                  "in this template's argument)");
+    static constexpr bool value = false;
+};
+}  // namespace errors
+
+/// A named number computed from the parameters and the validation data at the end of each epoch:
+/// `metric("accuracy", mean(argmax_mask(logits) * y) * 10)`.
+template <class E>
+struct named_metric {
+    std::string name;
+    E expr;
+};
+template <Expression E>
+named_metric<E> metric(std::string name, const E& e) {
+    return {std::move(name), e};
+}
+
+namespace detail {
+
+template <class V>
+std::size_t first_extent(const V& v) {
+    if constexpr (std::is_arithmetic_v<std::remove_cvref_t<V>>) return 0;
+    else return v.dimension() == 0 ? 0 : v.shape()[0];
+}
+
+/// The data symbols that hold arrays of rows (not numbers, not fixed(...)).
+template <class Rows, class... Ds>
+struct array_rows {
+    using type = Rows;
+};
+template <fixed_string... Names, class D, class... Ds>
+struct array_rows<rows_of<Names...>, D, Ds...>
+    : array_rows<std::conditional_t<is_number<decltype(std::declval<D>().value)> || is_fixed<std::remove_cvref_t<D>>::value,
+                                    rows_of<Names...>, rows_of<Names..., std::remove_cvref_t<D>::name>>,
+                 Ds...> {};
+
+/// Runs a compiled program on the parameters and data views; a std::tuple of its values.
+template <class Program, class P, class Views>
+auto run_program(Program& program, const P& p, const Views& views) {
+    return boost::hana::unpack(boost::hana::concat(p.views(), views), [&](const auto&... b) { return program(b...); });
+}
+
+/// The rows `idx` of every array of rows (owned copies of the same type when it is contiguous);
+/// numbers and fixed values are passed through, so the views of a batch have the types of the
+/// views of the whole data (the step is compiled once).
+template <class... Bs>
+auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) {
+    auto rows = boost::hana::transform(d.bindings, [&](const auto& b) {
+        using B = std::remove_cvref_t<decltype(b)>;
+        using V = std::remove_cvref_t<decltype(b.value)>;
+        if constexpr (std::is_arithmetic_v<V>) {
+            return binding<B::name, V>{b.value};
+        } else if constexpr (is_fixed<B>::value) {
+            return fixed_binding<B::name, const V&>{b.value};
+        } else {
+            using C = std::conditional_t<is_row_major_array<V>::value, V, xt::xarray<typename V::value_type>>;
+            return binding<B::name, C>{C(xt::view(b.value, xt::keep(idx)))};
+        }
+    });
+    return boost::hana::unpack(std::move(rows), [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
+}
+
+/// The name of the call whose options or data were wrong, as the messages say it.
+struct called_as {
+    std::string_view name;
+};
+
+/// The optimiser's constants (torch.optim's ranges, except that a momentum of 1 or more, which
+/// never forgets a gradient, is refused too).
+inline void validate(const optimizer& method, called_as who) {
+    const auto option_error = [&](const std::string& what) { return std::string(who.name) + ": " + what; };
+    const auto in_unit = [](double v) { return v >= 0 && v < 1; };
+    const auto name = optimizer_name(method);
+    if (const auto* m = std::get_if<momentum>(&method); m && !in_unit(m->mu))
+        throw invalid_argument_error(option_error("momentum{mu} must be in [0, 1), got " + std::to_string(m->mu)));
+    const auto check_adam = [&](const auto& a) {
+        if (!in_unit(a.beta1))
+            throw invalid_argument_error(option_error(name + "{beta1} must be in [0, 1), got " + std::to_string(a.beta1)));
+        if (!in_unit(a.beta2))
+            throw invalid_argument_error(option_error(name + "{beta2} must be in [0, 1), got " + std::to_string(a.beta2)));
+        if (!(a.eps > 0) || !std::isfinite(a.eps))
+            throw invalid_argument_error(option_error(name + "{eps} must be a positive finite number, got " + std::to_string(a.eps)));
+    };
+    if (const auto* a = std::get_if<adam>(&method)) check_adam(*a);
+    if (const auto* a = std::get_if<adamw>(&method)) check_adam(*a);
+    const double wd = weight_decay_of(method);
+    if (!(wd >= 0) || !std::isfinite(wd))
+        throw invalid_argument_error(option_error(name + "{weight_decay} must be >= 0, got " + std::to_string(wd)));
+}
+
+template <class... Ps>
+void validate(const descent_options& o, called_as who) {
+    const auto option_error = [&](const std::string& what) { return std::string(who.name) + ": " + what; };
+    const auto positive = [](double v) { return v > 0 && std::isfinite(v); };
+    if (!positive(o.learning_rate))
+        throw invalid_argument_error(option_error("learning_rate must be a positive finite number, got " + std::to_string(o.learning_rate)));
+    if (o.threads == 0) throw invalid_argument_error(option_error("threads must be at least 1"));
+    if (o.tolerance < 0 || !std::isfinite(o.tolerance)) throw invalid_argument_error(option_error("tolerance must be >= 0"));
+    if (o.clip_grad_norm < 0 || !std::isfinite(o.clip_grad_norm))
+        throw invalid_argument_error(option_error("clip_grad_norm must be >= 0 (0: no clipping)"));
+    if (o.clip_grad_value < 0 || !std::isfinite(o.clip_grad_value))
+        throw invalid_argument_error(option_error("clip_grad_value must be >= 0 (0: no clipping)"));
+    if (o.early_stopping_min_delta < 0) throw invalid_argument_error(option_error("early_stopping_min_delta must be >= 0"));
+    validate(o.method, who);
+    if (const auto problem = schedule_problem(o.schedule); !problem.empty())
+        throw invalid_argument_error(option_error("schedule: " + problem));
+    for (const auto& [name, rate] : o.parameter_learning_rates) {
+        if (!((name == std::string_view(Ps::name.view())) || ...))
+            throw invalid_argument_error(option_error("parameter_learning_rates names '" + name + "', which is not a parameter"));
+        if (!positive(rate))
+            throw invalid_argument_error(option_error("the learning rate of '" + name + "' must be a positive finite number"));
+    }
+}
+
+/// Rows of the data (checked: every array of rows has as many), and the data finite.
+template <class D>
+std::size_t validate_data(const D& d, const std::string& which) {
+    std::string first_name;
+    std::size_t rows = 0;
+    boost::hana::for_each(d.bindings, [&](const auto& b) {
+        using B = std::remove_cvref_t<decltype(b)>;
+        const std::string name(B::name.view());
+        const auto& v = b.value;
+        if constexpr (!std::is_arithmetic_v<std::remove_cvref_t<decltype(v)>>) {
+            if (v.size() == 0)
+                throw invalid_argument_error(which + ": '" + name + "' is empty (shape " + shape_to_string(shape_of(v)) + ")");
+            const std::size_t n = first_extent(v);
+            if (!is_fixed<B>::value && n > 0 && rows == 0) {
+                rows = n;
+                first_name = name;
+            } else if (!is_fixed<B>::value && n > 0 && n != rows) {
+                throw invalid_argument_error(which + ": '" + first_name + "' has " + std::to_string(rows) + " rows but '" +
+                                             name + "' has " + std::to_string(n) + " (shape " +
+                                             shape_to_string(shape_of(v)) +
+                                             "); a value that is not one row per example is written fixed(" + name +
+                                             " = ...)");
+            }
+        }
+        const long bad = first_non_finite(v);
+        if (bad >= 0)
+            throw invalid_argument_error(which + ": '" + name + "' has a non-finite value at " +
+                                         entry_name(name, v, static_cast<std::size_t>(bad)));
+    });
+    return rows;
+}
+
+/// A number, whether the value is a number or a one-element array; anything else is an error
+/// naming the expression.
+template <class E, class V>
+double loss_number(const E& e, const V& v, const std::string& what) {
+    if constexpr (!is_number<V>) {
+        if (v.size() != 1)
+            throw invalid_argument_error(what + " must be a number, but '" + to_string(e) +
+                                         "' evaluated to shape " + shape_to_string(shape_of(v)) +
+                                         "; reduce it with mean() or sum()");
+    }
+    return as_number(v);
+}
+
+template <class P, class F>
+void for_each_index(F&& f) {
+    boost::hana::for_each(boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<P::size>), f);
+}
+
+}  // namespace detail
+
+template <class Loss, class P, class D>
+class trainer;
+
+template <Expression Loss, class... Ps, class... Ds>
+class trainer<Loss, parameter_set<Ps...>, data_set<Ds...>> {
+public:
+    using parameters_type = parameter_set<Ps...>;
+    using P = parameters_type;
+
+    trainer(const Loss& loss, const P& initial, const data_set<Ds...>& d, descent_options o = {})
+        : trainer(loss, initial, d, std::move(o), detail::called_as{"trainer"}) {}
+
+    /// The same, with the name of the call that messages give (gradient_descent's).
+    trainer(const Loss& loss, const P& initial, const data_set<Ds...>& d, descent_options o, detail::called_as who)
+        : who_(who.name), loss_(loss), data_(d), o_(std::move(o)), result_{initial}, last_finite_(initial),
+          best_(initial), best_validation_(initial), gradient_(initial) {
+        check_symbols();
+        detail::validate<Ps...>(o_, who);
+        rows_ = detail::validate_data(data_, who_ + ": data");
+        boost::hana::for_each(initial.bindings, [&](const auto& b) {
+            const auto name = std::remove_cvref_t<decltype(b)>::name.view();
+            const long bad = detail::first_non_finite(b.value);
+            if (bad >= 0)
+                throw invalid_argument_error(who_ + ": params: the initial value of '" + std::string(name) + "' is not finite at " +
+                                             detail::entry_name(name, b.value, static_cast<std::size_t>(bad)));
+        });
+        step_ = std::make_unique<step_program>(boost::hana::make_tuple(loss_, gradient_of(loss_, symbol<Ps::name>)...));
+        step_->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast);
+        order_.resize(rows_);
+        for (std::size_t i = 0; i < rows_; ++i) order_[i] = i;
+        rng_ = splitmix64(o_.shuffle_seed);
+    }
+
+    /// Evaluates the loss on `validation` data (and the metrics) at the end of every epoch;
+    /// `early_stopping_patience` then stops on it.
+    template <class... Vs, class... Es>
+    trainer& validate_on(const data_set<Vs...>& validation, named_metric<Es>... metrics) {
+        detail::validate_data(validation, who_ + ": validation data");
+        auto held = std::make_shared<data_set<Vs...>>(validation);
+        using Rows = typename detail::array_rows<detail::rows_of<>, Vs...>::type;
+        auto program = std::make_shared<decltype(compile(Rows{}, loss_, metrics.expr...))>(loss_, metrics.expr...);
+        program->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast);
+        result_.metric_names = {metrics.name...};
+        validation_ = [held, program, who = who_, loss = loss_, exprs = std::make_tuple(metrics.expr...)](const P& p) {
+            const auto values = detail::run_program(*program, p, held->views());
+            std::vector<double> out;
+            out.push_back(detail::loss_number(loss, std::get<0>(values), who + ": the validation loss"));
+            [&]<std::size_t... M>(std::index_sequence<M...>) {
+                (out.push_back(detail::loss_number(std::get<M>(exprs), std::get<M + 1>(values), who + ": a metric")), ...);
+            }(std::index_sequence_for<Es...>{});
+            return out;
+        };
+        return *this;
+    }
+
+    /// Runs `steps` more steps (default: the options' `steps`). `on_step(const step_info<P>&)` is
+    /// called after every step and may return step_action::stop.
+    template <class Callback = std::nullptr_t>
+    const descent_result<P>& train(std::size_t steps, Callback on_step = nullptr) {
+        if (steps == 0) throw invalid_argument_error(who_ + ": steps must be at least 1");
+        if (o_.early_stopping_patience > 0 && !validation_)
+            throw invalid_argument_error(who_ + ": early_stopping_patience needs validation data: "
+                                         "trainer.validate_on(data(...)) before train()");
+        const bool batched = o_.batch_size > 0 && o_.batch_size < rows_;
+        if (o_.batch_size > 0 && rows_ > 0 && o_.batch_size > rows_)
+            throw invalid_argument_error(who_ + ": batch_size " + std::to_string(o_.batch_size) +
+                                         " is larger than the data (" + std::to_string(rows_) + " rows)");
+        if (o_.batch_size > 0 && rows_ == 0)
+            throw invalid_argument_error(who_ + ": batch_size is set but no data array has rows to batch");
+        result_.reason = stop_reason::completed;
+        result_.message.clear();
+        known_final_ = false;
+
+        if (o_.check_gradient && step_count_ == 0 && !result_.gradient_check) {
+            const auto report = check_gradient(loss_, result_.parameters, data_views_set(), o_.check);
+            result_.gradient_check = report;
+            if (!report.passed) {
+                stop(stop_reason::gradient_check_failed, who_ + ": stopped before the first step: " + report.summary());
+                return finish(progress_);
+            }
+        }
+
+        const std::size_t per_epoch = batched ? (rows_ + o_.batch_size - 1) / o_.batch_size : 1;
+        progress_ = std::make_unique<detail::progress_display>(o_.progress, o_.log);
+        progress_->start(step_count_ + 1, steps, per_epoch);
+        if (epoch_steps_ == 0) epoch_start_ = clock::now();
+
+        for (std::size_t k = 0; k < steps; ++k) {
+            const std::size_t step = step_count_ + 1;
+            const std::size_t epoch = step_count_ / per_epoch + 1;
+            const std::size_t batch = step_count_ % per_epoch;
+            auto values = [&] {
+                if (!batched) return detail::run_program(*step_, result_.parameters, data_.views());
+                if (batch == 0 && o_.shuffle) shuffle(order_, rng_);
+                const std::size_t lo = batch * o_.batch_size, hi = std::min(rows_, lo + o_.batch_size);
+                const std::vector<std::size_t> idx(order_.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                   order_.begin() + static_cast<std::ptrdiff_t>(hi));
+                const auto batch_data = detail::gather_rows(data_, idx);
+                return detail::run_program(*step_, result_.parameters, batch_data.views());
+            }();
+            const double L = detail::loss_number(loss_, std::get<0>(values), who_ + ": the loss");
+            step_count_ = step;
+
+            if (const std::string fault = non_finite(L, values); !fault.empty()) {
+                keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
+                stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
+                                                  "; the parameters are those of step " + std::to_string(step - 1) +
+                                                  ", the last with a finite loss");
+                break;
+            }
+            result_.loss_history.push_back(L);
+            last_finite_ = result_.parameters;
+            last_finite_updates_ = result_.steps_taken;
+            last_finite_loss_ = L;
+            if (step == 1) start_loss_ = L;
+            if (!(L >= best_loss_)) {
+                best_loss_ = L;
+                best_updates_ = result_.steps_taken;
+                best_ = result_.parameters;
+            }
+
+            // Divergence: the loss rose `patience` times in a row and is above where it started.
+            rising_ = (step > 1 && L > previous_) ? rising_ + 1 : 0;
+            if (o_.divergence_patience > 0 && rising_ >= o_.divergence_patience && L > start_loss_ && !batched) {
+                std::ostringstream msg;
+                msg << who_ + ": stopped at step " << step << ": the loss rose " << rising_ << " steps in a row, from "
+                    << start_loss_ << " at step 1 to " << L << "; the learning rate (" << o_.learning_rate
+                    << ") is probably too high. The parameters are those of step " << best_updates_ + 1
+                    << ", the lowest loss seen (" << best_loss_ << ")";
+                keep(best_, best_updates_, best_loss_, batched);
+                stop(stop_reason::diverged, msg.str());
+                break;
+            }
+
+            const double lr = scheduled_learning_rate(o_.schedule, o_.learning_rate, epoch - 1);
+            update(values, epoch);
+            if (const std::string overflow = first_non_finite_parameter(); !overflow.empty()) {
+                keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
+                stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": the update made " +
+                                                  overflow + " non-finite; the parameters are those of step " +
+                                                  std::to_string(step) + ", the last with a finite loss");
+                break;
+            }
+            result_.steps_taken += 1;
+
+            if (o_.log_every > 0 && o_.log && (step % o_.log_every == 0 || step == 1))
+                *o_.log << "step " << step << ": loss = " << L << "\n";
+            progress_->step(step, epoch, L);
+
+            epoch_loss_sum_ += L;
+            epoch_steps_ += 1;
+            const bool end_of_epoch = batch + 1 == per_epoch;
+            double validation_loss = std::nan("");
+            if (end_of_epoch) validation_loss = end_epoch(epoch, step, k + 1 == steps);
+
+            bool callback_stop = false;
+            if constexpr (!std::is_same_v<Callback, std::nullptr_t>) {
+                const step_info<P> info{step, epoch, L, result_.parameters, lr, end_of_epoch, validation_loss};
+                if constexpr (std::is_same_v<decltype(on_step(info)), step_action>) callback_stop = on_step(info) == step_action::stop;
+                else on_step(info);
+            }
+            if (callback_stop) {
+                stop(stop_reason::stopped_by_callback, who_ + ": stopped by the callback after step " + std::to_string(step));
+                break;
+            }
+            if (end_of_epoch && o_.early_stopping_patience > 0 && waiting_ >= o_.early_stopping_patience) {
+                std::ostringstream msg;
+                msg << who_ + ": stopped early at epoch " << epoch << ": the validation loss did not improve on "
+                    << best_validation_loss_ << " for " << waiting_ << " epochs";
+                if (o_.restore_best) {
+                    msg << "; the parameters are those of step " << best_validation_updates_ << ", the best validation loss";
+                    keep(best_validation_, best_validation_updates_, std::nan(""), true);
+                }
+                stop(stop_reason::early_stopped, msg.str());
+                break;
+            }
+            // (minibatch losses differ from batch to batch: the tolerance applies to full batches only)
+            if (o_.tolerance > 0 && !batched && step > 1 && std::abs(L - previous_) <= o_.tolerance) {
+                stop(stop_reason::converged, who_ + ": converged at step " + std::to_string(step) +
+                                                 ": the loss changed by less than the tolerance");
+                previous_ = L;
+                break;
+            }
+            previous_ = L;
+        }
+        return finish(progress_);
+    }
+    const descent_result<P>& train() { return train(o_.steps); }
+
+    /// The parameters now (after `steps_taken()` updates).
+    const P& parameters() const { return result_.parameters; }
+    template <fixed_string Name>
+    const auto& operator[](symbol_t<Name> s) const {
+        return result_.parameters[s];
+    }
+    const descent_result<P>& result() const { return result_; }
+    const descent_options& options() const { return o_; }
+    std::size_t steps_run() const { return step_count_; }
+
+    /// Writes the whole state to `dir` (created if needed), as .npy files: `<name>.npy` per
+    /// parameter (numpy.load reads them), `loss.npy`, and under `state/` the optimiser's moments,
+    /// the minibatch order, the counters and the stopping state. load() continues the same run.
+    void save(const std::string& dir) const {
+        namespace fs = std::filesystem;
+        fs::create_directories(fs::path(dir) / "state");
+        write_set(result_.parameters, dir, "");
+        save_npy(dir + "/loss.npy", result_.loss_history);
+        write_set(last_finite_, dir, "state/last_finite.");
+        write_set(best_, dir, "state/best.");
+        write_set(best_validation_, dir, "state/best_validation.");
+        std::vector<std::uint64_t> counters{format_version, static_cast<std::uint64_t>(o_.method.index()),
+                                            sizeof...(Ps), step_count_, result_.steps_taken, rng_.state,
+                                            rising_, best_updates_, last_finite_updates_, best_validation_updates_,
+                                            waiting_, epoch_steps_};
+        detail::for_each_index<P>([&](auto k) {
+            const auto& s = std::get<decltype(k)::value>(states_);
+            counters.push_back(s.started);
+            counters.push_back(s.t);
+            if (s.started) {
+                const std::string base = dir + "/state/optimizer." + name_of(k);
+                save_value(base + ".first.npy", s.first);
+                save_value(base + ".second.npy", s.second);
+            }
+        });
+        save_npy(dir + "/state/counters.npy", counters);
+        save_npy(dir + "/state/values.npy", std::vector<double>{start_loss_, best_loss_, previous_, last_finite_loss_,
+                                                                 best_validation_loss_, epoch_loss_sum_});
+        save_npy(dir + "/state/order.npy", std::vector<std::uint64_t>(order_.begin(), order_.end()));
+    }
+
+    /// Reads a state written by save() of a trainer with the same parameters (names, shapes) and
+    /// optimiser; the next train() continues that run exactly.
+    void load(const std::string& dir) {
+        const auto counters = load_npy_vector<std::uint64_t>(dir + "/state/counters.npy");
+        constexpr std::size_t fixed_fields = 12;
+        if (counters.size() != fixed_fields + 2 * sizeof...(Ps) || counters[0] != format_version)
+            throw io_error("trainer::load: '" + dir + "' is not a checkpoint of a trainer with " +
+                           std::to_string(sizeof...(Ps)) + " parameters");
+        if (counters[1] != o_.method.index())
+            throw io_error("trainer::load: the checkpoint in '" + dir + "' was written with a different optimiser than " +
+                           optimizer_name(o_.method));
+        const auto values = load_npy_vector<double>(dir + "/state/values.npy");
+        const auto order = load_npy_vector<std::uint64_t>(dir + "/state/order.npy");
+        if (values.size() != 6 || order.size() != rows_)
+            throw io_error("trainer::load: the checkpoint in '" + dir + "' was written for " + std::to_string(order.size()) +
+                           " rows of data, this trainer has " + std::to_string(rows_));
+        // read everything first: a failed load leaves the trainer as it was
+        P parameters = result_.parameters, last_finite = last_finite_, best = best_, best_validation = best_validation_;
+        read_set(parameters, dir, "");
+        read_set(last_finite, dir, "state/last_finite.");
+        read_set(best, dir, "state/best.");
+        read_set(best_validation, dir, "state/best_validation.");
+        auto states = states_;
+        detail::for_each_index<P>([&](auto k) {
+            auto& s = std::get<decltype(k)::value>(states);
+            s.started = counters[fixed_fields + 2 * decltype(k)::value] != 0;
+            s.t = counters[fixed_fields + 2 * decltype(k)::value + 1];
+            if (s.started) {
+                const std::string base = dir + "/state/optimizer." + name_of(k);
+                s.first = boost::hana::at(parameters.bindings, k).value;
+                s.second = s.first;
+                read_value(base + ".first.npy", s.first);
+                read_value(base + ".second.npy", s.second);
+            }
+        });
+        auto history = load_npy_vector<double>(dir + "/loss.npy");
+
+        result_.parameters = std::move(parameters);
+        last_finite_ = std::move(last_finite);
+        best_ = std::move(best);
+        best_validation_ = std::move(best_validation);
+        states_ = std::move(states);
+        result_.loss_history = std::move(history);
+        step_count_ = counters[3];
+        result_.steps_taken = counters[4];
+        rng_.state = counters[5];
+        rising_ = counters[6];
+        best_updates_ = counters[7];
+        last_finite_updates_ = counters[8];
+        best_validation_updates_ = counters[9];
+        waiting_ = counters[10];
+        epoch_steps_ = counters[11];
+        start_loss_ = values[0];
+        best_loss_ = values[1];
+        previous_ = values[2];
+        last_finite_loss_ = values[3];
+        best_validation_loss_ = values[4];
+        epoch_loss_sum_ = values[5];
+        order_.assign(order.begin(), order.end());
+        result_.final_loss_value = std::nan("");
+        result_.epochs.clear();
+    }
+
+private:
+    using step_program =
+        decltype(compile(typename detail::array_rows<detail::rows_of<>, Ds...>::type{},
+                         boost::hana::make_tuple(std::declval<const Loss&>(),
+                                                 gradient_of(std::declval<const Loss&>(), symbol<Ps::name>)...)));
+    using clock = std::chrono::steady_clock;
+    static constexpr std::uint64_t format_version = 1;
+
+    static constexpr void check_symbols() {
+        (
+            [] {
+                if constexpr (!depends_on<Loss, symbol_t<Ps::name>>) static_assert(errors::parameter_not_in_loss<Ps::name>::value);
+            }(),
+            ...);
+        (
+            [] {
+                if constexpr (!depends_on<Loss, symbol_t<std::remove_cvref_t<Ds>::name>>)
+                    static_assert(errors::data_not_in_loss<std::remove_cvref_t<Ds>::name>::value);
+            }(),
+            ...);
+    }
+
+    template <class K>
+    static std::string name_of(K) {
+        using B = std::remove_cvref_t<decltype(boost::hana::at(std::declval<P&>().bindings, K{}))>;
+        return std::string(B::name.view());
+    }
+
+    auto data_views_set() const {
+        return boost::hana::unpack(data_.views(), [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
+    }
+
+    /// What is not finite in the loss or the gradients, or an empty string.
+    template <class Values>
+    std::string non_finite(double L, const Values& values) const {
+        if (!std::isfinite(L)) return "the loss is " + std::to_string(L);
+        std::string fault;
+        detail::for_each_index<P>([&](auto k) {
+            const auto& g = std::get<decltype(k)::value + 1>(values);
+            const long bad = detail::first_non_finite(g);
+            if (bad >= 0 && fault.empty()) {
+                const auto& b = boost::hana::at(result_.parameters.bindings, k);
+                fault = "the gradient with respect to '" + name_of(k) + "' is not finite at " +
+                        detail::entry_name(name_of(k), b.value, static_cast<std::size_t>(bad));
+            }
+        });
+        return fault;
+    }
+
+    std::string first_non_finite_parameter() const {
+        std::string overflow;
+        boost::hana::for_each(result_.parameters.bindings, [&](const auto& b) {
+            const long bad = detail::first_non_finite(b.value);
+            if (bad >= 0 && overflow.empty())
+                overflow = detail::entry_name(std::remove_cvref_t<decltype(b)>::name.view(), b.value, static_cast<std::size_t>(bad));
+        });
+        return overflow;
+    }
+
+    /// The base learning rate of parameter `name` this epoch (its own rate, or the options').
+    double learning_rate_of(std::string_view name, std::size_t epoch) const {
+        double base = o_.learning_rate;
+        for (const auto& [n, rate] : o_.parameter_learning_rates)
+            if (n == name) base = rate;
+        return scheduled_learning_rate(o_.schedule, base, epoch - 1);
+    }
+
+    /// Copies the gradients, clips them (by value, then by global norm) and updates every parameter.
+    template <class Values>
+    void update(const Values& values, std::size_t epoch) {
+        detail::for_each_index<P>([&](auto k) {
+            auto& gb = boost::hana::at(gradient_.bindings, k).value;
+            const auto& pv = boost::hana::at(result_.parameters.bindings, k).value;
+            const auto& g = std::get<decltype(k)::value + 1>(values);
+            using V = std::remove_cvref_t<decltype(gb)>;
+            if constexpr (std::is_arithmetic_v<V>) {
+                gb = static_cast<V>(detail::as_number(g));
+            } else if constexpr (detail::is_number<decltype(g)>) {
+                // a number for an array parameter: the loss depends on it uniformly
+                gb.fill(static_cast<typename V::value_type>(g));
+            } else {
+                if (detail::shape_of(g) != detail::shape_of(pv))
+                    throw shape_error(who_ + ": the gradient with respect to '" + name_of(k) + "' has shape " +
+                                      shape_to_string(detail::shape_of(g)) + " but the parameter has shape " +
+                                      shape_to_string(detail::shape_of(pv)));
+                std::copy(g.begin(), g.end(), gb.begin());
+            }
+        });
+        if (o_.clip_grad_value > 0) {
+            boost::hana::for_each(gradient_.bindings, [&](auto& b) {
+                detail::for_each_entry(b.value, [&](auto& e, std::size_t) {
+                    using T = std::remove_cvref_t<decltype(e)>;
+                    e = std::clamp(e, static_cast<T>(-o_.clip_grad_value), static_cast<T>(o_.clip_grad_value));
+                });
+            });
+        }
+        if (o_.clip_grad_norm > 0) {
+            // torch.nn.utils.clip_grad_norm_: g *= max_norm / (|g| + 1e-6) when that is below 1
+            double squares = 0;
+            boost::hana::for_each(gradient_.bindings, [&](auto& b) {
+                detail::for_each_entry(b.value, [&](auto& e, std::size_t) { squares += double(e) * double(e); });
+            });
+            const double coefficient = o_.clip_grad_norm / (std::sqrt(squares) + 1e-6);
+            if (coefficient < 1) {
+                boost::hana::for_each(gradient_.bindings, [&](auto& b) {
+                    detail::for_each_entry(b.value, [&](auto& e, std::size_t) {
+                        using T = std::remove_cvref_t<decltype(e)>;
+                        e = static_cast<T>(double(e) * coefficient);
+                    });
+                });
+            }
+        }
+        detail::for_each_index<P>([&](auto k) {
+            auto& b = boost::hana::at(result_.parameters.bindings, k);
+            auto& g = boost::hana::at(gradient_.bindings, k).value;
+            detail::apply_update(o_.method, b.value, g, std::get<decltype(k)::value>(states_),
+                                 learning_rate_of(name_of(k), epoch));
+        });
+    }
+
+    /// The end of an epoch: its record, the validation loss and metrics, the early-stopping count.
+    double end_epoch(std::size_t epoch, std::size_t step, bool last_of_call) {
+        epoch_record record;
+        record.epoch = epoch;
+        record.step = step;
+        record.loss = epoch_loss_sum_ / static_cast<double>(epoch_steps_);
+        if (validation_) {
+            const auto v = validation_(result_.parameters);
+            record.validation_loss = v[0];
+            record.metrics.assign(v.begin() + 1, v.end());
+            if (v[0] < best_validation_loss_ - o_.early_stopping_min_delta) {
+                best_validation_loss_ = v[0];
+                best_validation_ = result_.parameters;
+                best_validation_updates_ = result_.steps_taken;
+                waiting_ = 0;
+            } else {
+                waiting_ += 1;
+            }
+        }
+        const auto now = clock::now();
+        record.seconds = std::chrono::duration<double>(now - epoch_start_).count();
+        epoch_start_ = now;
+        epoch_loss_sum_ = 0;
+        epoch_steps_ = 0;
+        progress_->epoch(record, result_.metric_names, last_of_call);
+        result_.epochs.push_back(record);
+        return record.validation_loss;
+    }
+
+    /// Keeps earlier parameters (after `updates` updates, training loss `loss` when known) and
+    /// starts the optimiser afresh from them.
+    void keep(const P& kept, std::size_t updates, double loss, bool loss_unknown) {
+        result_.parameters = kept;
+        result_.steps_taken = updates;
+        states_ = {};
+        if (!loss_unknown && std::isfinite(loss)) {
+            result_.final_loss_value = loss;
+            known_final_ = true;
+        }
+    }
+
+    void stop(stop_reason reason, std::string message) {
+        result_.reason = reason;
+        result_.message = std::move(message);
+    }
+
+    /// The loss at the parameters kept (all the data), the progress display's last words.
+    const descent_result<P>& finish(const std::unique_ptr<detail::progress_display>& progress) {
+        if (!known_final_) {
+            const auto values = detail::run_program(*step_, result_.parameters, data_.views());
+            result_.final_loss_value = detail::as_number(std::get<0>(values));
+        }
+        if (progress) progress->finish(result_.reason == stop_reason::completed ? std::string() : result_.message);
+        return result_;
+    }
+
+    template <class S>
+    static void write_set(const S& set, const std::string& dir, const std::string& prefix) {
+        boost::hana::for_each(set.bindings, [&](const auto& b) {
+            save_value(dir + "/" + prefix + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy", b.value);
+        });
+    }
+    template <class S>
+    static void read_set(S& set, const std::string& dir, const std::string& prefix) {
+        boost::hana::for_each(set.bindings, [&](auto& b) {
+            read_value(dir + "/" + prefix + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy", b.value);
+        });
+    }
+    template <class V>
+    static void save_value(const std::string& path, const V& v) {
+        save_npy(path, v);
+    }
+    /// Reads `path` into `v`, which keeps its type; the shapes must agree.
+    template <class V>
+    static void read_value(const std::string& path, V& v) {
+        if constexpr (std::is_arithmetic_v<V>) {
+            v = load_npy_scalar<V>(path);
+        } else {
+            const auto loaded = load_npy<typename V::value_type>(path);
+            if (detail::shape_of(loaded) != detail::shape_of(v))
+                throw io_error("trainer::load: '" + path + "' holds shape " + shape_to_string(detail::shape_of(loaded)) +
+                               " but the value has shape " + shape_to_string(detail::shape_of(v)));
+            std::copy(loaded.begin(), loaded.end(), v.begin());
+        }
+    }
+
+    std::string who_;
+    Loss loss_;
+    data_set<Ds...> data_;
+    descent_options o_;
+    std::unique_ptr<step_program> step_;
+    std::function<std::vector<double>(const P&)> validation_;
+    std::unique_ptr<detail::progress_display> progress_;
+    descent_result<P> result_;
+    std::tuple<detail::slot_state<std::remove_cvref_t<decltype(Ps::value)>>...> states_{};
+    P last_finite_, best_, best_validation_, gradient_;
+    std::size_t rows_ = 0, step_count_ = 0;
+    std::vector<std::size_t> order_;
+    splitmix64 rng_{0};
+    double start_loss_ = std::nan(""), best_loss_ = std::numeric_limits<double>::infinity(), previous_ = std::nan("");
+    double last_finite_loss_ = std::nan(""), best_validation_loss_ = std::numeric_limits<double>::infinity();
+    std::size_t rising_ = 0, best_updates_ = 0, last_finite_updates_ = 0, best_validation_updates_ = 0, waiting_ = 0;
+    double epoch_loss_sum_ = 0;
+    std::size_t epoch_steps_ = 0;
+    clock::time_point epoch_start_{};
+    bool known_final_ = false;
+};
+
+template <Expression Loss, class... Ps, class... Ds>
+trainer(const Loss&, const parameter_set<Ps...>&, const data_set<Ds...>&, descent_options = {})
+    -> trainer<Loss, parameter_set<Ps...>, data_set<Ds...>>;
+template <Expression Loss, class... Ps, class... Ds>
+trainer(const Loss&, const parameter_set<Ps...>&, const data_set<Ds...>&, descent_options, detail::called_as)
+    -> trainer<Loss, parameter_set<Ps...>, data_set<Ds...>>;
+
+}  // namespace symdiff
