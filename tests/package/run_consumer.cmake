@@ -3,7 +3,7 @@
 #
 # 1. installs the configured symdiff build tree into PREFIX,
 # 2. configures tests/package against it (CMAKE_PREFIX_PATH=PREFIX only),
-# 3. builds it and runs the consumer.
+# 3. builds it and runs the consumers (the core, and the extras component).
 foreach(v BUILD_DIR PREFIX CONSUMER_SOURCE_DIR CONSUMER_BINARY_DIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "run_consumer.cmake: ${v} not set")
@@ -38,9 +38,14 @@ endif()
 run(configure ${cfg})
 run(build "${CMAKE_COMMAND}" --build "${CONSUMER_BINARY_DIR}" --config "${CONFIG}")
 
-set(exe "${CONSUMER_BINARY_DIR}/consumer")
-if(NOT EXISTS "${exe}" AND EXISTS "${CONSUMER_BINARY_DIR}/${CONFIG}/consumer")
-  set(exe "${CONSUMER_BINARY_DIR}/${CONFIG}/consumer")   # multi-config generators
-endif()
-run(run "${exe}")
+foreach(name consumer consumer_extras)
+  set(exe "${CONSUMER_BINARY_DIR}/${name}")
+  if(NOT EXISTS "${exe}" AND EXISTS "${CONSUMER_BINARY_DIR}/${CONFIG}/${name}")
+    set(exe "${CONSUMER_BINARY_DIR}/${CONFIG}/${name}")   # multi-config generators
+  endif()
+  execute_process(COMMAND "${exe}" WORKING_DIRECTORY "${CONSUMER_BINARY_DIR}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "package_consumer: ${name} failed (${rc})")
+  endif()
+endforeach()
 message(STATUS "package_consumer: OK")
