@@ -76,7 +76,8 @@ int main() {
     auto w2_0 = xt::xtensor<double, 1>::from_shape({width});
     for (auto& v : W1_0) v = normal(rng);
     for (auto& v : w2_0) v = normal(rng) / std::sqrt(double(width));
-    const auto initial = params(W1 = W1_0, b1 = xt::xtensor<double, 1>(xt::zeros<double>({width})), w2 = w2_0, b2 = 0.0);
+    const auto initial =
+        params(W1 = W1_0, b1 = xt::xtensor<double, 1>(xt::zeros<double>({width})), w2 = w2_0, b2 = 0.0);
 
     const std::size_t batch = 20, epochs = 400, steps = epochs * (n_train / batch);
     // [snippet:sine_train]
@@ -101,8 +102,8 @@ int main() {
 
     double best_rmse = 1e300;
     for (const auto& e : fit.epochs) best_rmse = std::min(best_rmse, e.metrics.at(0));
-    std::printf("training loss at the kept parameters %.5f; best validation RMSE %.4f (noise: 0.1)\n",
-                fit.final_loss(), best_rmse);
+    std::printf("training loss at the kept parameters %.5f; best validation RMSE %.4f (noise: 0.1)\n", fit.final_loss(),
+                best_rmse);
     check.that("the validation RMSE comes near the noise level", best_rmse < 0.13, example::format("%.4f", best_rmse));
 
     // [snippet:sine_reload]
@@ -126,14 +127,14 @@ int main() {
     check.that("the fit is close to sin(x) on [-3, 3] (rms below 0.05)", rms < 0.05, example::format("%.4f", rms));
     check.that("and nowhere off by more than 0.15", worst < 0.15, example::format("%.4f", worst));
 
-    const auto picture = plot_lines("sine_network_fit.png",
-                                    {.title = "a 16-unit tanh network fitted to noisy sin(x)", .xlabel = "x", .ylabel = "y"},
-                                    {series("training data", xt::xtensor<double, 1>(xt::view(X_train, xt::all(), 0)),
-                                            Y_train, plot_style::points),
-                                     series("validation data", xt::xtensor<double, 1>(xt::view(X_valid, xt::all(), 0)),
-                                            Y_valid, plot_style::points),
-                                     series("sin(x)", grid, xt::xtensor<double, 1>(xt::sin(grid))),
-                                     series("the reloaded network", grid, predicted)});
+    const auto picture = plot_lines(
+        "sine_network_fit.png",
+        {.title = "a 16-unit tanh network fitted to noisy sin(x)", .xlabel = "x", .ylabel = "y"},
+        {series("training data", xt::xtensor<double, 1>(xt::view(X_train, xt::all(), 0)), Y_train, plot_style::points),
+         series("validation data", xt::xtensor<double, 1>(xt::view(X_valid, xt::all(), 0)), Y_valid,
+                plot_style::points),
+         series("sin(x)", grid, xt::xtensor<double, 1>(xt::sin(grid))),
+         series("the reloaded network", grid, predicted)});
     if (picture.rendered) std::printf("wrote %s\n", picture.path.c_str());
     else check.that("gnuplot is installed, so the picture must render", !gnuplot_available(), picture.message);
     return check.exit_code();

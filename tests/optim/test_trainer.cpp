@@ -109,7 +109,8 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_continues_the_same_run) {
     descent_options other = resumable;
     other.method = sgd{};
     trainer third(loss, start(), data(x = M, y = T), other);
-    BOOST_CHECK_EXCEPTION(third.load(dir), io_error, [](const io_error& e) { return message_has(e, "different optimiser"); });
+    BOOST_CHECK_EXCEPTION(third.load(dir), io_error,
+                          [](const io_error& e) { return message_has(e, "different optimiser"); });
     BOOST_TEST(third[b] == 0.0);
     std::filesystem::remove_all(dir);
 }
@@ -176,7 +177,8 @@ BOOST_AUTO_TEST_CASE(validation_metrics_and_early_stopping) {
 
 BOOST_AUTO_TEST_CASE(divergence_keeps_a_consistent_state) {
     // lr = 0.2: w_{k+1} - 2 = (1 - 3)(w_k - 2): the loss grows fourfold every step.
-    const auto fit = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.2, .steps = 50});
+    const auto fit =
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.2, .steps = 50});
     BOOST_TEST(fit.reason == stop_reason::diverged);
     BOOST_TEST(fit.steps_taken == 0u);  // the lowest loss was at the start
     BOOST_TEST(fit[w] == 0.0);
@@ -250,4 +252,107 @@ BOOST_AUTO_TEST_CASE(progress_lines_one_per_epoch) {
     o.log = &quiet;
     trainer(loss, start(), data(x = M, y = T), o).train(3);
     BOOST_TEST(quiet.str().empty());
+}
+
+BOOST_AUTO_TEST_CASE(checkpoints_of_every_optimiser_round_trip) {
+    // momentum keeps one buffer, Adam and AdamW two, SGD none: each continues bit for bit
+    for (const optimizer method : {optimizer{sgd{}}, optimizer{momentum{.mu = 0.8}}, optimizer{adamw{}}}) {
+        BOOST_TEST_CONTEXT(optimizer_name(method)) {
+            const std::string dir = "trainer_checkpoint_" + optimizer_name(method);
+            descent_options o = resumable;
+            o.method = method;
+            trainer once(loss, start(), data(x = M, y = T), o);
+            once.train(12);
+            trainer first(loss, start(), data(x = M, y = T), o);
+            first.train(5);
+            first.save(dir);
+            trainer second(loss, start(), data(x = M, y = T), o);
+            second.load(dir);
+            BOOST_TEST(second.result().final_loss() == hand_loss(second[a](0), second[a](1), second[b]),
+                       tt::tolerance(1e-12));
+            second.train(7);
+            BOOST_TEST(same_bits(once.parameters(), second.parameters()));
+            std::filesystem::remove_all(dir);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_load_that_fails_leaves_the_trainer_as_it_was) {
+    const std::string dir = "trainer_checkpoint_rows";
+    trainer small(loss, start(), data(x = M, y = T), resumable);
+    small.train(3);
+    small.save(dir);
+    // the same model on 6 of the 12 rows: the saved minibatch order does not fit
+    const xt::xtensor<double, 2> M6 = xt::view(M, xt::range(0, 6), xt::all());
+    const xt::xtensor<double, 1> T6 = xt::view(T, xt::range(0, 6));
+    trainer other(loss, start(), data(x = M6, y = T6), resumable);
+    other.train(2);
+    const auto before = other.parameters();
+    BOOST_CHECK_EXCEPTION(other.load(dir), io_error, [](const io_error& e) { return message_has(e, "12 rows"); });
+    BOOST_TEST(same_bits(other.parameters(), before));
+    BOOST_TEST(other.steps_run() == 2u);
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_callback_stop_then_train_continues_the_run) {
+    // With the tolerance just above |L6 - L5| of the uninterrupted run (the loss falls by a factor
+    // 0.72 per step, so |L5 - L4| and |L6 - L4| are larger), that run converges at step 6; one
+    // stopped by its callback after step 5 must too, comparing L6 with L5, not with L4.
+    descent_options o{.learning_rate = 0.01, .steps = 50, .divergence_patience = 0};
+    const auto reference = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
+    const auto& h = reference.loss_history;
+    o.tolerance = 1.05 * std::abs(h[5] - h[4]);
+    const auto whole = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
+    BOOST_TEST(whole.reason == stop_reason::converged);
+    BOOST_TEST(whole.loss_history.size() == 6u);
+    trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
+    t.train(50, [](const auto& s) { return s.step == 5 ? step_action::stop : step_action::proceed; });
+    BOOST_TEST(t.result().reason == stop_reason::stopped_by_callback);
+    t.train(50);
+    BOOST_TEST(t.result().reason == stop_reason::converged);
+    BOOST_TEST(t.result().loss_history.size() == 6u);
+    BOOST_TEST(t[w] == whole[w]);
+}
+
+BOOST_AUTO_TEST_CASE(a_finite_loss_with_a_non_finite_gradient_keeps_those_parameters) {
+    // at w = 0, mean((sqrt(w) x - y)^2) = 30 but its gradient 15 (sqrt w - 2) / (2 sqrt w) is -inf
+    constexpr auto root_loss = mean(square(sqrt(w) * x - y));
+    const auto fit = gradient_descent(root_loss, params(w = 0.0), data(x = X, y = Y), {.steps = 5});
+    BOOST_TEST(fit.reason == stop_reason::non_finite);
+    BOOST_TEST(fit[w] == 0.0);
+    BOOST_TEST(fit.steps_taken == 0u);
+    BOOST_TEST(fit.final_loss() == 30.0);
+    BOOST_TEST(fit.loss_history == std::vector<double>{30.0}, tt::per_element());
+    BOOST_TEST(fit.message.find("gradient with respect to 'w'") != std::string::npos, fit.message);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_gradient_check_is_not_skipped_by_the_next_call) {
+    descent_options o{.check_gradient = true};
+    o.check.atol = 0;
+    o.check.rtol = 0;  // finite differences are never exact: the check fails
+    trainer t(scale_loss, params(w = 0.5), data(x = X, y = Y), o);
+    BOOST_TEST(t.train(5).reason == stop_reason::gradient_check_failed);
+    BOOST_TEST(t.train(5).reason == stop_reason::gradient_check_failed);
+    BOOST_TEST(t.steps_run() == 0u);
+    BOOST_TEST(t.result().final_loss() == 7.5 * 1.5 * 1.5, tt::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(problems_of_the_validation_data_show_before_any_work) {
+    trainer t(scale_loss, params(w = 0.5), data(x = X, y = Y));
+    BOOST_CHECK_EXCEPTION(t.validate_on(data(x = X, y = Y), metric("residuals", w * x - y)), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "a metric must be a number"); });
+    BOOST_TEST(t.steps_run() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_exception_from_a_callback_says_the_call_was_interrupted) {
+    trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.01});
+    BOOST_CHECK_THROW(t.train(10,
+                              [](const auto& s) {
+                                  if (s.step == 3) throw std::runtime_error("from the callback");
+                              }),
+                      std::runtime_error);
+    BOOST_TEST(t.result().reason == stop_reason::interrupted);
+    BOOST_TEST(!t.result().ok());
+    BOOST_TEST(t.result().steps_taken == 3u);
+    BOOST_TEST(std::isnan(t.result().final_loss()));
 }

@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(step_lr_multiplies_by_gamma_every_step_size_epochs) {
 }
 
 BOOST_AUTO_TEST_CASE(exponential_lr_multiplies_by_gamma_every_epoch) {
-    const auto [wv, rates] = run_rates(descent_options{.learning_rate = 0.03, .steps = 4, .schedule = exponential_lr{0.9}});
+    const auto [wv, rates] =
+        run_rates(descent_options{.learning_rate = 0.03, .steps = 4, .schedule = exponential_lr{0.9}});
     const std::vector<double> expect{0.03, 0.027, 0.0243, 0.02187};
     BOOST_TEST(rates == expect, tt::tolerance(1e-14) << tt::per_element());
     BOOST_TEST(wv == sgd_replay(4, [&](std::size_t e) { return expect[e]; }), tt::tolerance(1e-13));
@@ -58,8 +59,8 @@ BOOST_AUTO_TEST_CASE(exponential_lr_multiplies_by_gamma_every_epoch) {
 BOOST_AUTO_TEST_CASE(cosine_annealing_follows_its_closed_form) {
     // eta_min + (lr0 - eta_min) (1 + cos(pi e / T)) / 2 with lr0 = 0.04, eta_min = 0.01, T = 4:
     // e = 0..4: 0.04, 0.01 + 0.015 (1 + 1/sqrt2), 0.025, 0.01 + 0.015 (1 - 1/sqrt2), 0.01
-    const auto [wv, rates] = run_rates(
-        descent_options{.learning_rate = 0.04, .steps = 5, .schedule = cosine_annealing_lr{.t_max = 4, .eta_min = 0.01}});
+    const auto [wv, rates] = run_rates(descent_options{
+        .learning_rate = 0.04, .steps = 5, .schedule = cosine_annealing_lr{.t_max = 4, .eta_min = 0.01}});
     const double r = 1 / std::sqrt(2.0);
     const std::vector<double> expect{0.04, 0.01 + 0.015 * (1 + r), 0.025, 0.01 + 0.015 * (1 - r), 0.01};
     BOOST_TEST(rates == expect, tt::tolerance(1e-14) << tt::per_element());
@@ -68,8 +69,10 @@ BOOST_AUTO_TEST_CASE(cosine_annealing_follows_its_closed_form) {
 
 BOOST_AUTO_TEST_CASE(linear_lr_warms_up_then_holds) {
     // LinearLR(start_factor = 0.25, end_factor = 1, total_iters = 3): lr0 (0.25 + 0.75 min(e, 3) / 3)
-    const auto [wv, rates] = run_rates(descent_options{
-        .learning_rate = 0.04, .steps = 5, .schedule = linear_lr{.start_factor = 0.25, .end_factor = 1, .total_iters = 3}});
+    const auto [wv, rates] =
+        run_rates(descent_options{.learning_rate = 0.04,
+                                  .steps = 5,
+                                  .schedule = linear_lr{.start_factor = 0.25, .end_factor = 1, .total_iters = 3}});
     const std::vector<double> expect{0.01, 0.02, 0.03, 0.04, 0.04};
     BOOST_TEST(rates == expect, tt::tolerance(1e-14) << tt::per_element());
     BOOST_TEST(wv == sgd_replay(5, [&](std::size_t e) { return expect[e]; }), tt::tolerance(1e-13));
@@ -108,8 +111,9 @@ BOOST_AUTO_TEST_CASE(sgd_weight_decay_adds_the_l2_gradient) {
 
 BOOST_AUTO_TEST_CASE(momentum_weight_decay_enters_the_buffer) {
     const double lr = 0.01, mu = 0.8, wd = 0.3;
-    const auto fit = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y),
-                                      {.learning_rate = lr, .steps = 5, .method = momentum{.mu = mu, .weight_decay = wd}});
+    const auto fit =
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y),
+                         {.learning_rate = lr, .steps = 5, .method = momentum{.mu = mu, .weight_decay = wd}});
     double wv = 0, v = 0;
     for (int t = 1; t <= 5; ++t) {
         const double g = scale_gradient(wv) + wd * wv;
@@ -198,9 +202,9 @@ BOOST_AUTO_TEST_CASE(clip_grad_value_clamps_each_entry) {
 
 BOOST_AUTO_TEST_CASE(a_learning_rate_per_parameter) {
     const double lr = 0.01, lr_b = 0.1;
-    const auto fit = gradient_descent(affine_loss, params(w = 0.0, b = 0.0), data(x = X, y = Y),
-                                      {.learning_rate = lr, .steps = 3, .schedule = step_lr{1, 0.5},
-                                       .parameter_learning_rates = {{"b", lr_b}}});
+    const auto fit = gradient_descent(
+        affine_loss, params(w = 0.0, b = 0.0), data(x = X, y = Y),
+        {.learning_rate = lr, .steps = 3, .schedule = step_lr{1, 0.5}, .parameter_learning_rates = {{"b", lr_b}}});
     double wv = 0, bv = 0;
     for (int t = 0; t < 3; ++t) {
         const auto [gw, gb] = affine_gradient(wv, bv);

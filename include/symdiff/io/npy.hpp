@@ -20,59 +20,48 @@
 #include <xtensor/xnpy.hpp>
 #include <xtensor/xtensor.hpp>
 
-namespace symdiff
-{
+namespace symdiff {
 
 /// Thrown when a file cannot be written or read back as asked. what() names the file.
-struct io_error : std::runtime_error
-{
+struct io_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-namespace detail
-{
+namespace detail {
 
 template <class T>
 inline constexpr bool npy_element = std::is_arithmetic_v<T> && !std::is_same_v<T, bool>;
 
-inline std::string npy_shape_string(const auto& shape)
-{
+inline std::string npy_shape_string(const auto& shape) {
     std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-    {
+    for (std::size_t i = 0; i < shape.size(); ++i) {
         s += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
     }
     return s + (shape.size() == 1 ? ",)" : ")");
 }
 
 // Rewords xtensor's two most common messages; passes the others through.
-inline std::string npy_explain(const std::string& what)
-{
+inline std::string npy_explain(const std::string& what) {
     const std::string prefix = "Cast error: formats not matching ";
     const auto vs = what.find(" vs ");
-    if (what.rfind(prefix, 0) == 0 && vs != std::string::npos)
-    {
+    if (what.rfind(prefix, 0) == 0 && vs != std::string::npos) {
         return "the file holds dtype " + what.substr(prefix.size(), vs - prefix.size()) +
                " but the requested element type is " + what.substr(vs + 4) + " (load with the matching type)";
     }
-    if (what.rfind("this file do not have a valid npy format", 0) == 0)
-    {
+    if (what.rfind("this file do not have a valid npy format", 0) == 0) {
         return "not a .npy file (it does not start with the \\x93NUMPY magic)";
     }
     return what;
 }
 
-inline void npy_write(const std::string& fn, const std::string& path, const std::string& content)
-{
+inline void npy_write(const std::string& fn, const std::string& path, const std::string& content) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-    {
+    if (!out) {
         throw io_error(fn + ": cannot open '" + path + "' for writing: " + std::generic_category().message(errno));
     }
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.close();
-    if (!out)
-    {
+    if (!out) {
         throw io_error(fn + ": writing '" + path + "' failed (disk full?)");
     }
 }
@@ -80,16 +69,13 @@ inline void npy_write(const std::string& fn, const std::string& path, const std:
 // Opens and parses `path`, then hands xtensor's owning adaptor to `use`. Every failure becomes an
 // io_error naming the file.
 template <class T, class F>
-auto npy_read(const std::string& fn, const std::string& path, F&& use)
-{
+auto npy_read(const std::string& fn, const std::string& path, F&& use) {
     static_assert(npy_element<T>, "load_npy<T> needs an arithmetic T other than bool");
     std::ifstream in(path, std::ios::binary);
-    if (!in)
-    {
+    if (!in) {
         throw io_error(fn + ": cannot open '" + path + "': " + std::generic_category().message(errno));
     }
-    try
-    {
+    try {
         auto a = xt::load_npy<T>(in);
         if (!in)  // xtensor does not check that the data was all there
         {
@@ -98,13 +84,9 @@ auto npy_read(const std::string& fn, const std::string& path, F&& use)
                            npy_shape_string(a.shape()));
         }
         return use(a);
-    }
-    catch (const io_error&)
-    {
+    } catch (const io_error&) {
         throw;
-    }
-    catch (const std::exception& e)
-    {
+    } catch (const std::exception& e) {
         throw io_error(fn + ": '" + path + "': " + npy_explain(e.what()));
     }
 }
@@ -113,16 +95,12 @@ auto npy_read(const std::string& fn, const std::string& path, F&& use)
 
 /// Saves an xtensor expression (any rank, evaluated first) with its shape and dtype.
 template <class E>
-void save_npy(const std::string& path, const xt::xexpression<E>& e)
-{
+void save_npy(const std::string& path, const xt::xexpression<E>& e) {
     static_assert(detail::npy_element<typename E::value_type>, "save_npy needs arithmetic elements other than bool");
     std::string content;
-    try
-    {
+    try {
         content = xt::dump_npy(e);
-    }
-    catch (const std::exception& ex)
-    {
+    } catch (const std::exception& ex) {
         throw io_error("save_npy: '" + path + "': " + ex.what());
     }
     detail::npy_write("save_npy", path, content);
@@ -130,17 +108,15 @@ void save_npy(const std::string& path, const xt::xexpression<E>& e)
 
 /// Saves a vector as a 1-d array of shape (n,).
 template <class T>
-void save_npy(const std::string& path, const std::vector<T>& v)
-{
+void save_npy(const std::string& path, const std::vector<T>& v) {
     static_assert(detail::npy_element<T>, "save_npy needs arithmetic elements other than bool");
     save_npy(path, xt::adapt(v.data(), v.size(), xt::no_ownership(), std::vector<std::size_t>{v.size()}));
 }
 
 /// Saves a scalar as a 0-d array of shape ().
 template <class T>
-    requires detail::npy_element<T>
-void save_npy(const std::string& path, T value)
-{
+requires detail::npy_element<T>
+void save_npy(const std::string& path, T value) {
     xt::xtensor<T, 0> a;
     a() = value;
     save_npy(path, a);
@@ -148,18 +124,15 @@ void save_npy(const std::string& path, T value)
 
 /// Loads an array of any rank. The file's dtype must match T exactly (no conversion).
 template <class T>
-xt::xarray<T> load_npy(const std::string& path)
-{
+xt::xarray<T> load_npy(const std::string& path) {
     return detail::npy_read<T>("load_npy", path, [](const auto& a) { return xt::xarray<T>(a); });
 }
 
 /// Loads an array that must have rank N.
 template <class T, std::size_t N>
-xt::xtensor<T, N> load_npy(const std::string& path)
-{
+xt::xtensor<T, N> load_npy(const std::string& path) {
     return detail::npy_read<T>("load_npy", path, [&](const auto& a) {
-        if (a.dimension() != N)
-        {
+        if (a.dimension() != N) {
             throw io_error("load_npy: '" + path + "' holds an array of shape " + detail::npy_shape_string(a.shape()) +
                            ", not the " + std::to_string(N) + "-d array asked for");
         }
@@ -169,11 +142,9 @@ xt::xtensor<T, N> load_npy(const std::string& path)
 
 /// Loads a 1-d array into a std::vector.
 template <class T>
-std::vector<T> load_npy_vector(const std::string& path)
-{
+std::vector<T> load_npy_vector(const std::string& path) {
     return detail::npy_read<T>("load_npy_vector", path, [&](const auto& a) {
-        if (a.dimension() != 1)
-        {
+        if (a.dimension() != 1) {
             throw io_error("load_npy_vector: '" + path + "' holds an array of shape " +
                            detail::npy_shape_string(a.shape()) + ", not a 1-d array");
         }
@@ -183,11 +154,9 @@ std::vector<T> load_npy_vector(const std::string& path)
 
 /// Loads a scalar: any array holding exactly one element (0-d as written by save_npy(path, value)).
 template <class T>
-T load_npy_scalar(const std::string& path)
-{
+T load_npy_scalar(const std::string& path) {
     return detail::npy_read<T>("load_npy_scalar", path, [&](const auto& a) {
-        if (a.size() != 1)
-        {
+        if (a.size() != 1) {
             throw io_error("load_npy_scalar: '" + path + "' holds an array of shape " +
                            detail::npy_shape_string(a.shape()) + ", not a single value");
         }

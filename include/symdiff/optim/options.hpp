@@ -33,25 +33,25 @@ struct descent_options {
     lr_schedule schedule = constant_lr{};  ///< the learning rate per epoch (torch.optim.lr_scheduler's equations)
     /// A base learning rate per parameter, by name: {{"b", 0.1}} (the others use learning_rate).
     std::vector<std::pair<std::string, double>> parameter_learning_rates{};
-    double clip_grad_norm = 0;             ///< > 0: scale the gradients so that their global 2-norm is at most this
-    double clip_grad_value = 0;            ///< > 0: clamp every gradient entry to [-v, v] (before clip_grad_norm)
-    std::size_t batch_size = 0;            ///< 0: full batch; else minibatches over the data's first axis
-    std::uint64_t shuffle_seed = 0;        ///< minibatch order (reshuffled every epoch)
-    bool shuffle = true;                   ///< false: batches in data order
-    std::size_t log_every = 0;             ///< print "step k: loss = ..." every k steps (0: never)
-    std::ostream* log = &std::cout;        ///< where to print (log lines and progress)
+    double clip_grad_norm = 0;       ///< > 0: scale the gradients so that their global 2-norm is at most this
+    double clip_grad_value = 0;      ///< > 0: clamp every gradient entry to [-v, v] (before clip_grad_norm)
+    std::size_t batch_size = 0;      ///< 0: full batch; else minibatches over the data's first axis
+    std::uint64_t shuffle_seed = 0;  ///< minibatch order (reshuffled every epoch)
+    bool shuffle = true;             ///< false: batches in data order
+    std::size_t log_every = 0;       ///< print "step k: loss = ..." every k steps (0: never)
+    std::ostream* log = &std::cout;  ///< where to print (log lines and progress)
     progress_mode progress = progress_mode::none;
-    double tolerance = 0;                  ///< stop when |loss change| <= tolerance (0: never)
-    std::size_t divergence_patience = 5;   ///< stop after this many rising losses above the start (0: never)
+    double tolerance = 0;                 ///< stop when |loss change| <= tolerance (0: never)
+    std::size_t divergence_patience = 5;  ///< stop after this many rising losses above the start (0: never)
     /// Early stopping (needs validation data): stop after this many epochs without a validation
     /// loss lower than the best by more than early_stopping_min_delta (0: never).
     std::size_t early_stopping_patience = 0;
     double early_stopping_min_delta = 0;
-    bool restore_best = true;              ///< after an early stop, keep the parameters of the best validation loss
-    bool allow_row_broadcast = false;      ///< allow two arrays with rows to broadcast against each other ((n,1) - (n))
-    bool check_gradient = false;           ///< run check_gradient before the first step
-    gradient_check_options check{};        ///< its tolerances
-    std::size_t threads = 1;               ///< threads that run each step's blocks of rows (same results for any count)
+    bool restore_best = true;          ///< after an early stop, keep the parameters of the best validation loss
+    bool allow_row_broadcast = false;  ///< allow two arrays with rows to broadcast against each other ((n,1) - (n))
+    bool check_gradient = false;       ///< run check_gradient before the first step
+    gradient_check_options check{};    ///< its tolerances
+    std::size_t threads = 1;           ///< threads that run each step's blocks of rows (same results for any count)
 };
 
 enum class stop_reason {
@@ -61,7 +61,8 @@ enum class stop_reason {
     non_finite,
     gradient_check_failed,
     early_stopped,
-    stopped_by_callback
+    stopped_by_callback,
+    interrupted  ///< an exception (a callback's, a metric's) left the call; the parameters are those of the last update
 };
 
 inline const char* to_string(stop_reason r) {
@@ -73,6 +74,7 @@ inline const char* to_string(stop_reason r) {
         case stop_reason::gradient_check_failed: return "gradient check failed";
         case stop_reason::early_stopped: return "early stopped";
         case stop_reason::stopped_by_callback: return "stopped by the callback";
+        case stop_reason::interrupted: return "interrupted";
     }
     return "?";
 }
@@ -86,23 +88,23 @@ enum class step_action { proceed, stop };
 /// What a callback sees after each step.
 template <class P>
 struct step_info {
-    std::size_t step;            ///< 1-based, counted over every call of a trainer
-    std::size_t epoch;           ///< 1-based (in a full-batch run every step is an epoch)
-    double loss;                 ///< the loss before this step's update (of this step's batch)
-    const P& parameters;         ///< after this step's update
-    double learning_rate;        ///< the base learning rate this step used (after the schedule)
-    bool end_of_epoch;           ///< the last step of its epoch
-    double validation_loss;      ///< at end_of_epoch with validation data; NaN otherwise
+    std::size_t step;        ///< 1-based, counted over every call of a trainer
+    std::size_t epoch;       ///< 1-based (in a full-batch run every step is an epoch)
+    double loss;             ///< the loss before this step's update (of this step's batch)
+    const P& parameters;     ///< after this step's update
+    double learning_rate;    ///< the base learning rate this step used (after the schedule)
+    bool end_of_epoch;       ///< the last step of its epoch
+    double validation_loss;  ///< at end_of_epoch with validation data; NaN otherwise
 };
 
 /// One epoch as the run saw it.
 struct epoch_record {
-    std::size_t epoch = 0;           ///< 1-based
-    std::size_t step = 0;            ///< the last step of the epoch
-    double loss = 0;                 ///< the mean of the epoch's batch losses (the loss, full batch)
+    std::size_t epoch = 0;  ///< 1-based
+    std::size_t step = 0;   ///< the last step of the epoch
+    double loss = 0;        ///< the mean of the epoch's batch losses (the loss, full batch)
     double validation_loss = std::nan("");
-    std::vector<double> metrics{};   ///< in the order of descent_result::metric_names
-    double seconds = 0;              ///< wall time of the epoch
+    std::vector<double> metrics{};  ///< in the order of descent_result::metric_names
+    double seconds = 0;             ///< wall time of the epoch
 };
 
 /// The state a run ended in. `parameters` are those after `steps_taken` updates, and

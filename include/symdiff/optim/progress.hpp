@@ -52,8 +52,8 @@ public:
         std::ostringstream s;
         s << "\repoch " << epoch << " [" << std::string(filled, '#') << std::string(width - filled, '.') << "] "
           << std::setw(3) << 100 * done / std::max<std::size_t>(1, steps_) << "%  " << std::fixed
-          << std::setprecision(1) << rate << " steps/s  ETA " << clock_time(left) << "  loss "
-          << std::defaultfloat << std::setprecision(5) << loss << "   ";
+          << std::setprecision(1) << rate << " steps/s  ETA " << clock_time(left) << "  loss " << std::defaultfloat
+          << std::setprecision(5) << loss << "   ";
         *out_ << s.str() << std::flush;
     }
 

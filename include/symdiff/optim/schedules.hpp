@@ -68,7 +68,8 @@ inline double scheduled_learning_rate(const lr_schedule& schedule, double lr0, s
 
 /// Why a schedule is unusable, or an empty string.
 inline std::string schedule_problem(const lr_schedule& schedule) {
-    if (const auto* s = std::get_if<step_lr>(&schedule); s && s->step_size == 0) return "step_lr{step_size} must be at least 1";
+    if (const auto* s = std::get_if<step_lr>(&schedule); s && s->step_size == 0)
+        return "step_lr{step_size} must be at least 1";
     if (const auto* s = std::get_if<step_lr>(&schedule); s && !(s->gamma > 0)) return "step_lr{gamma} must be positive";
     if (const auto* s = std::get_if<exponential_lr>(&schedule); s && !(s->gamma > 0))
         return "exponential_lr{gamma} must be positive";

@@ -97,9 +97,10 @@ struct array_rows {
 };
 template <fixed_string... Names, class D, class... Ds>
 struct array_rows<rows_of<Names...>, D, Ds...>
-    : array_rows<std::conditional_t<is_number<decltype(std::declval<D>().value)> || is_fixed<std::remove_cvref_t<D>>::value,
-                                    rows_of<Names...>, rows_of<Names..., std::remove_cvref_t<D>::name>>,
-                 Ds...> {};
+    : array_rows<
+          std::conditional_t<is_number<decltype(std::declval<D>().value)> || is_fixed<std::remove_cvref_t<D>>::value,
+                             rows_of<Names...>, rows_of<Names..., std::remove_cvref_t<D>::name>>,
+          Ds...> {};
 
 /// Runs a compiled program on the parameters and data views; a std::tuple of its values.
 template <class Program, class P, class Views>
@@ -124,7 +125,8 @@ auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) 
             return binding<B::name, C>{C(xt::view(b.value, xt::keep(idx)))};
         }
     });
-    return boost::hana::unpack(std::move(rows), [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
+    return boost::hana::unpack(std::move(rows),
+                               [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
 }
 
 /// The name of the call whose options or data were wrong, as the messages say it.
@@ -142,11 +144,14 @@ inline void validate(const optimizer& method, called_as who) {
         throw invalid_argument_error(option_error("momentum{mu} must be in [0, 1), got " + std::to_string(m->mu)));
     const auto check_adam = [&](const auto& a) {
         if (!in_unit(a.beta1))
-            throw invalid_argument_error(option_error(name + "{beta1} must be in [0, 1), got " + std::to_string(a.beta1)));
+            throw invalid_argument_error(
+                option_error(name + "{beta1} must be in [0, 1), got " + std::to_string(a.beta1)));
         if (!in_unit(a.beta2))
-            throw invalid_argument_error(option_error(name + "{beta2} must be in [0, 1), got " + std::to_string(a.beta2)));
+            throw invalid_argument_error(
+                option_error(name + "{beta2} must be in [0, 1), got " + std::to_string(a.beta2)));
         if (!(a.eps > 0) || !std::isfinite(a.eps))
-            throw invalid_argument_error(option_error(name + "{eps} must be a positive finite number, got " + std::to_string(a.eps)));
+            throw invalid_argument_error(
+                option_error(name + "{eps} must be a positive finite number, got " + std::to_string(a.eps)));
     };
     if (const auto* a = std::get_if<adam>(&method)) check_adam(*a);
     if (const auto* a = std::get_if<adamw>(&method)) check_adam(*a);
@@ -160,22 +165,27 @@ void validate(const descent_options& o, called_as who) {
     const auto option_error = [&](const std::string& what) { return std::string(who.name) + ": " + what; };
     const auto positive = [](double v) { return v > 0 && std::isfinite(v); };
     if (!positive(o.learning_rate))
-        throw invalid_argument_error(option_error("learning_rate must be a positive finite number, got " + std::to_string(o.learning_rate)));
+        throw invalid_argument_error(
+            option_error("learning_rate must be a positive finite number, got " + std::to_string(o.learning_rate)));
     if (o.threads == 0) throw invalid_argument_error(option_error("threads must be at least 1"));
-    if (o.tolerance < 0 || !std::isfinite(o.tolerance)) throw invalid_argument_error(option_error("tolerance must be >= 0"));
+    if (o.tolerance < 0 || !std::isfinite(o.tolerance))
+        throw invalid_argument_error(option_error("tolerance must be >= 0"));
     if (o.clip_grad_norm < 0 || !std::isfinite(o.clip_grad_norm))
         throw invalid_argument_error(option_error("clip_grad_norm must be >= 0 (0: no clipping)"));
     if (o.clip_grad_value < 0 || !std::isfinite(o.clip_grad_value))
         throw invalid_argument_error(option_error("clip_grad_value must be >= 0 (0: no clipping)"));
-    if (o.early_stopping_min_delta < 0) throw invalid_argument_error(option_error("early_stopping_min_delta must be >= 0"));
+    if (o.early_stopping_min_delta < 0)
+        throw invalid_argument_error(option_error("early_stopping_min_delta must be >= 0"));
     validate(o.method, who);
     if (const auto problem = schedule_problem(o.schedule); !problem.empty())
         throw invalid_argument_error(option_error("schedule: " + problem));
     for (const auto& [name, rate] : o.parameter_learning_rates) {
         if (!((name == std::string_view(Ps::name.view())) || ...))
-            throw invalid_argument_error(option_error("parameter_learning_rates names '" + name + "', which is not a parameter"));
+            throw invalid_argument_error(
+                option_error("parameter_learning_rates names '" + name + "', which is not a parameter"));
         if (!positive(rate))
-            throw invalid_argument_error(option_error("the learning rate of '" + name + "' must be a positive finite number"));
+            throw invalid_argument_error(
+                option_error("the learning rate of '" + name + "' must be a positive finite number"));
     }
 }
 
@@ -190,17 +200,17 @@ std::size_t validate_data(const D& d, const std::string& which) {
         const auto& v = b.value;
         if constexpr (!std::is_arithmetic_v<std::remove_cvref_t<decltype(v)>>) {
             if (v.size() == 0)
-                throw invalid_argument_error(which + ": '" + name + "' is empty (shape " + shape_to_string(shape_of(v)) + ")");
+                throw invalid_argument_error(which + ": '" + name + "' is empty (shape " +
+                                             shape_to_string(shape_of(v)) + ")");
             const std::size_t n = first_extent(v);
             if (!is_fixed<B>::value && n > 0 && rows == 0) {
                 rows = n;
                 first_name = name;
             } else if (!is_fixed<B>::value && n > 0 && n != rows) {
-                throw invalid_argument_error(which + ": '" + first_name + "' has " + std::to_string(rows) + " rows but '" +
-                                             name + "' has " + std::to_string(n) + " (shape " +
-                                             shape_to_string(shape_of(v)) +
-                                             "); a value that is not one row per example is written fixed(" + name +
-                                             " = ...)");
+                throw invalid_argument_error(
+                    which + ": '" + first_name + "' has " + std::to_string(rows) + " rows but '" + name + "' has " +
+                    std::to_string(n) + " (shape " + shape_to_string(shape_of(v)) +
+                    "); a value that is not one row per example is written fixed(" + name + " = ...)");
             }
         }
         const long bad = first_non_finite(v);
@@ -217,9 +227,8 @@ template <class E, class V>
 double loss_number(const E& e, const V& v, const std::string& what) {
     if constexpr (!is_number<V>) {
         if (v.size() != 1)
-            throw invalid_argument_error(what + " must be a number, but '" + to_string(e) +
-                                         "' evaluated to shape " + shape_to_string(shape_of(v)) +
-                                         "; reduce it with mean() or sum()");
+            throw invalid_argument_error(what + " must be a number, but '" + to_string(e) + "' evaluated to shape " +
+                                         shape_to_string(shape_of(v)) + "; reduce it with mean() or sum()");
     }
     return as_number(v);
 }
@@ -245,8 +254,15 @@ public:
 
     /// The same, with the name of the call that messages give (gradient_descent's).
     trainer(const Loss& loss, const P& initial, const data_set<Ds...>& d, descent_options o, detail::called_as who)
-        : who_(who.name), loss_(loss), data_(d), o_(std::move(o)), result_{initial}, last_finite_(initial),
-          best_(initial), best_validation_(initial), gradient_(initial) {
+        : who_(who.name),
+          loss_(loss),
+          data_(d),
+          o_(std::move(o)),
+          result_{initial},
+          last_finite_(initial),
+          best_(initial),
+          best_validation_(initial),
+          gradient_(initial) {
         check_symbols();
         detail::validate<Ps...>(o_, who);
         rows_ = detail::validate_data(data_, who_ + ": data");
@@ -254,7 +270,8 @@ public:
             const auto name = std::remove_cvref_t<decltype(b)>::name.view();
             const long bad = detail::first_non_finite(b.value);
             if (bad >= 0)
-                throw invalid_argument_error(who_ + ": params: the initial value of '" + std::string(name) + "' is not finite at " +
+                throw invalid_argument_error(who_ + ": params: the initial value of '" + std::string(name) +
+                                             "' is not finite at " +
                                              detail::entry_name(name, b.value, static_cast<std::size_t>(bad)));
         });
         step_ = std::make_unique<step_program>(boost::hana::make_tuple(loss_, gradient_of(loss_, symbol<Ps::name>)...));
@@ -279,10 +296,13 @@ public:
             std::vector<double> out;
             out.push_back(detail::loss_number(loss, std::get<0>(values), who + ": the validation loss"));
             [&]<std::size_t... M>(std::index_sequence<M...>) {
-                (out.push_back(detail::loss_number(std::get<M>(exprs), std::get<M + 1>(values), who + ": a metric")), ...);
-            }(std::index_sequence_for<Es...>{});
+                (out.push_back(detail::loss_number(std::get<M>(exprs), std::get<M + 1>(values), who + ": a metric")),
+                 ...);
+            }
+            (std::index_sequence_for<Es...>{});
             return out;
         };
+        validation_(result_.parameters);  // a metric that is not a number, or bad shapes: an error now
         return *this;
     }
 
@@ -292,7 +312,8 @@ public:
     const descent_result<P>& train(std::size_t steps, Callback on_step = nullptr) {
         if (steps == 0) throw invalid_argument_error(who_ + ": steps must be at least 1");
         if (o_.early_stopping_patience > 0 && !validation_)
-            throw invalid_argument_error(who_ + ": early_stopping_patience needs validation data: "
+            throw invalid_argument_error(who_ +
+                                         ": early_stopping_patience needs validation data: "
                                          "trainer.validate_on(data(...)) before train()");
         const bool batched = o_.batch_size > 0 && o_.batch_size < rows_;
         if (o_.batch_size > 0 && rows_ > 0 && o_.batch_size > rows_)
@@ -302,9 +323,24 @@ public:
             throw invalid_argument_error(who_ + ": batch_size is set but no data array has rows to batch");
         result_.reason = stop_reason::completed;
         result_.message.clear();
+        result_.final_loss_value = std::nan("");
         known_final_ = false;
+        try {
+            return run(steps, on_step, batched);
+        } catch (...) {
+            // the parameters are those of the last completed update; say that the call did not end
+            stop(stop_reason::interrupted,
+                 who_ + ": interrupted by an exception after step " + std::to_string(step_count_));
+            throw;
+        }
+    }
+    const descent_result<P>& train() { return train(o_.steps); }
 
-        if (o_.check_gradient && step_count_ == 0 && !result_.gradient_check) {
+private:
+    template <class Callback>
+    const descent_result<P>& run(std::size_t steps, Callback& on_step, bool batched) {
+        // (the check runs again at every call until the first step: a failed check is not skipped)
+        if (o_.check_gradient && step_count_ == 0) {
             const auto report = check_gradient(loss_, result_.parameters, data_views_set(), o_.check);
             result_.gradient_check = report;
             if (!report.passed) {
@@ -316,7 +352,7 @@ public:
         const std::size_t per_epoch = batched ? (rows_ + o_.batch_size - 1) / o_.batch_size : 1;
         progress_ = std::make_unique<detail::progress_display>(o_.progress, o_.log);
         progress_->start(step_count_ + 1, steps, per_epoch);
-        if (epoch_steps_ == 0) epoch_start_ = clock::now();
+        epoch_start_ = clock::now();
 
         for (std::size_t k = 0; k < steps; ++k) {
             const std::size_t step = step_count_ + 1;
@@ -335,10 +371,19 @@ public:
             step_count_ = step;
 
             if (const std::string fault = non_finite(L, values); !fault.empty()) {
-                keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
-                stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
-                                                  "; the parameters are those of step " + std::to_string(step - 1) +
-                                                  ", the last with a finite loss");
+                if (std::isfinite(L)) {
+                    // the loss is finite here, its gradient is not: keep these parameters (no update)
+                    result_.loss_history.push_back(L);
+                    keep(result_.parameters, result_.steps_taken, L, batched);
+                    stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
+                                                      "; the parameters are those of step " + std::to_string(step) +
+                                                      " before its update (their loss is finite)");
+                } else {
+                    keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
+                    stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
+                                                      "; the parameters are those of step " + std::to_string(step - 1) +
+                                                      ", the last with a finite loss");
+                }
                 break;
             }
             result_.loss_history.push_back(L);
@@ -353,7 +398,9 @@ public:
             }
 
             // Divergence: the loss rose `patience` times in a row and is above where it started.
-            rising_ = (step > 1 && L > previous_) ? rising_ + 1 : 0;
+            const double prior = previous_;
+            previous_ = L;
+            rising_ = (step > 1 && L > prior) ? rising_ + 1 : 0;
             if (o_.divergence_patience > 0 && rising_ >= o_.divergence_patience && L > start_loss_ && !batched) {
                 std::ostringstream msg;
                 msg << who_ + ": stopped at step " << step << ": the loss rose " << rising_ << " steps in a row, from "
@@ -369,8 +416,9 @@ public:
             update(values, epoch);
             if (const std::string overflow = first_non_finite_parameter(); !overflow.empty()) {
                 keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
-                stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": the update made " +
-                                                  overflow + " non-finite; the parameters are those of step " +
+                stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) +
+                                                  ": the update made " + overflow +
+                                                  " non-finite; the parameters are those of step " +
                                                   std::to_string(step) + ", the last with a finite loss");
                 break;
             }
@@ -389,11 +437,13 @@ public:
             bool callback_stop = false;
             if constexpr (!std::is_same_v<Callback, std::nullptr_t>) {
                 const step_info<P> info{step, epoch, L, result_.parameters, lr, end_of_epoch, validation_loss};
-                if constexpr (std::is_same_v<decltype(on_step(info)), step_action>) callback_stop = on_step(info) == step_action::stop;
+                if constexpr (std::is_same_v<decltype(on_step(info)), step_action>)
+                    callback_stop = on_step(info) == step_action::stop;
                 else on_step(info);
             }
             if (callback_stop) {
-                stop(stop_reason::stopped_by_callback, who_ + ": stopped by the callback after step " + std::to_string(step));
+                stop(stop_reason::stopped_by_callback,
+                     who_ + ": stopped by the callback after step " + std::to_string(step));
                 break;
             }
             if (end_of_epoch && o_.early_stopping_patience > 0 && waiting_ >= o_.early_stopping_patience) {
@@ -401,25 +451,25 @@ public:
                 msg << who_ + ": stopped early at epoch " << epoch << ": the validation loss did not improve on "
                     << best_validation_loss_ << " for " << waiting_ << " epochs";
                 if (o_.restore_best) {
-                    msg << "; the parameters are those of step " << best_validation_updates_ << ", the best validation loss";
+                    msg << "; the parameters are those of step " << best_validation_updates_
+                        << ", the best validation loss";
                     keep(best_validation_, best_validation_updates_, std::nan(""), true);
                 }
+                waiting_ = 0;  // a later call waits `patience` epochs again
                 stop(stop_reason::early_stopped, msg.str());
                 break;
             }
             // (minibatch losses differ from batch to batch: the tolerance applies to full batches only)
-            if (o_.tolerance > 0 && !batched && step > 1 && std::abs(L - previous_) <= o_.tolerance) {
+            if (o_.tolerance > 0 && !batched && step > 1 && std::abs(L - prior) <= o_.tolerance) {
                 stop(stop_reason::converged, who_ + ": converged at step " + std::to_string(step) +
                                                  ": the loss changed by less than the tolerance");
-                previous_ = L;
                 break;
             }
-            previous_ = L;
         }
         return finish(progress_);
     }
-    const descent_result<P>& train() { return train(o_.steps); }
 
+public:
     /// The parameters now (after `steps_taken()` updates).
     const P& parameters() const { return result_.parameters; }
     template <fixed_string Name>
@@ -441,23 +491,31 @@ public:
         write_set(last_finite_, dir, "state/last_finite.");
         write_set(best_, dir, "state/best.");
         write_set(best_validation_, dir, "state/best_validation.");
-        std::vector<std::uint64_t> counters{format_version, static_cast<std::uint64_t>(o_.method.index()),
-                                            sizeof...(Ps), step_count_, result_.steps_taken, rng_.state,
-                                            rising_, best_updates_, last_finite_updates_, best_validation_updates_,
-                                            waiting_, epoch_steps_};
+        std::vector<std::uint64_t> counters{format_version,
+                                            static_cast<std::uint64_t>(o_.method.index()),
+                                            sizeof...(Ps),
+                                            step_count_,
+                                            result_.steps_taken,
+                                            rng_.state,
+                                            rising_,
+                                            best_updates_,
+                                            last_finite_updates_,
+                                            best_validation_updates_,
+                                            waiting_,
+                                            epoch_steps_};
         detail::for_each_index<P>([&](auto k) {
             const auto& s = std::get<decltype(k)::value>(states_);
             counters.push_back(s.started);
             counters.push_back(s.t);
             if (s.started) {
                 const std::string base = dir + "/state/optimizer." + name_of(k);
-                save_value(base + ".first.npy", s.first);
-                save_value(base + ".second.npy", s.second);
+                save_value(base + ".first.npy", s.first);                       // momentum's buffer, Adam's m
+                if (two_moments()) save_value(base + ".second.npy", s.second);  // Adam's v
             }
         });
         save_npy(dir + "/state/counters.npy", counters);
         save_npy(dir + "/state/values.npy", std::vector<double>{start_loss_, best_loss_, previous_, last_finite_loss_,
-                                                                 best_validation_loss_, epoch_loss_sum_});
+                                                                best_validation_loss_, epoch_loss_sum_});
         save_npy(dir + "/state/order.npy", std::vector<std::uint64_t>(order_.begin(), order_.end()));
     }
 
@@ -470,13 +528,20 @@ public:
             throw io_error("trainer::load: '" + dir + "' is not a checkpoint of a trainer with " +
                            std::to_string(sizeof...(Ps)) + " parameters");
         if (counters[1] != o_.method.index())
-            throw io_error("trainer::load: the checkpoint in '" + dir + "' was written with a different optimiser than " +
-                           optimizer_name(o_.method));
+            throw io_error("trainer::load: the checkpoint in '" + dir +
+                           "' was written with a different optimiser than " + optimizer_name(o_.method));
         const auto values = load_npy_vector<double>(dir + "/state/values.npy");
         const auto order = load_npy_vector<std::uint64_t>(dir + "/state/order.npy");
         if (values.size() != 6 || order.size() != rows_)
-            throw io_error("trainer::load: the checkpoint in '" + dir + "' was written for " + std::to_string(order.size()) +
-                           " rows of data, this trainer has " + std::to_string(rows_));
+            throw io_error("trainer::load: the checkpoint in '" + dir + "' was written for " +
+                           std::to_string(order.size()) + " rows of data, this trainer has " + std::to_string(rows_));
+        std::vector<bool> seen(rows_, false);
+        for (const auto i : order) {
+            if (i >= rows_ || seen[i])
+                throw io_error("trainer::load: '" + dir + "/state/order.npy' is not an order of the " +
+                               std::to_string(rows_) + " rows");
+            seen[i] = true;
+        }
         // read everything first: a failed load leaves the trainer as it was
         P parameters = result_.parameters, last_finite = last_finite_, best = best_, best_validation = best_validation_;
         read_set(parameters, dir, "");
@@ -491,9 +556,11 @@ public:
             if (s.started) {
                 const std::string base = dir + "/state/optimizer." + name_of(k);
                 s.first = boost::hana::at(parameters.bindings, k).value;
-                s.second = s.first;
                 read_value(base + ".first.npy", s.first);
-                read_value(base + ".second.npy", s.second);
+                if (two_moments()) {
+                    s.second = s.first;
+                    read_value(base + ".second.npy", s.second);
+                }
             }
         });
         auto history = load_npy_vector<double>(dir + "/loss.npy");
@@ -520,8 +587,13 @@ public:
         best_validation_loss_ = values[4];
         epoch_loss_sum_ = values[5];
         order_.assign(order.begin(), order.end());
-        result_.final_loss_value = std::nan("");
+        // the loaded state, described like the state after a call: the loss at these parameters
+        result_.reason = stop_reason::completed;
+        result_.message.clear();
+        result_.gradient_check.reset();
         result_.epochs.clear();
+        known_final_ = false;
+        finish(nullptr);
     }
 
 private:
@@ -532,10 +604,16 @@ private:
     using clock = std::chrono::steady_clock;
     static constexpr std::uint64_t format_version = 1;
 
+    /// Whether the optimiser keeps a second moment (Adam, AdamW) besides the first.
+    bool two_moments() const {
+        return std::holds_alternative<adam>(o_.method) || std::holds_alternative<adamw>(o_.method);
+    }
+
     static constexpr void check_symbols() {
         (
             [] {
-                if constexpr (!depends_on<Loss, symbol_t<Ps::name>>) static_assert(errors::parameter_not_in_loss<Ps::name>::value);
+                if constexpr (!depends_on<Loss, symbol_t<Ps::name>>)
+                    static_assert(errors::parameter_not_in_loss<Ps::name>::value);
             }(),
             ...);
         (
@@ -553,7 +631,8 @@ private:
     }
 
     auto data_views_set() const {
-        return boost::hana::unpack(data_.views(), [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
+        return boost::hana::unpack(data_.views(),
+                                   [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
     }
 
     /// What is not finite in the loss or the gradients, or an empty string.
@@ -578,7 +657,8 @@ private:
         boost::hana::for_each(result_.parameters.bindings, [&](const auto& b) {
             const long bad = detail::first_non_finite(b.value);
             if (bad >= 0 && overflow.empty())
-                overflow = detail::entry_name(std::remove_cvref_t<decltype(b)>::name.view(), b.value, static_cast<std::size_t>(bad));
+                overflow = detail::entry_name(std::remove_cvref_t<decltype(b)>::name.view(), b.value,
+                                              static_cast<std::size_t>(bad));
         });
         return overflow;
     }
@@ -703,13 +783,15 @@ private:
     template <class S>
     static void write_set(const S& set, const std::string& dir, const std::string& prefix) {
         boost::hana::for_each(set.bindings, [&](const auto& b) {
-            save_value(dir + "/" + prefix + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy", b.value);
+            save_value(dir + "/" + prefix + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy",
+                       b.value);
         });
     }
     template <class S>
     static void read_set(S& set, const std::string& dir, const std::string& prefix) {
         boost::hana::for_each(set.bindings, [&](auto& b) {
-            read_value(dir + "/" + prefix + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy", b.value);
+            read_value(dir + "/" + prefix + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy",
+                       b.value);
         });
     }
     template <class V>
@@ -724,8 +806,9 @@ private:
         } else {
             const auto loaded = load_npy<typename V::value_type>(path);
             if (detail::shape_of(loaded) != detail::shape_of(v))
-                throw io_error("trainer::load: '" + path + "' holds shape " + shape_to_string(detail::shape_of(loaded)) +
-                               " but the value has shape " + shape_to_string(detail::shape_of(v)));
+                throw io_error("trainer::load: '" + path + "' holds shape " +
+                               shape_to_string(detail::shape_of(loaded)) + " but the value has shape " +
+                               shape_to_string(detail::shape_of(v)));
             std::copy(loaded.begin(), loaded.end(), v.begin());
         }
     }
