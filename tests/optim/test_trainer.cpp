@@ -1,7 +1,6 @@
-// The trainer: resuming equals one long run bit for bit (also through a checkpoint on disk),
-// callbacks stop a run keeping that step's parameters, validation data with metrics and early
-// stopping, the state after every kind of stop, using a fit on new data, values that are not one
-// row per example, the (n, 1)-versus-(n) guard and the progress display.
+// The trainer: resuming equals one long run bit for bit (also through a checkpoint on disk, for
+// every optimiser), a failed load changes nothing, callbacks stop a run keeping that step's
+// parameters, using a fit on new data, the progress display.
 #define BOOST_TEST_MODULE trainer
 #include <boost/test/unit_test.hpp>
 
@@ -11,58 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "optim/driver_support.hpp"
+#include "optim/trainer_support.hpp"
 
 using namespace symdiff;
 using namespace driver_test;
+using namespace trainer_test;
 namespace tt = boost::test_tools;
-
-namespace {
-
-// A two-parameter linear model on 12 rows, trained in minibatches with Adam and a schedule: every
-// piece of state a resumed run must carry (moments, step counts, the shuffled order, the
-// position in the epoch, the schedule's epoch) is in play.
-constexpr auto model = dot(x, a) + b;
-constexpr auto loss = mean(square(model - y));
-
-xt::xtensor<double, 2> inputs() {
-    auto m = xt::xtensor<double, 2>::from_shape({12, 2});
-    for (std::size_t i = 0; i < 12; ++i) {
-        m(i, 0) = std::sin(1.0 + double(i));
-        m(i, 1) = std::cos(0.5 * double(i));
-    }
-    return m;
-}
-const xt::xtensor<double, 2> M = inputs();
-const xt::xtensor<double, 1> T = [] {
-    auto t = xt::xtensor<double, 1>::from_shape({12});
-    for (std::size_t i = 0; i < 12; ++i) t(i) = 1.5 * M(i, 0) - 0.5 * M(i, 1) + 0.25 + 0.01 * std::sin(7.0 * double(i));
-    return t;
-}();
-const descent_options resumable{.learning_rate = 0.05,
-                                .method = adam{},
-                                .schedule = step_lr{2, 0.7},
-                                .batch_size = 5,  // 3 batches per epoch, the last one short
-                                .shuffle_seed = 11,
-                                .divergence_patience = 0};
-auto start() { return params(a = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0); }
-
-template <class P>
-bool same_bits(const P& p, const P& q) {
-    return p[a](0) == q[a](0) && p[a](1) == q[a](1) && p[b] == q[b];
-}
-
-/// The loss written out by hand (not by symdiff) at parameters (a0, a1, b0).
-double hand_loss(double a0, double a1, double b0) {
-    double s = 0;
-    for (std::size_t i = 0; i < 12; ++i) {
-        const double r = a0 * M(i, 0) + a1 * M(i, 1) + b0 - T(i);
-        s += r * r;
-    }
-    return s / 12;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(four_calls_of_ten_steps_equal_one_call_of_forty) {
     trainer once(loss, start(), data(x = M, y = T), resumable);
@@ -145,92 +98,6 @@ BOOST_AUTO_TEST_CASE(evaluate_uses_a_fit_on_new_data) {
     BOOST_TEST(evaluate(dot(x, a), fit.parameters, x = fresh)(1) == -fit[a](0) + fit[a](1) * 0.5, tt::tolerance(1e-14));
 }
 
-BOOST_AUTO_TEST_CASE(validation_metrics_and_early_stopping) {
-    // Train w on y = 2x; validate on y = x. w moves from 0 towards 2 (w_k = 2 - 2 (1 - 15 lr)^k),
-    // so the validation loss 7.5 (w - 1)^2 falls until w passes 1, then rises.
-    const xt::xtensor<double, 1> Yv{1, 2, 3, 4};
-    const double lr = 0.01;
-    // [snippet:validation]
-    trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = lr, .early_stopping_patience = 3});
-    t.validate_on(data(x = X, y = Yv), metric("mae", mean(abs(w * x - y))));
-    const auto& fit = t.train(100);
-    // fit.epochs[k].validation_loss, fit.epochs[k].metrics[0]: the validation loss and the mae
-    // [/snippet:validation]
-    BOOST_TEST(fit.reason == stop_reason::early_stopped);
-    BOOST_TEST(fit.ok());
-    // by hand: the step after which w is closest to 1, and the three epochs without improvement
-    std::vector<double> ws{0.0};
-    for (int k = 0; k < 100; ++k) ws.push_back(ws.back() - lr * 15 * (ws.back() - 2));
-    std::size_t best = 1;
-    for (std::size_t k = 1; k < ws.size(); ++k)
-        if (std::abs(ws[k] - 1) < std::abs(ws[best] - 1)) best = k;
-    BOOST_TEST(fit.steps_taken == best);
-    BOOST_TEST(fit.loss_history.size() == best + 3);
-    BOOST_TEST(fit[w] == ws[best], tt::tolerance(1e-12));
-    BOOST_TEST(fit.final_loss() == 7.5 * (ws[best] - 2) * (ws[best] - 2), tt::tolerance(1e-12));
-    BOOST_TEST(fit.epochs.size() == best + 3);
-    const auto& e = fit.epochs[best - 1];
-    BOOST_TEST(e.validation_loss == 7.5 * (ws[best] - 1) * (ws[best] - 1), tt::tolerance(1e-12));
-    BOOST_TEST(fit.metric_names == std::vector<std::string>{"mae"}, tt::per_element());
-    BOOST_TEST(e.metrics.at(0) == 2.5 * std::abs(ws[best] - 1), tt::tolerance(1e-12));  // mean |(w - 1) x|
-}
-
-BOOST_AUTO_TEST_CASE(divergence_keeps_a_consistent_state) {
-    // lr = 0.2: w_{k+1} - 2 = (1 - 3)(w_k - 2): the loss grows fourfold every step.
-    const auto fit =
-        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.2, .steps = 50});
-    BOOST_TEST(fit.reason == stop_reason::diverged);
-    BOOST_TEST(fit.steps_taken == 0u);  // the lowest loss was at the start
-    BOOST_TEST(fit[w] == 0.0);
-    BOOST_TEST(fit.final_loss() == 30.0);
-    BOOST_TEST(fit.loss_history.size() == 6u);  // what ran
-}
-
-BOOST_AUTO_TEST_CASE(non_finite_keeps_a_consistent_state) {
-    // sqrt(w) x - y: from w = 100 the gradient 15 (sqrt w - 2) / (2 sqrt w) = 6 and lr = 20 jump
-    // to w = -20, where the loss is NaN: the parameters of the last finite loss are kept.
-    constexpr auto root_loss = mean(square(sqrt(w) * x - y));
-    const auto fit = gradient_descent(root_loss, params(w = 100.0), data(x = X, y = Y),
-                                      {.learning_rate = 20, .steps = 10, .divergence_patience = 0});
-    BOOST_TEST(fit.reason == stop_reason::non_finite);
-    BOOST_TEST(fit[w] == 100.0);
-    BOOST_TEST(fit.steps_taken == 0u);
-    BOOST_TEST(fit.final_loss() == 7.5 * 8 * 8, tt::tolerance(1e-12));
-    BOOST_TEST(fit.loss_history.size() == 1u);
-    BOOST_TEST(fit.message.find("step 2") != std::string::npos, fit.message);
-}
-
-BOOST_AUTO_TEST_CASE(fixed_values_are_read_whole_by_every_batch) {
-    // c has 3 entries, x and y 4 rows: without fixed(...) the row counts disagree
-    constexpr auto c = symbol<"c">;
-    const xt::xtensor<double, 1> C{1.0, 2.0, 6.0};
-    constexpr auto penalised = mean(square(w * x - y)) + 0.1 * sum(square(w - c));
-    BOOST_CHECK_EXCEPTION((void)gradient_descent(penalised, params(w = 0.0), data(x = X, y = Y, c = C)),
-                          invalid_argument_error, [](const auto& e) { return message_has(e, "fixed(c = ...)"); });
-    // [snippet:fixed_data]
-    const auto fit = gradient_descent(penalised, params(w = 0.0), data(x = X, y = Y, fixed(c = C)),
-                                      {.learning_rate = 0.01, .steps = 6, .batch_size = 2, .shuffle = false});
-    // [/snippet:fixed_data]
-    BOOST_TEST(fit.ok(), fit.message);
-    // by hand: batches {1, 2} and {3, 4} in turn; the penalty 0.1 sum (w - c)^2 whole in each
-    // (gradient 0.2 (3 w - 9)); the data term 2 (w - 2) mean(x^2 of the batch)
-    double wv = 0;
-    for (int k = 0; k < 6; ++k) wv -= 0.01 * ((k % 2 == 0 ? 5.0 : 25.0) * (wv - 2) + 0.2 * (3 * wv - 9));
-    BOOST_TEST(fit[w] == wv, tt::tolerance(1e-13));
-}
-
-BOOST_AUTO_TEST_CASE(a_column_against_a_vector_of_rows_is_refused) {
-    // dot(X, W) with W of shape (2, 1) is (n, 1); minus y of shape (n) it would broadcast to (n, n)
-    constexpr auto W = symbol<"W">;
-    const auto column = params(W = xt::xtensor<double, 2>{{0.0}, {0.0}});
-    constexpr auto wrong = mean(square(dot(x, W) - y));
-    BOOST_CHECK_EXCEPTION((void)gradient_descent(wrong, column, data(x = M, y = T)), shape_error, [](const auto& e) {
-        return message_has(e, "(12, 1) and (12)") && message_has(e, "to shape (12, 12)") && message_has(e, "-");
-    });
-    const auto allowed = gradient_descent(wrong, column, data(x = M, y = T), {.steps = 2, .allow_row_broadcast = true});
-    BOOST_TEST(allowed.ok());
-}
-
 BOOST_AUTO_TEST_CASE(progress_lines_one_per_epoch) {
     std::ostringstream out;
     descent_options o = resumable;
@@ -292,67 +159,4 @@ BOOST_AUTO_TEST_CASE(a_load_that_fails_leaves_the_trainer_as_it_was) {
     BOOST_TEST(same_bits(other.parameters(), before));
     BOOST_TEST(other.steps_run() == 2u);
     std::filesystem::remove_all(dir);
-}
-
-BOOST_AUTO_TEST_CASE(a_callback_stop_then_train_continues_the_run) {
-    // With the tolerance just above |L6 - L5| of the uninterrupted run (the loss falls by a factor
-    // 0.72 per step, so |L5 - L4| and |L6 - L4| are larger), that run converges at step 6; one
-    // stopped by its callback after step 5 must too, comparing L6 with L5, not with L4.
-    descent_options o{.learning_rate = 0.01, .steps = 50, .divergence_patience = 0};
-    const auto reference = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
-    const auto& h = reference.loss_history;
-    o.tolerance = 1.05 * std::abs(h[5] - h[4]);
-    const auto whole = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
-    BOOST_TEST(whole.reason == stop_reason::converged);
-    BOOST_TEST(whole.loss_history.size() == 6u);
-    trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
-    t.train(50, [](const auto& s) { return s.step == 5 ? step_action::stop : step_action::proceed; });
-    BOOST_TEST(t.result().reason == stop_reason::stopped_by_callback);
-    t.train(50);
-    BOOST_TEST(t.result().reason == stop_reason::converged);
-    BOOST_TEST(t.result().loss_history.size() == 6u);
-    BOOST_TEST(t[w] == whole[w]);
-}
-
-BOOST_AUTO_TEST_CASE(a_finite_loss_with_a_non_finite_gradient_keeps_those_parameters) {
-    // at w = 0, mean((sqrt(w) x - y)^2) = 30 but its gradient 15 (sqrt w - 2) / (2 sqrt w) is -inf
-    constexpr auto root_loss = mean(square(sqrt(w) * x - y));
-    const auto fit = gradient_descent(root_loss, params(w = 0.0), data(x = X, y = Y), {.steps = 5});
-    BOOST_TEST(fit.reason == stop_reason::non_finite);
-    BOOST_TEST(fit[w] == 0.0);
-    BOOST_TEST(fit.steps_taken == 0u);
-    BOOST_TEST(fit.final_loss() == 30.0);
-    BOOST_TEST(fit.loss_history == std::vector<double>{30.0}, tt::per_element());
-    BOOST_TEST(fit.message.find("gradient with respect to 'w'") != std::string::npos, fit.message);
-}
-
-BOOST_AUTO_TEST_CASE(a_failed_gradient_check_is_not_skipped_by_the_next_call) {
-    descent_options o{.check_gradient = true};
-    o.check.atol = 0;
-    o.check.rtol = 0;  // finite differences are never exact: the check fails
-    trainer t(scale_loss, params(w = 0.5), data(x = X, y = Y), o);
-    BOOST_TEST(t.train(5).reason == stop_reason::gradient_check_failed);
-    BOOST_TEST(t.train(5).reason == stop_reason::gradient_check_failed);
-    BOOST_TEST(t.steps_run() == 0u);
-    BOOST_TEST(t.result().final_loss() == 7.5 * 1.5 * 1.5, tt::tolerance(1e-12));
-}
-
-BOOST_AUTO_TEST_CASE(problems_of_the_validation_data_show_before_any_work) {
-    trainer t(scale_loss, params(w = 0.5), data(x = X, y = Y));
-    BOOST_CHECK_EXCEPTION(t.validate_on(data(x = X, y = Y), metric("residuals", w * x - y)), invalid_argument_error,
-                          [](const auto& e) { return message_has(e, "a metric must be a number"); });
-    BOOST_TEST(t.steps_run() == 0u);
-}
-
-BOOST_AUTO_TEST_CASE(an_exception_from_a_callback_says_the_call_was_interrupted) {
-    trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.01});
-    BOOST_CHECK_THROW(t.train(10,
-                              [](const auto& s) {
-                                  if (s.step == 3) throw std::runtime_error("from the callback");
-                              }),
-                      std::runtime_error);
-    BOOST_TEST(t.result().reason == stop_reason::interrupted);
-    BOOST_TEST(!t.result().ok());
-    BOOST_TEST(t.result().steps_taken == 3u);
-    BOOST_TEST(std::isnan(t.result().final_loss()));
 }
