@@ -38,7 +38,7 @@ define configure
 	 cmake -S . -B "$(1)" "$${gen[@]}" $(2) $(CMAKE_ARGS)
 endef
 
-.PHONY: help deps configure build demo test bench sanitize-test clean fashion-mnist-softmax fashion-mnist-mlp compile-times
+.PHONY: help deps configure build demo test bench sanitize-test clean fashion-mnist-softmax fashion-mnist-mlp compile-times mutation
 
 help:
 	@echo "symdiff make targets:"
@@ -51,6 +51,8 @@ help:
 	@echo "  sanitize-test  ASan+UBSan build in $(ASAN_DIR)/ + ctest (unit, example)"
 	@echo "  fashion-mnist-softmax, fashion-mnist-mlp   the full Fashion-MNIST training runs"
 	@echo "  compile-times  compile time and peak memory of every test/example file"
+	@echo "  mutation       break each derivative, simplification and printer rule in turn (in build-mutation/),"
+	@echo "                 report which test kills it (MUTATION_ARGS='--kinds derivative --only exp')"
 	@echo "  clean          remove all build directories"
 	@echo "variables: JOBS=$(JOBS) GENERATOR='$(GENERATOR)' CMAKE_ARGS= CTEST_ARGS= (e.g. CTEST_ARGS='-L unit')"
 
@@ -85,6 +87,11 @@ fashion-mnist-mlp: configure
 compile-times: configure
 	./scripts/compile-times.sh $(BUILD_DIR)
 
+# Mutation testing of the rules (slow: one rebuild of a test or more per mutant; not part of test).
+mutation:
+	SUDO="$(SUDO)" ./scripts/install-deps.sh python3
+	python3 scripts/mutation.py --jobs $(JOBS) $(MUTATION_ARGS)
+
 bench: deps
 	$(call configure,$(BENCH_DIR),$(BENCH_ARGS))
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target run_bench
@@ -108,4 +115,4 @@ sanitize-test: deps
 # ---------------------------------------------------------------------------
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(BENCH_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(BENCH_DIR) build-mutation
