@@ -66,6 +66,11 @@ BOOST_AUTO_TEST_CASE(forward_mode_along_axes) {
     BOOST_TEST(direction_matches(log_sum_exp(Z, axis<1>)));
 }
 
+BOOST_AUTO_TEST_CASE(forward_mode_over_a_forward_derivative) {
+    // the derivative of a forward derivative (broadcast_to inside) is forward mode again
+    BOOST_TEST(direction_matches(derivative(sum(sin(t * X), axis<1>) + mean(cos(t * X), axis<0>), t)));
+}
+
 BOOST_AUTO_TEST_CASE(forward_mode_through_products_and_transposes) {
     const auto Z = exp(t * X);
     BOOST_TEST(direction_matches(dot(Z, transpose(X))));
