@@ -41,12 +41,17 @@ boost::test_tools::assertion_result direction_matches(const E& e) {
     return true;
 }
 
-/// d^2 loss / d t^2 against the central difference of the first derivative.
+/// d loss / d t against the central difference of the loss, and d^2 loss / d t^2 against the
+/// central difference of the first derivative.
 template <class L>
 boost::test_tools::assertion_result second_matches(const L& loss) {
     const auto d1 = derivative(loss, t);
     const auto d2 = derivative(d1, t);
     for (double p : points) {
+        const double first = evaluate(d1, X = Xv, y = yv, t = p);
+        const double by_differences =
+            central_difference([&](double v) { return double(evaluate(loss, X = Xv, y = yv, t = v)); }, p);
+        if (auto r = near(first, by_differences, 1e-6); !r) return r;
         const double got = evaluate(d2, X = Xv, y = yv, t = p);
         const double expected = central_difference([&](double v) { return double(evaluate(d1, X = Xv, y = yv, t = v)); }, p);
         if (auto r = near(got, expected, 1e-6); !r) return r;
