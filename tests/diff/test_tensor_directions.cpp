@@ -41,12 +41,13 @@ boost::test_tools::assertion_result direction_matches(const E& e) {
     return true;
 }
 
-/// d loss / d t against the central difference of the loss, and d^2 loss / d t^2 against the
-/// central difference of the first derivative.
+/// d loss / d t against the central difference of the loss, and d^2 loss / d t^2 (forward over
+/// reverse, and reverse over reverse) against the central difference of the first derivative.
 template <class L>
 boost::test_tools::assertion_result second_matches(const L& loss) {
     const auto d1 = derivative(loss, t);
-    const auto d2 = derivative(d1, t);
+    const auto d2 = derivative(d1, t);     // forward mode over the reverse-mode d1
+    const auto d2r = gradient_of(d1, t);   // reverse mode over reverse mode
     for (double p : points) {
         const double first = evaluate(d1, X = Xv, y = yv, t = p);
         const double by_differences =
@@ -55,6 +56,7 @@ boost::test_tools::assertion_result second_matches(const L& loss) {
         const double got = evaluate(d2, X = Xv, y = yv, t = p);
         const double expected = central_difference([&](double v) { return double(evaluate(d1, X = Xv, y = yv, t = v)); }, p);
         if (auto r = near(got, expected, 1e-6); !r) return r;
+        if (auto r = near(double(evaluate(d2r, X = Xv, y = yv, t = p)), expected, 1e-6); !r) return r;
     }
     return true;
 }
@@ -103,6 +105,9 @@ BOOST_AUTO_TEST_CASE(second_derivatives_of_losses_with_axis_reductions) {
     BOOST_TEST(second_matches(sum(square(mean(t * X, axis<0>)))));
     BOOST_TEST(second_matches(mean(square(max(t * X, axis<1>) - y))));
     BOOST_TEST(second_matches(sum(exp(t * X) * X) + mean(square(t * y))));
+    // the products of a transposed operand (dot_tn, dot_nt), t in both operands
+    BOOST_TEST(second_matches(sum(square(dot(transpose(t * X), sin(t * X))))));
+    BOOST_TEST(second_matches(sum(square(dot(cos(t * X), transpose(t * X))))));
 }
 
 BOOST_AUTO_TEST_CASE(reverse_mode_over_a_forward_derivative) {
