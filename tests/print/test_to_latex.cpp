@@ -59,3 +59,15 @@ BOOST_AUTO_TEST_CASE(transposes_of_products_are_parenthesised) {
     // parentheses ("C B^\top^\top" would mean C B, and a double superscript is not valid LaTeX)
     BOOST_TEST(to_latex(derivative(L, A)) == "\\left(C B^\\top\\right)^\\top");
 }
+
+BOOST_AUTO_TEST_CASE(every_function_in_its_notation) {
+    BOOST_TEST(to_latex(exp(x) + log(x) + cos(x) + tan(x) + tanh(x) + sqrt(x) + sin(x)) ==
+               "\\exp\\left(x\\right) + \\log\\left(x\\right) + \\cos\\left(x\\right) + \\tan\\left(x\\right) + "
+               "\\tanh\\left(x\\right) + \\sqrt{x} + \\sin\\left(x\\right)");
+    BOOST_TEST(to_latex(relu(x) + step(x) + sign(x) + softplus(x) + sigmoid(x) + abs(x)) ==
+               "\\operatorname{relu}\\left(x\\right) + H\\left(x\\right) + \\operatorname{sign}\\left(x\\right) + "
+               "\\operatorname{softplus}\\left(x\\right) + \\sigma\\left(x\\right) + \\left|x\\right|");
+    BOOST_TEST(to_latex(sum(square(x)) + mean(x)) == "\\sum\\left({x}^{2}\\right) + \\operatorname{mean}\\left(x\\right)");
+    BOOST_TEST(to_latex(transpose(A) + min(x, A) + max(x, A)) ==
+               "A^\\top + \\min\\left(x, A\\right) + \\max\\left(x, A\\right)");
+}

@@ -86,6 +86,11 @@ BOOST_AUTO_TEST_CASE(functions) {
                "relu(x) + step(x) + sign(x) + softplus(x) + sigmoid(x) + abs(x)");
 }
 
+BOOST_AUTO_TEST_CASE(every_elementary_function) {
+    BOOST_TEST(to_string(exp(x) + log(x) + cos(x) + tan(x) + tanh(x) + sqrt(x)) ==
+               "exp(x) + log(x) + cos(x) + tan(x) + tanh(x) + sqrt(x)");
+}
+
 BOOST_AUTO_TEST_CASE(derivatives) {
     BOOST_TEST(to_string(derivative(tanh(x), x)) == "1 - tanh(x)^2");
     BOOST_TEST(to_string(derivative(tan(x), x)) == "1 + tan(x)^2");
