@@ -100,6 +100,24 @@ BOOST_AUTO_TEST_CASE(forward_mode_through_the_cross_entropy) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(gradients_of_summed_and_averaged_cross_entropies) {
+    // the pullback has one form for a mean over the rows, one for a sum, one for anything else
+    constexpr auto labels_s = symbol<"labels">;
+    const auto z = sin(t * X) + t;
+    const auto check = [&](const auto& loss) {
+        const auto d = derivative(loss, t);
+        for (double p : points) {
+            const double got = evaluate(d, X = Xv, labels_s = labels, t = p);
+            const double expected = central_difference(
+                [&](double v) { return double(evaluate(loss, X = Xv, labels_s = labels, t = v)); }, p);
+            BOOST_TEST(near(got, expected, 1e-6));
+        }
+    };
+    check(mean(cross_entropy(log_softmax(z), labels_s)));
+    check(sum(cross_entropy(log_softmax(z), labels_s)));
+    check(sum(square(cross_entropy(log_softmax(z), labels_s))));
+}
+
 BOOST_AUTO_TEST_CASE(second_derivatives_of_losses_with_axis_reductions) {
     BOOST_TEST(second_matches(mean(square(sum(sin(t * X), axis<1>) - y))));
     BOOST_TEST(second_matches(sum(square(mean(t * X, axis<0>)))));
