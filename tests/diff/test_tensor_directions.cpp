@@ -71,6 +71,8 @@ BOOST_AUTO_TEST_CASE(forward_mode_along_axes) {
     BOOST_TEST(direction_matches(softmax(Z, axis<1>)));
     BOOST_TEST(direction_matches(log_softmax(Z)));
     BOOST_TEST(direction_matches(log_sum_exp(Z, axis<1>)));
+    // full reductions inside an expression that is not a loss (softmax at the top: forward mode)
+    BOOST_TEST(direction_matches(softmax(X * sum(sin(t * X)) + mean(t * X), axis<1>)));
 }
 
 BOOST_AUTO_TEST_CASE(forward_mode_over_a_forward_derivative) {
