@@ -152,7 +152,7 @@ def test_sources(scratch):
 FIRST = {  # the tests most likely to kill a mutant of each kind, tried first
     "derivative": ["test_laws_finite_differences", "test_laws_finite_differences_binary", "test_diff_tensor_directions"],
     "simplify": ["test_static_simplifications", "test_static_types", "test_print_to_string"],
-    "print": ["test_print_to_string", "test_print_to_latex"],
+    "print": ["test_print_to_string", "test_print_to_latex", "test_eval_shapes"],
 }
 
 

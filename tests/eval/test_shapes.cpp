@@ -16,6 +16,7 @@ namespace {
 constexpr auto x = symbol<"x">;
 constexpr auto y = symbol<"y">;
 constexpr auto a = symbol<"a">;
+constexpr auto z = symbol<"z">;
 
 const xt::xtensor<double, 1> v3{1.0, 2.0, 3.0};
 const xt::xtensor<double, 1> v4{1.0, 2.0, 3.0, 4.0};
@@ -52,12 +53,33 @@ BOOST_AUTO_TEST_CASE(elementwise_operands_that_do_not_broadcast) {
 
 BOOST_AUTO_TEST_CASE(error_inside_a_larger_expression_names_the_failing_node) {
     // (2, 3) against (2): the trailing dimensions 3 and 2 differ
-    const std::string m = shape_error_message([] { evaluate(sum(exp(x) * sin(y)), x = m23, y = xt::xtensor<double, 1>{1, 2}); });
+    const std::string m = shape_error_message([] {
+        evaluate(sum(exp(x) * sin(y)), x = m23, y = xt::xtensor<double, 1>{1, 2});
+    });
     BOOST_TEST_CONTEXT("message: " << m) {
         BOOST_TEST(mentions(m, "exp(x) * sin(y)"));
         BOOST_TEST(mentions(m, "(2, 3)"));
         BOOST_TEST(mentions(m, "(2)"));
     }
+}
+
+// The message spells the failing node with each operation's name, also the operations that
+// derivatives introduce and that to_string shows in another form (element_count as n).
+BOOST_AUTO_TEST_CASE(messages_spell_every_operation) {
+    const auto message_of = [](auto e) {
+        return shape_error_message([&] { evaluate(e + y, x = v3, y = v4, z = 2.0); });
+    };
+    BOOST_TEST(message_of(x / element_count(x)) == "x / element_count(x) + y: cannot broadcast shapes (3) and (4)");
+    BOOST_TEST(message_of(axis_length<0>(x) * x) == "axis_length(x, 0) * x + y: cannot broadcast shapes (3) and (4)");
+    BOOST_TEST(message_of(broadcast_to(z, x)) == "broadcast_to(z, x) + y: cannot broadcast shapes (3) and (4)");
+    BOOST_TEST(message_of(less(x, z) - less_equal(z, x)) ==
+               "less(x, z) - less_equal(z, x) + y: cannot broadcast shapes (3) and (4)");
+    BOOST_TEST(message_of(sqrt(x) + pow(x, z) + square(x)) ==
+               "sqrt(x) + x^z + x^2 + y: cannot broadcast shapes (3) and (4)");
+    BOOST_TEST(shape_error_message([] { evaluate(argmax_mask(x, axis<1>) + y, x = m23, y = v4); }) ==
+               "argmax_mask(x, 1) + y: cannot broadcast shapes (2, 3) and (4)");
+    BOOST_TEST(shape_error_message([] { evaluate(sum(x, axis<0>) + softmax(y, axis<0>), x = m23, y = v4); }) ==
+               "sum(x, 0) + softmax(y, 0): cannot broadcast shapes (1, 3) and (4)");
 }
 
 BOOST_AUTO_TEST_CASE(matrix_vector_product_with_different_inner_dimensions) {
@@ -72,9 +94,7 @@ BOOST_AUTO_TEST_CASE(matrix_vector_product_with_different_inner_dimensions) {
 BOOST_AUTO_TEST_CASE(products_take_vectors_and_matrices_only) {
     const xt::xtensor<double, 3> t = xt::ones<double>({2, 2, 2});
     const std::string m = shape_error_message([&] { evaluate(dot(x, a), x = t, a = xt::xtensor<double, 1>{1, 1}); });
-    BOOST_TEST_CONTEXT("message: " << m) {
-        BOOST_TEST(mentions(m, "(2, 2, 2)"));
-    }
+    BOOST_TEST_CONTEXT("message: " << m) { BOOST_TEST(mentions(m, "(2, 2, 2)")); }
 }
 
 BOOST_AUTO_TEST_CASE(gradient_with_incompatible_shapes) {
@@ -106,13 +126,13 @@ BOOST_AUTO_TEST_CASE(transposed_operand_with_wrong_inner_dimension) {
 }
 
 BOOST_AUTO_TEST_CASE(compatible_shapes_broadcast) {
-    BOOST_TEST(evaluate(x + y, x = m23, y = v3).shape(0) == 2u);       // (2, 3) + (3)
+    BOOST_TEST(evaluate(x + y, x = m23, y = v3).shape(0) == 2u);  // (2, 3) + (3)
     const xt::xtensor<double, 2> column{{10.0}, {20.0}};
-    const auto s = evaluate(x + y, x = column, y = v3);                 // (2, 1) + (3) -> (2, 3)
+    const auto s = evaluate(x + y, x = column, y = v3);  // (2, 1) + (3) -> (2, 3)
     BOOST_TEST(s.shape(0) == 2u);
     BOOST_TEST(s.shape(1) == 3u);
     BOOST_TEST(s(1, 2) == 23.0);
-    BOOST_TEST(evaluate(sum(x * y), x = 2.0, y = v4) == 20.0);        // () and (4)
+    BOOST_TEST(evaluate(sum(x * y), x = 2.0, y = v4) == 20.0);  // () and (4)
     // a gradient has its symbol's shape, even when the symbol was broadcast
     const auto g = evaluate(derivative(sum(x * y), y), x = m23, y = v3);
     BOOST_TEST(g.dimension() == 1u);

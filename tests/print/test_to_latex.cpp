@@ -40,9 +40,11 @@ BOOST_AUTO_TEST_CASE(functions) {
 BOOST_AUTO_TEST_CASE(derivatives) {
     BOOST_TEST(to_latex(derivative(log(x), x)) == "\\frac{1}{x}");
     BOOST_TEST(to_latex(derivative(x / (1_c + y), x)) == "\\frac{1}{1 + y}");
-    BOOST_TEST(to_latex(derivative(log(1_c + exp(x)), x)) == "\\frac{1}{1 + \\exp\\left(x\\right)} \\cdot \\exp\\left(x\\right)");
+    BOOST_TEST(to_latex(derivative(log(1_c + exp(x)), x)) ==
+               "\\frac{1}{1 + \\exp\\left(x\\right)} \\cdot \\exp\\left(x\\right)");
     BOOST_TEST(to_latex(derivative(tanh(x), x)) == "1 - {\\tanh\\left(x\\right)}^{2}");
-    BOOST_TEST(to_latex(derivative(sum(square(dot(A, x) - y)), x)) == "A^\\top \\left(2 \\cdot \\left(A x - y\\right)\\right)");
+    BOOST_TEST(to_latex(derivative(sum(square(dot(A, x) - y)), x)) ==
+               "A^\\top \\left(2 \\cdot \\left(A x - y\\right)\\right)");
 }
 
 BOOST_AUTO_TEST_CASE(a_fraction_is_an_atom) {
@@ -67,7 +69,18 @@ BOOST_AUTO_TEST_CASE(every_function_in_its_notation) {
     BOOST_TEST(to_latex(relu(x) + step(x) + sign(x) + softplus(x) + sigmoid(x) + abs(x)) ==
                "\\operatorname{relu}\\left(x\\right) + H\\left(x\\right) + \\operatorname{sign}\\left(x\\right) + "
                "\\operatorname{softplus}\\left(x\\right) + \\sigma\\left(x\\right) + \\left|x\\right|");
-    BOOST_TEST(to_latex(sum(square(x)) + mean(x)) == "\\sum\\left({x}^{2}\\right) + \\operatorname{mean}\\left(x\\right)");
+    BOOST_TEST(to_latex(sum(square(x)) + mean(x)) ==
+               "\\sum\\left({x}^{2}\\right) + \\operatorname{mean}\\left(x\\right)");
     BOOST_TEST(to_latex(transpose(A) + min(x, A) + max(x, A)) ==
                "A^\\top + \\min\\left(x, A\\right) + \\max\\left(x, A\\right)");
+}
+
+BOOST_AUTO_TEST_CASE(operations_that_derivatives_introduce) {
+    BOOST_TEST(to_latex(derivative(min(x, y), y)) == "\\mathbb{1}_<\\left(y, x\\right)");
+    BOOST_TEST(to_latex(derivative(max(x, y), x)) == "\\mathbb{1}_\\le\\left(y, x\\right)");
+    BOOST_TEST(to_latex(derivative(max(x, axis<1>), x)) ==
+               "\\operatorname{sum}\\left(\\operatorname{argmax\\_mask}\\left(x, 1\\right), 1\\right)");
+    BOOST_TEST(to_latex(cross_entropy(log_softmax(x), y)) ==
+               "\\operatorname{cross\\_entropy}\\left(\\operatorname{log\\_softmax}\\left(x\\right), y\\right)");
+    BOOST_TEST(to_latex(one_hot<3>(y)) == "\\operatorname{one\\_hot}\\left(y, 3\\right)");
 }

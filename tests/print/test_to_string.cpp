@@ -101,6 +101,16 @@ BOOST_AUTO_TEST_CASE(derivatives) {
     BOOST_TEST(to_string(derivative(mean(exp(dot(A, B))), B)) == "dot(transpose(A), exp(dot(A, B)) / n)");
 }
 
+// Operations that appear in derivatives: the indicators of min and max (ties go to the first
+// operand: d min(x, y)/dy = 1 where y < x), the mask of an axis maximum, the fused cross-entropy.
+BOOST_AUTO_TEST_CASE(operations_that_derivatives_introduce) {
+    BOOST_TEST(to_string(derivative(min(x, y), y)) == "less(y, x)");
+    BOOST_TEST(to_string(derivative(max(x, y), x)) == "less_equal(y, x)");
+    BOOST_TEST(to_string(derivative(max(x, axis<1>), x)) == "sum(argmax_mask(x, 1), 1)");
+    BOOST_TEST(to_string(cross_entropy(log_softmax(z), y)) == "cross_entropy(log_softmax(z), y)");
+    BOOST_TEST(to_string(one_hot<3>(y)) == "one_hot(y, 3)");
+}
+
 BOOST_AUTO_TEST_CASE(gradients_through_a_transposed_operand) {
     // L = sum(dot(A^T, B) * C):  dL/dB = A C, with no transpose(transpose(A)) left in the text.
     constexpr auto L = sum(dot(transpose(A), B) * C);

@@ -8,9 +8,12 @@
 //
 // Every operation (minimal complete definition):
 //   arity                      number of operands (1 to 4)
-//   name, latex                text for to_string / to_latex
-//   notation, precedence       how it is written (print/notation.hpp)
-//   optional: latex_notation, exponent, print_as(node) -> expression shown instead
+//   name                       its spelling in to_string and in messages ("exp", " + ")
+//   notation, precedence       how it is written (core/notation.hpp)
+//   latex                      its spelling in to_latex, when the LaTeX notation writes one
+//                              (`writes_spelling`: not for powers, fractions, roots, bars)
+//   optional: latex_notation, exponent, print_as(node) -> expression shown instead,
+//             along_axis (int): the axis it works along, written as a last argument in messages
 //
 // Elementwise operations (`elementwise_op`): the value at each element depends only on the
 // operands' values at that element, with NumPy broadcasting.
@@ -53,6 +56,7 @@
 
 #include "array_ref.hpp"
 #include "expression.hpp"
+#include "notation.hpp"
 #include "symbol.hpp"
 
 namespace symdiff {
@@ -102,7 +106,9 @@ struct probe_node<Op, std::index_sequence<I...>> {
 template <class Op, std::size_t... I>
 constexpr bool has_partials(std::index_sequence<I...>) {
     using N = typename probe_node<Op>::type;
-    return (requires(const N& n) { { Op::template partial<I>(n) } -> Expression; } && ...);
+    return (requires(const N& n) {
+        { Op::template partial<I>(n) } -> Expression;
+    } && ...);
 }
 
 }  // namespace detail
@@ -111,38 +117,44 @@ constexpr bool has_partials(std::index_sequence<I...>) {
 template <class Op>
 concept Notated = requires {
     { Op::name } -> std::convertible_to<std::string_view>;
-    { Op::latex } -> std::convertible_to<std::string_view>;
-    Op::notation;
+    { Op::notation } -> std::convertible_to<style>;
     { Op::precedence } -> std::convertible_to<int>;
-};
+}
+&&(!writes_spelling(latex_notation_of<Op>()) || requires {
+    { Op::latex } -> std::convertible_to<std::string_view>;
+});
 
 /// An elementwise operation: value by `apply` on numbers, derivative by `partial<I>`.
 template <class Op>
 concept ElementwiseOperation =
-    Notated<Op> && std::derived_from<Op, elementwise_op> && (Op::arity >= 1 && Op::arity <= 4) &&
-    detail::has_partials<Op>(std::make_index_sequence<Op::arity>{}) &&
-    []<std::size_t... I>(std::index_sequence<I...>) {
-        return requires { { Op::apply((void(I), 1.0)...) } -> std::convertible_to<double>; };
-    }(std::make_index_sequence<Op::arity>{});
+    Notated<Op> && std::derived_from<Op, elementwise_op> &&(Op::arity >= 1 && Op::arity <= 4) &&
+    detail::has_partials<Op>(std::make_index_sequence<Op::arity>{}) &&[]<std::size_t... I>(std::index_sequence<I...>) {
+    return requires {
+        { Op::apply((void(I), 1.0)...) } -> std::convertible_to<double>;
+    };
+}
+(std::make_index_sequence<Op::arity>{});
 
 /// A structural operation: shape, number-ness, a way to compute, pullback and tangent.
 template <class Op>
-concept StructuralOperation =
-    Notated<Op> && std::derived_from<Op, structural_op> && (Op::arity >= 1 && Op::arity <= 4) &&
-    []<std::size_t... I>(std::index_sequence<I...>) {
-        using N = typename detail::probe_node<Op>::type;
-        using X = symbol_t<"x">;
-        return requires(const N& n, const std::vector<std::size_t>& s) {
-            Op::template pullback<0>(n, X{});
-            { Op::tangent(n, ((void)I, X{})...) } -> Expression;
-            { Op::shape(n, ((void)I, s)...) } -> std::convertible_to<std::vector<std::size_t>>;
-            { Op::number_result(((void)I, true)...) } -> std::convertible_to<bool>;
-        } && (requires(const N& n, const std::vector<std::size_t>& s) { Op::sink_scale(n, ((void)I, s)...); } ||
-              requires(const N& n, array_ref<double> out, double& number) {
-                  Op::compute(n, out, ((void)I, array_ref<const double>{})...);
-              } ||
-              requires(const N& n, double& number) { Op::compute(n, number, ((void)I, array_ref<const double>{})...); });
-    }(std::make_index_sequence<Op::arity>{});
+concept StructuralOperation = Notated<Op> && std::derived_from<Op, structural_op> &&
+    (Op::arity >= 1 && Op::arity <= 4) &&[]<std::size_t... I>(std::index_sequence<I...>) {
+    using N = typename detail::probe_node<Op>::type;
+    using X = symbol_t<"x">;
+    return requires(const N& n, const std::vector<std::size_t>& s) {
+        Op::template pullback<0>(n, X{});
+        { Op::tangent(n, ((void)I, X{})...) } -> Expression;
+        { Op::shape(n, ((void)I, s)...) } -> std::convertible_to<std::vector<std::size_t>>;
+        { Op::number_result(((void)I, true)...) } -> std::convertible_to<bool>;
+    }
+    &&(
+        requires(const N& n, const std::vector<std::size_t>& s) { Op::sink_scale(n, ((void)I, s)...); } ||
+        requires(const N& n, array_ref<double> out, double& number) {
+            Op::compute(n, out, ((void)I, array_ref<const double>{})...);
+        } ||
+        requires(const N& n, double& number) { Op::compute(n, number, ((void)I, array_ref<const double>{})...); });
+}
+(std::make_index_sequence<Op::arity>{});
 
 /// Anything that can be the `Op` of a node.
 template <class Op>

@@ -20,10 +20,12 @@ struct program_view {
 template <class T>
 int describe_precedence(const program_view& p, int k) {
     const expr_info& e = *p.node[k];
-    if (e.kind == expr_kind::constant) return e.num < 0 ? precedence::unary : e.den != 1 ? precedence::product : precedence::atom;
+    if (e.kind == expr_kind::constant)
+        return e.num < 0 ? precedence::unary : e.den != 1 ? precedence::product : precedence::atom;
     if (e.kind != expr_kind::node) return precedence::atom;
-    return e.op->notation == style::infix || e.op->notation == style::prefix || e.op->notation == style::power ? e.op->precedence
-                                                                                                               : precedence::atom;
+    return e.op->notation == style::infix || e.op->notation == style::prefix || e.op->notation == style::power
+               ? e.op->precedence
+               : precedence::atom;
 }
 
 /// Node k as text; `numbers[k]` holds the value of literal nodes.
@@ -36,7 +38,8 @@ std::string describe(const program_view& p, const T* numbers, int k) {
     };
     switch (e.kind) {
         case expr_kind::symbol: return std::string(e.name);
-        case expr_kind::constant: return e.den == 1 ? std::to_string(e.num) : std::to_string(e.num) + "/" + std::to_string(e.den);
+        case expr_kind::constant:
+            return e.den == 1 ? std::to_string(e.num) : std::to_string(e.num) + "/" + std::to_string(e.den);
         case expr_kind::literal: return number_to_string(static_cast<double>(numbers[k]));
         case expr_kind::node: break;
     }
@@ -51,13 +54,16 @@ std::string describe(const program_view& p, const T* numbers, int k) {
             return paren(o[0], describe_precedence<T>(p, o[0]) < prec) + std::string(op.name) +
                    paren(o[1], pr < prec || (pr == prec && !(associative && same)));
         }
-        case style::prefix: return std::string(op.name) + paren(o[0], describe_precedence<T>(p, o[0]) < precedence::power);
+        case style::prefix:
+            return std::string(op.name) + paren(o[0], describe_precedence<T>(p, o[0]) < precedence::power);
         case style::power:
             return paren(o[0], describe_precedence<T>(p, o[0]) <= precedence::power) + "^" +
-                   (op.exponent.empty() ? paren(o[1], describe_precedence<T>(p, o[1]) < precedence::atom) : std::string(op.exponent));
+                   (op.exponent.empty() ? paren(o[1], describe_precedence<T>(p, o[1]) < precedence::atom)
+                                        : std::string(op.exponent));
         default: {
             std::string s = std::string(op.name) + "(";
             for (unsigned i = 0; i < e.arity; ++i) s += (i ? ", " : "") + describe(p, numbers, o[i]);
+            if (op.has_axis) s += ", " + std::to_string(op.axis);
             return s + ")";
         }
     }

@@ -29,11 +29,11 @@
 
 #include "../core/constant.hpp"
 #include "../core/expression.hpp"
+#include "../core/notation.hpp"
 #include "../core/operation.hpp"
-#include "../core/symbol.hpp"
 #include "../core/shape.hpp"
+#include "../core/symbol.hpp"
 #include "../core/traits.hpp"
-#include "../print/notation.hpp"
 
 namespace symdiff::detail {
 
@@ -42,16 +42,18 @@ enum class expr_kind : unsigned char { node, symbol, constant, literal };
 /// What the engine knows about an operation (one per operation type).
 struct op_info {
     std::string_view name;
-    std::string_view type;             ///< the operation's C++ type, spelled (identifies it)
+    std::string_view type;  ///< the operation's C++ type, spelled (identifies it)
     bool elementwise = false;
-    bool sink = false;                 ///< number value = sink_scale * (sum of operand 0's elements)
-    std::array<bool, 4> value_arg{};   ///< operand i is read for its value (else for its shape only)
-    bool (*number_rule)(const bool*) = nullptr;           ///< structural: a number, given operands'?
-    rows_behaviour (*rows_rule)(const bool*) = nullptr;   ///< structural: given which operands hold rows
-    // how it is written, for messages (print/notation.hpp)
+    bool sink = false;                                   ///< number value = sink_scale * (sum of operand 0's elements)
+    std::array<bool, 4> value_arg{};                     ///< operand i is read for its value (else for its shape only)
+    bool (*number_rule)(const bool*) = nullptr;          ///< structural: a number, given operands'?
+    rows_behaviour (*rows_rule)(const bool*) = nullptr;  ///< structural: given which operands hold rows
+    // how it is written, for messages (core/notation.hpp)
     style notation = style::function;
     int precedence = 0;
     std::string_view exponent;
+    bool has_axis = false;  ///< works along one axis (`along_axis`), written as the last argument
+    int axis = 0;
 };
 
 /// What the engine knows about one expression type, as a constant.
@@ -60,12 +62,12 @@ struct expr_info {
     expr_kind kind = expr_kind::node;
     unsigned char arity = 0;
     const expr_info* const* operands = nullptr;
-    const op_info* op = nullptr;    ///< nodes: their operation
-    bool stateful = false;          ///< holds a runtime literal somewhere
-    std::string_view name;          ///< symbols: the name
-    std::intmax_t num = 0, den = 1; ///< constants: the value
-    std::array<std::uint32_t, 4> offset{};          ///< nodes: operand i's byte offset in the node
-    long double (*read)(const void*) = nullptr;     ///< literals: the value, from the literal's address
+    const op_info* op = nullptr;                 ///< nodes: their operation
+    bool stateful = false;                       ///< holds a runtime literal somewhere
+    std::string_view name;                       ///< symbols: the name
+    std::intmax_t num = 0, den = 1;              ///< constants: the value
+    std::array<std::uint32_t, 4> offset{};       ///< nodes: operand i's byte offset in the node
+    long double (*read)(const void*) = nullptr;  ///< literals: the value, from the literal's address
 };
 
 /// Combines a hash with a value (the finaliser of MurmurHash3 spreads every bit over the word).
@@ -111,6 +113,7 @@ constexpr op_info make_op_info(std::index_sequence<I...>) {
     o.notation = Op::notation;
     o.precedence = Op::precedence;
     if constexpr (requires { Op::exponent; }) o.exponent = Op::exponent;
+    if constexpr (requires { Op::along_axis; }) o.has_axis = true, o.axis = Op::along_axis;
     for (std::size_t k = 0; k < 4; ++k) o.value_arg[k] = true;
     if constexpr (!Op::elementwise) {
         using N = typename probe_node<Op>::type;
@@ -129,12 +132,21 @@ struct info_holder;
 
 template <fixed_string Name>
 struct info_holder<symbol_t<Name>> {
-    static constexpr expr_info value{hash_text(Name.view()), expr_kind::symbol, 0, nullptr, nullptr, false, Name.view(), 0, 1};
+    static constexpr expr_info value{
+        hash_text(Name.view()), expr_kind::symbol, 0, nullptr, nullptr, false, Name.view(), 0, 1};
 };
 template <std::intmax_t N, std::intmax_t D>
 struct info_holder<constant<N, D>> {
-    static constexpr expr_info value{hash_mix(hash_mix(0x51ed27u, static_cast<std::uint64_t>(N)), static_cast<std::uint64_t>(D)),
-                                     expr_kind::constant, 0, nullptr, nullptr, false, {}, N, D};
+    static constexpr expr_info value{
+        hash_mix(hash_mix(0x51ed27u, static_cast<std::uint64_t>(N)), static_cast<std::uint64_t>(D)),
+        expr_kind::constant,
+        0,
+        nullptr,
+        nullptr,
+        false,
+        {},
+        N,
+        D};
 };
 template <class T>
 long double read_literal(const void* p) {
@@ -142,7 +154,8 @@ long double read_literal(const void* p) {
 }
 template <class T>
 struct info_holder<literal<T>> {
-    static constexpr expr_info value{type_name_hash<T>(), expr_kind::literal, 0, nullptr, nullptr, true, {}, 0, 1, {}, &read_literal<T>};
+    static constexpr expr_info value{type_name_hash<T>(), expr_kind::literal, 0, nullptr, nullptr, true, {}, 0, 1, {},
+                                     &read_literal<T>};
 };
 /// The byte offsets of a node's operands (the engine finds a node's occurrence in the roots by them).
 template <class N>
@@ -164,8 +177,16 @@ constexpr std::uint64_t node_hash() {
 template <class Op, class... A>
 struct info_holder<node<Op, A...>> {
     static constexpr const expr_info* operands[] = {&info_holder<A>::value...};
-    static constexpr expr_info value{node_hash<Op, A...>(), expr_kind::node, sizeof...(A), operands, &op_info_of<Op>,
-                                     (info_holder<A>::value.stateful || ...), {}, 0, 1, operand_offsets<node<Op, A...>>()};
+    static constexpr expr_info value{node_hash<Op, A...>(),
+                                     expr_kind::node,
+                                     sizeof...(A),
+                                     operands,
+                                     &op_info_of<Op>,
+                                     (info_holder<A>::value.stateful || ...),
+                                     {},
+                                     0,
+                                     1,
+                                     operand_offsets<node<Op, A...>>()};
 };
 
 template <class E>
@@ -182,8 +203,12 @@ constexpr bool same_expr(const expr_info* a, const expr_info* b) {
         todo.pop_back();
         if (x->hash != y->hash || x->kind != y->kind || x->arity != y->arity) return false;
         switch (x->kind) {
-            case expr_kind::symbol: if (x->name != y->name) return false; break;
-            case expr_kind::constant: if (x->num != y->num || x->den != y->den) return false; break;
+            case expr_kind::symbol:
+                if (x->name != y->name) return false;
+                break;
+            case expr_kind::constant:
+                if (x->num != y->num || x->den != y->den) return false;
+                break;
             case expr_kind::literal: break;  // of one number type (the hash): the values are compared at run time
             case expr_kind::node:
                 if (x->op->type != y->op->type) return false;
@@ -216,7 +241,7 @@ constexpr lowering lower(const expr_info* const* roots, std::size_t root_count) 
     std::vector<int> ops, parent, child, order, root_slot;
     std::size_t cap = 1024;
     std::vector<int> table(cap, -1);  // open addressing on the hash: slot, or -1
-    std::vector<int> stack;            // pairs (slot, next operand)
+    std::vector<int> stack;           // pairs (slot, next operand)
     for (std::size_t r = 0; r < root_count; ++r) {
         const expr_info* e = roots[r];
         int from = -1 - static_cast<int>(r), at = 0;
@@ -256,7 +281,7 @@ constexpr lowering lower(const expr_info* const* roots, std::size_t root_count) 
                     order.push_back(slot);
                 }
             }
-            if (from >= 0) ops[static_cast<std::size_t>(4 * from + at)] = slot;
+            if (from >= 0) ops[4 * static_cast<std::size_t>(from) + static_cast<std::size_t>(at)] = slot;
             else root_slot.push_back(slot);
             // the next operand to visit; finished nodes leave the stack in post-order
             bool next = false;
@@ -414,12 +439,12 @@ struct program_of {
 template <class Program, int K, int Parent = Program::data.parent[static_cast<std::size_t>(K)]>
 struct type_at {
     using parent_type = typename type_at<Program, Parent>::type;
-    using type = std::remove_cvref_t<decltype(std::declval<const parent_type&>()
-                                                  .template arg<static_cast<std::size_t>(Program::data.child[static_cast<std::size_t>(K)])>())>;
+    using type = std::remove_cvref_t<
+        decltype(std::declval<const parent_type&>()
+                     .template arg<static_cast<std::size_t>(Program::data.child[static_cast<std::size_t>(K)])>())>;
 };
 template <class Program, int K, int Parent>
-    requires(Parent < 0)
-struct type_at<Program, K, Parent> {
+requires(Parent < 0) struct type_at<Program, K, Parent> {
     using type = typename Program::template root_type<static_cast<std::size_t>(-1 - Parent)>;
 };
 

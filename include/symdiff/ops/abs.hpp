@@ -8,7 +8,6 @@ namespace symdiff {
 
 struct abs_op : elementwise_op {
     static constexpr std::string_view name = "abs";
-    static constexpr std::string_view latex = "\\left|";  // to_latex writes |a|
     static constexpr auto notation = style::function;
     static constexpr auto latex_notation = style::bars;
     static constexpr int precedence = precedence::atom;

@@ -1,8 +1,8 @@
 #pragma once
 // Sum.   (a + b)'a = 1,  (a + b)'b = 1
+#include "../core/notation.hpp"
 #include "../core/traits.hpp"
 #include "../detail/values.hpp"
-#include "../print/notation.hpp"
 #include "fwd.hpp"
 #include "multiply.hpp"
 #include "negate.hpp"
@@ -32,8 +32,9 @@ namespace detail {
 template <class A, class B>
 inline constexpr bool mergeable_linear = false;
 template <class Op, class A0, class B0, class... Rest>
-    requires(requires { Op::linear_in_first; } && Op::linear_in_first && is_stateless<node<Op, A0, Rest...>> && is_stateless<node<Op, B0, Rest...>>)
-inline constexpr bool mergeable_linear<node<Op, A0, Rest...>, node<Op, B0, Rest...>> = true;
+requires(requires { Op::linear_in_first; } && Op::linear_in_first && is_stateless<node<Op, A0, Rest...>> &&
+         is_stateless<node<Op, B0, Rest...>>) inline constexpr bool mergeable_linear<node<Op, A0, Rest...>,
+                                                                                     node<Op, B0, Rest...>> = true;
 
 }  // namespace detail
 
@@ -47,15 +48,16 @@ constexpr auto add(A a, B b) {
         return a;
     } else if constexpr (Constant<A> && Constant<B>) {
         return detail::const_add(a, b);
-    } else if constexpr (std::is_same_v<detail::term_t<A>, detail::term_t<B>> && is_stateless<A> &&
-                         is_stateless<B>) {
+    } else if constexpr (std::is_same_v<detail::term_t<A>, detail::term_t<B>> && is_stateless<A> && is_stateless<B>) {
         return multiply(detail::const_add(coefficient(a), coefficient(b)), term(a));  // c1 x + c2 x
     } else if constexpr (is_op<B, negate_op>) {
         return subtract(a, b.template arg<0>());  // a + (-b) = a - b
     } else if constexpr (detail::is_negative_constant<B>::value) {
         return subtract(a, detail::const_neg(b));
-    } else if constexpr (detail::is_scaled<B>::value && detail::is_negative_constant<decltype(detail::coefficient(b))>::value) {
-        return subtract(a, multiply(detail::const_neg(detail::coefficient(b)), detail::term(b)));  // a + (-c) x = a - c x
+    } else if constexpr (detail::is_scaled<B>::value &&
+                         detail::is_negative_constant<decltype(detail::coefficient(b))>::value) {
+        return subtract(a,
+                        multiply(detail::const_neg(detail::coefficient(b)), detail::term(b)));  // a + (-c) x = a - c x
     } else if constexpr (detail::mergeable_linear<A, B>) {
         return A::op::merge(a, b);
     } else {

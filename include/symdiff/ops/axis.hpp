@@ -14,11 +14,11 @@
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
 #include "../core/broadcast.hpp"
+#include "../core/notation.hpp"
 #include "../core/operation.hpp"
 #include "../core/shape.hpp"
 #include "../core/symbol.hpp"
 #include "../core/traits.hpp"
-#include "../print/notation.hpp"
 
 namespace symdiff {
 
@@ -37,7 +37,8 @@ inline std::size_t normalize_axis(int a, std::size_t rank) {
     const long r = static_cast<long>(rank);
     const long i = a < 0 ? r + a : a;
     if (i < 0 || i >= r)
-        throw shape_error("axis " + std::to_string(a) + " is out of range for an operand of rank " + std::to_string(rank));
+        throw shape_error("axis " + std::to_string(a) + " is out of range for an operand of rank " +
+                          std::to_string(rank));
     return static_cast<std::size_t>(i);
 }
 
@@ -84,6 +85,7 @@ struct axis_length_op : structural_op {
     static constexpr std::string_view name = "axis_length";
     static constexpr std::string_view latex = "\\operatorname{axis\\_length}";
     static constexpr auto notation = style::function;
+    static constexpr int along_axis = A;  // written as the last argument in messages
     static constexpr int precedence = precedence::atom;
     static constexpr std::size_t arity = 1;
     template <class E>
@@ -171,7 +173,9 @@ struct broadcast_to_op : structural_op {
     static constexpr std::size_t arity = 2;
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
     static constexpr bool number_result(bool h, bool like) { return h && like; }
-    static constexpr rows_behaviour rows(bool h, bool like) { return {like ? rows_rule::local : rows_rule::none, h ? 1u : 0u}; }
+    static constexpr rows_behaviour rows(bool h, bool like) {
+        return {like ? rows_rule::local : rows_rule::none, h ? 1u : 0u};
+    }
 
     template <class N>
     static shape_type shape(const N&, const shape_type& h, const shape_type& like) {
@@ -185,7 +189,8 @@ struct broadcast_to_op : structural_op {
         } else if constexpr (std::is_arithmetic_v<H>) {
             std::fill(out.data, out.data + out.size(), h);
         } else {
-            detail::expand(h.data, shape_type(h.dims, h.dims + h.rank), out.data, shape_type(out.dims, out.dims + out.rank));
+            detail::expand(h.data, shape_type(h.dims, h.dims + h.rank), out.data,
+                           shape_type(out.dims, out.dims + out.rank));
         }
     }
     template <std::size_t I, class N, class G>

@@ -13,9 +13,9 @@
 #include <cmath>
 #include <limits>
 
-#include "../core/traits.hpp"
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
+#include "../core/traits.hpp"
 #include "axis.hpp"
 #include "divide.hpp"
 #include "multiply.hpp"
@@ -97,11 +97,14 @@ shape_type keep_axis(shape_type s) {
 
 template <axis_reduction K, int A>
 struct axis_reduce_op : structural_op {
-    static constexpr std::string_view name = K == axis_reduction::sum ? "sum" : K == axis_reduction::mean ? "mean" : "max";
+    static constexpr std::string_view name = K == axis_reduction::sum    ? "sum"
+                                             : K == axis_reduction::mean ? "mean"
+                                                                         : "max";
     static constexpr std::string_view latex = K == axis_reduction::sum    ? "\\operatorname{sum}"
                                               : K == axis_reduction::mean ? "\\operatorname{mean}"
                                                                           : "\\max";
     static constexpr auto notation = style::function;
+    static constexpr int along_axis = A;  // written as the last argument in messages
     static constexpr int precedence = precedence::atom;
 
     static constexpr std::size_t arity = 1;
@@ -129,7 +132,8 @@ struct axis_reduce_op : structural_op {
     static constexpr auto pullback(const N& n, G g) {
         const auto e = n.template arg<0>();
         if constexpr (K == axis_reduction::sum) return make_adjoint<reduction::sum>(g, e);
-        else if constexpr (K == axis_reduction::mean) return make_adjoint<reduction::sum>(divide(g, axis_length<A>(e)), e);
+        else if constexpr (K == axis_reduction::mean)
+            return make_adjoint<reduction::sum>(divide(g, axis_length<A>(e)), e);
         else return make_adjoint<reduction::exact>(multiply(g, argmax_mask(e, axis<A>)), e);
     }
 
@@ -154,6 +158,7 @@ struct argmax_mask_op : structural_op {
     static constexpr std::string_view name = "argmax_mask";
     static constexpr std::string_view latex = "\\operatorname{argmax\\_mask}";
     static constexpr auto notation = style::function;
+    static constexpr int along_axis = A;  // written as the last argument in messages
     static constexpr int precedence = precedence::atom;
 
     static constexpr std::size_t arity = 1;

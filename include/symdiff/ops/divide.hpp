@@ -6,7 +6,6 @@ namespace symdiff {
 
 struct divide_op : elementwise_op {
     static constexpr std::string_view name = " / ";
-    static constexpr std::string_view latex = " / ";  // to_latex writes \frac instead
     static constexpr auto notation = style::infix;
     static constexpr auto latex_notation = style::fraction;
     static constexpr int precedence = precedence::product;

@@ -9,8 +9,8 @@
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
 #include "../core/shape.hpp"
-#include "product_kernels.hpp"
 #include "add.hpp"
+#include "product_kernels.hpp"
 #include "transpose.hpp"
 
 namespace symdiff {
@@ -56,24 +56,25 @@ template <product_kind K, class T>
 void product(array_ref<T> out, array_ref<const T> a, array_ref<const T> b) {
     const std::size_t ra = a.rank, rb = b.rank;
     if (ra == 0 || rb == 0) {  // a 0-d array scales the other operand
-        for (std::size_t i = 0; i < out.size(); ++i) out.data[i] = (ra == 0 ? a.data[0] : a.data[i]) * (rb == 0 ? b.data[0] : b.data[i]);
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out.data[i] = (ra == 0 ? a.data[0] : a.data[i]) * (rb == 0 ? b.data[0] : b.data[i]);
         return;
     }
     // rows and columns of a and b as stored (a vector is one row)
     const std::size_t a_rows = ra == 2 ? a.dims[0] : 1, a_cols = ra == 2 ? a.dims[1] : a.dims[0];
     const std::size_t b_rows = rb == 2 ? b.dims[0] : 1, b_cols = rb == 2 ? b.dims[1] : b.dims[0];
     if constexpr (K == product_kind::nn) {
-        if (rb == 1) gemm(false, true, a_rows, 1, a_cols, a.data, b.data, out.data);    // (m, k) (k): m dots
-        else gemm(false, false, a_rows, b_cols, a_cols, a.data, b.data, out.data);      // (m, k) (k, n)
+        if (rb == 1) gemm(false, true, a_rows, 1, a_cols, a.data, b.data, out.data);  // (m, k) (k): m dots
+        else gemm(false, false, a_rows, b_cols, a_cols, a.data, b.data, out.data);    // (m, k) (k, n)
     } else if constexpr (K == product_kind::tn) {
         if (ra == 1 && rb == 1) gemm(true, false, a_cols, b_cols, 1, a.data, b.data, out.data);  // outer
-        else if (ra == 1) gemm(false, false, 1, b_cols, b_rows, a.data, b.data, out.data);      // (n)^T (n, m)
-        else if (rb == 1) gemm(true, false, a_cols, 1, a_rows, a.data, b.data, out.data);       // (n, k)^T (n)
+        else if (ra == 1) gemm(false, false, 1, b_cols, b_rows, a.data, b.data, out.data);       // (n)^T (n, m)
+        else if (rb == 1) gemm(true, false, a_cols, 1, a_rows, a.data, b.data, out.data);        // (n, k)^T (n)
         else gemm(true, false, a_cols, b_cols, a_rows, a.data, b.data, out.data);
     } else {
         if (ra == 1 && rb == 1) gemm(true, false, a_cols, b_cols, 1, a.data, b.data, out.data);  // outer
-        else if (ra == 1) gemm(false, true, 1, b_rows, a_cols, a.data, b.data, out.data);       // (k) (n, k)^T
-        else if (rb == 1) gemm(false, true, a_rows, 1, a_cols, a.data, b.data, out.data);       // (m, k) (k)^T
+        else if (ra == 1) gemm(false, true, 1, b_rows, a_cols, a.data, b.data, out.data);        // (k) (n, k)^T
+        else if (rb == 1) gemm(false, true, a_rows, 1, a_cols, a.data, b.data, out.data);        // (m, k) (k)^T
         else gemm(false, true, a_rows, b_rows, a_cols, a.data, b.data, out.data);
     }
 }
@@ -81,7 +82,6 @@ void product(array_ref<T> out, array_ref<const T> a, array_ref<const T> b) {
 template <product_kind K>
 struct product_op : structural_op {
     static constexpr std::string_view name = "dot";
-    static constexpr std::string_view latex = "";
     static constexpr auto notation = style::function;
     static constexpr auto latex_notation = style::juxtapose;
     static constexpr int precedence = precedence::atom;
@@ -89,7 +89,7 @@ struct product_op : structural_op {
     static constexpr std::size_t arity = 2;
 
     template <class A, class B>
-    static constexpr bool is_scalar = static_scalar<A> && static_scalar<B>;
+    static constexpr bool is_scalar = static_scalar<A>&& static_scalar<B>;
     static constexpr bool number_result(bool a, bool b) { return a && b; }
     // a b and g b^T: the rows of the first operand; a^T g sums over the rows of both
     static constexpr rows_behaviour rows(bool a, bool b) {
@@ -150,8 +150,7 @@ struct product_op : structural_op {
         if constexpr (K == product_kind::nn) return n;
         else if constexpr (K == product_kind::tn)
             return make_node<product_op<product_kind::nn>>(transpose(n.template arg<0>()), n.template arg<1>());
-        else
-            return make_node<product_op<product_kind::nn>>(n.template arg<0>(), transpose(n.template arg<1>()));
+        else return make_node<product_op<product_kind::nn>>(n.template arg<0>(), transpose(n.template arg<1>()));
     }
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 // Product.   (a b)'a = b,  (a b)'b = a
+#include "../core/notation.hpp"
 #include "../core/traits.hpp"
 #include "../detail/values.hpp"
-#include "../print/notation.hpp"
 #include "fwd.hpp"
 #include "negate.hpp"
 

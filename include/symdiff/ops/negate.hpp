@@ -1,8 +1,8 @@
 #pragma once
 // Unary minus.   d(-a) = -da
+#include "../core/notation.hpp"
 #include "../core/traits.hpp"
 #include "../detail/values.hpp"
-#include "../print/notation.hpp"
 #include "fwd.hpp"
 
 namespace symdiff {

@@ -4,15 +4,14 @@
 #include "../core/math.hpp"
 
 #include "log.hpp"
-#include "square.hpp"
 #include "sqrt.hpp"
+#include "square.hpp"
 #include "subtract.hpp"
 
 namespace symdiff {
 
 struct pow_op : elementwise_op {
     static constexpr std::string_view name = "pow";
-    static constexpr std::string_view latex = "";
     static constexpr auto notation = style::power;
     static constexpr int precedence = precedence::power;
 

@@ -14,9 +14,9 @@
 #include <cmath>
 #include <limits>
 
-#include "../core/traits.hpp"
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
+#include "../core/traits.hpp"
 #include "axis.hpp"
 #include "axis_reductions.hpp"
 #include "multiply.hpp"
@@ -66,12 +66,13 @@ void softmax_along(const T* x, const std::size_t* dims, std::size_t rank, std::s
 template <softmax_kind K, int A>
 struct softmax_family_op : structural_op {
     static constexpr std::string_view name = K == softmax_kind::log_sum_exp   ? "log_sum_exp"
-                                              : K == softmax_kind::log_softmax ? "log_softmax"
-                                                                               : "softmax";
+                                             : K == softmax_kind::log_softmax ? "log_softmax"
+                                                                              : "softmax";
     static constexpr std::string_view latex = K == softmax_kind::log_sum_exp   ? "\\operatorname{logsumexp}"
-                                               : K == softmax_kind::log_softmax ? "\\operatorname{log\\_softmax}"
-                                                                                : "\\operatorname{softmax}";
+                                              : K == softmax_kind::log_softmax ? "\\operatorname{log\\_softmax}"
+                                                                               : "\\operatorname{softmax}";
     static constexpr auto notation = style::function;
+    static constexpr int along_axis = A;  // written as the last argument in messages
     static constexpr int precedence = precedence::atom;
 
     static constexpr std::size_t arity = 1;
@@ -100,19 +101,16 @@ struct softmax_family_op : structural_op {
             return make_adjoint<reduction::exact>(multiply(g, softmax(z, axis<A>)), z);
         else if constexpr (K == softmax_kind::log_softmax)
             return make_adjoint<reduction::exact>(subtract(g, multiply(softmax(z, axis<A>), sum(g, axis<A>))), z);
-        else
-            return make_adjoint<reduction::exact>(multiply(n, subtract(g, sum(multiply(g, n), axis<A>))), z);
+        else return make_adjoint<reduction::exact>(multiply(n, subtract(g, sum(multiply(g, n), axis<A>))), z);
     }
 
     template <class N, class D>
     static constexpr auto tangent(const N& n, D d) {
         const auto z = n.template arg<0>();
-        if constexpr (K == softmax_kind::log_sum_exp)
-            return sum(multiply(d, softmax(z, axis<A>)), axis<A>);
+        if constexpr (K == softmax_kind::log_sum_exp) return sum(multiply(d, softmax(z, axis<A>)), axis<A>);
         else if constexpr (K == softmax_kind::log_softmax)
             return subtract(d, sum(multiply(d, softmax(z, axis<A>)), axis<A>));
-        else
-            return multiply(n, subtract(d, sum(multiply(d, n), axis<A>)));
+        else return multiply(n, subtract(d, sum(multiply(d, n), axis<A>)));
     }
 
     // The default (last) axis is not printed: softmax(z); others are: softmax(z, 0).

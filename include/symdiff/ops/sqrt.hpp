@@ -8,7 +8,6 @@ namespace symdiff {
 
 struct sqrt_op : elementwise_op {
     static constexpr std::string_view name = "sqrt";
-    static constexpr std::string_view latex = "\\sqrt";
     static constexpr auto notation = style::function;
     static constexpr auto latex_notation = style::radical;
     static constexpr int precedence = precedence::atom;

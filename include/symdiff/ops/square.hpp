@@ -6,7 +6,6 @@ namespace symdiff {
 
 struct square_op : elementwise_op {
     static constexpr std::string_view name = "square";
-    static constexpr std::string_view latex = "";  // printed as a power
     static constexpr auto notation = style::power;
     static constexpr int precedence = precedence::power;
     static constexpr std::string_view exponent = "2";

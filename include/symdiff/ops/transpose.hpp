@@ -7,9 +7,9 @@
 
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
-#include "../core/traits.hpp"
+#include "../core/notation.hpp"
 #include "../core/shape.hpp"
-#include "../print/notation.hpp"
+#include "../core/traits.hpp"
 
 namespace symdiff {
 

@@ -1,5 +1,5 @@
 #pragma once
-// One printer for both output formats: operations describe their notation (print/notation.hpp)
+// One printer for both output formats: operations describe their notation (core/notation.hpp)
 // and the printer decides on parentheses from precedences. An operation may also give
 // `print_as(node)`, another expression to display in its place (gradient reductions print as
 // the mean or sum a person would write).
@@ -10,8 +10,8 @@
 #include <type_traits>
 
 #include "../core/constant.hpp"
+#include "../core/notation.hpp"
 #include "../core/symbol.hpp"
-#include "notation.hpp"
 
 namespace symdiff::detail {
 
@@ -50,10 +50,8 @@ struct printer {
         constexpr style how = notation_of<Op>();
         if constexpr (F == format::latex && (how == style::fraction || how == style::radical || how == style::bars))
             return precedence::atom;
-        else if constexpr (F == format::latex && how == style::juxtapose)
-            return precedence::product;
-        else
-            return Op::precedence;
+        else if constexpr (F == format::latex && how == style::juxtapose) return precedence::product;
+        else return Op::precedence;
     }
 
     template <class E>
@@ -91,7 +89,7 @@ struct printer {
 
     template <class Op>
     static constexpr style notation_of() {
-        if constexpr (F == format::latex && requires { Op::latex_notation; }) return Op::latex_notation;
+        if constexpr (F == format::latex) return latex_notation_of<Op>();
         else return Op::notation;
     }
 
@@ -105,23 +103,31 @@ struct printer {
         }
     }
 
+    // Only the notations that write a spelling ask for it: an operation drawn as a power, a
+    // fraction, a root or with bars need not have one.
+    template <class Op>
+    static constexpr std::string_view spelling() {
+        if constexpr (F == format::latex) return Op::latex;
+        else return Op::name;
+    }
+
     template <class Op, class... Args>
     void print_plain(const node<Op, Args...>& n) {
         constexpr int p = Op::precedence;
         constexpr style how = notation_of<Op>();
-        const std::string_view name = F == format::latex ? Op::latex : Op::name;
         if constexpr (how == style::infix) {
             using L = std::remove_cvref_t<decltype(n.template arg<0>())>;
             using R = std::remove_cvref_t<decltype(n.template arg<1>())>;
             print_paren(n.template arg<0>(), precedence_of<L>() < p);
-            out += name;
+            out += spelling<Op>();
             // a - (b - c), a / (b * c) need parentheses; a + (b + c) and a * (b * c) do not.
             constexpr bool associative = Op::name == std::string_view(" + ") || Op::name == std::string_view(" * ");
             constexpr bool same_family = op_name<R>() == Op::name;
-            print_paren(n.template arg<1>(), precedence_of<R>() < p || (precedence_of<R>() == p && !(associative && same_family)));
+            print_paren(n.template arg<1>(),
+                        precedence_of<R>() < p || (precedence_of<R>() == p && !(associative && same_family)));
         } else if constexpr (how == style::prefix) {
             using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
-            out += name;
+            out += spelling<Op>();
             print_paren(n.template arg<0>(), precedence_of<A>() < precedence::power);
         } else if constexpr (how == style::power) {
             using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
@@ -152,7 +158,7 @@ struct printer {
         } else if constexpr (how == style::postfix) {
             using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
             print_paren(n.template arg<0>(), precedence_of<A>() < precedence::atom);
-            out += name;
+            out += spelling<Op>();
         } else if constexpr (how == style::juxtapose) {
             using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
             using B = std::remove_cvref_t<decltype(n.template arg<1>())>;
@@ -160,7 +166,7 @@ struct printer {
             out += " ";
             print_paren(n.template arg<1>(), precedence_of<B>() < precedence::power);
         } else {
-            out += name;
+            out += spelling<Op>();
             out += F == format::latex ? "\\left(" : "(";
             print_operands(n, std::index_sequence_for<Args...>{});
             out += F == format::latex ? "\\right)" : ")";

@@ -2,7 +2,6 @@
 // to_latex: the same expression as LaTeX math, e.g. "\operatorname{mean}\left(2 \cdot ...\right)".
 #include <string>
 
-
 #include "printer.hpp"
 
 namespace symdiff {

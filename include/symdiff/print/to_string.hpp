@@ -3,7 +3,6 @@
 #include <ostream>
 #include <string>
 
-
 #include "printer.hpp"
 
 namespace symdiff {
