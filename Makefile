@@ -107,7 +107,7 @@ sanitize-test: deps
 	 else leaks=0; echo "sanitize-test: LeakSanitizer unusable here, leak checks off"; fi; \
 	 echo "ASAN_OPTIONS=detect_leaks=$$leaks UBSAN_OPTIONS=$(UBSAN_OPTIONS_)"; \
 	 ASAN_OPTIONS="detect_leaks=$$leaks:$${ASAN_OPTIONS:-}" UBSAN_OPTIONS="$(UBSAN_OPTIONS_)" \
-	   ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -LE 'compile_fail|package|headers' $(CTEST_ARGS)
+	   ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -LE 'compile_fail|package|headers|style' $(CTEST_ARGS)
 
 # ---------------------------------------------------------------------------
 # Fashion-MNIST full-data targets (fashion-mnist-full, ...) are added here by

@@ -87,7 +87,8 @@ Options parse_args(int argc, char** argv) {
         else if (a == "--max-reps" && has_value) o.timing.max_reps = std::atoi(argv[++i]);
         else if (a == "--min-total" && has_value) o.timing.min_total_s = std::atof(argv[++i]);
         else if (a == "--blas-threads" && has_value) o.blas_threads = std::atoi(argv[++i]);
-        else if (a == "--threads" && has_value) with_symdiff::threads = static_cast<std::size_t>(std::max(1, std::atoi(argv[++i])));
+        else if (a == "--threads" && has_value)
+            with_symdiff::threads = static_cast<std::size_t>(std::max(1, std::atoi(argv[++i])));
         else if (a == "--quick") o.quick = true;
         else if (a == "-h" || a == "--help") {
             usage(argv[0]);
@@ -182,12 +183,11 @@ void run_w4(const std::string& name, const W4Data<T>& d, Reporter& rep) {
     }
     rep.emit(workload, name, d.n(), median(per_step), m.loss());
     if constexpr (requires { m.test_accuracy(); }) {
-        rep.notef("%s %s construct_ms=%.1f first_step_ms=%.2f test_acc_after_%d_steps=%.4f",
-                  workload.c_str(), name.c_str(), construct_ms, per_step.front() * 1e-6, d.steps,
-                  static_cast<double>(m.test_accuracy()));
+        rep.notef("%s %s construct_ms=%.1f first_step_ms=%.2f test_acc_after_%d_steps=%.4f", workload.c_str(),
+                  name.c_str(), construct_ms, per_step.front() * 1e-6, d.steps, static_cast<double>(m.test_accuracy()));
     } else {
-        rep.notef("%s %s construct_ms=%.1f first_step_ms=%.2f", workload.c_str(), name.c_str(),
-                  construct_ms, per_step.front() * 1e-6);
+        rep.notef("%s %s construct_ms=%.1f first_step_ms=%.2f", workload.c_str(), name.c_str(), construct_ms,
+                  per_step.front() * 1e-6);
     }
     rep.note_peak_rss(workload + " " + name);
 }
@@ -249,9 +249,8 @@ std::optional<W4Data<T>> load_w4(const Options& o, Reporter& rep) {
         d.y = std::move(train.labels);
         d.X_test = std::move(test.images);
         d.y_test = std::move(test.labels);
-        rep.notef("W4 %s data: %zu x %zu train, %zu test, loaded in %.0f ms", precision_tag<T>(),
-                  d.n(), d.X.shape()[1], d.X_test.shape()[0],
-                  static_cast<double>(now_ns() - t0) * 1e-6);
+        rep.notef("W4 %s data: %zu x %zu train, %zu test, loaded in %.0f ms", precision_tag<T>(), d.n(), d.X.shape()[1],
+                  d.X_test.shape()[0], static_cast<double>(now_ns() - t0) * 1e-6);
         rep.note_peak_rss(std::string("loading W4 ") + precision_tag<T>());
         return d;
     } catch (const symdiff::data_error& e) {
@@ -287,13 +286,12 @@ int run(int argc, char** argv) {
     if (o.blas_threads > 0 && openblas_set_num_threads != nullptr) openblas_set_num_threads(o.blas_threads);
 
     rep.header();
-    rep.notef("symdiff_bench: compiler %s, W4 products: %s, BLAS threads: %s, timing: %s",
-              __VERSION__, handwritten::gemm_backend(),
-              o.blas_threads > 0 ? std::to_string(o.blas_threads).c_str() : "default",
+    rep.notef("symdiff_bench: compiler %s, W4 products: %s, BLAS threads: %s, timing: %s", __VERSION__,
+              handwritten::gemm_backend(), o.blas_threads > 0 ? std::to_string(o.blas_threads).c_str() : "default",
               o.quick ? "quick (1 repeat)" : "median of >=3 repeats, >=0.3 s");
     rep.notef("load average at start: %s", load_average().c_str());
-#if !defined(SYMDIFF_BENCH_HAVE_W1) && !defined(SYMDIFF_BENCH_HAVE_W2) && \
-    !defined(SYMDIFF_BENCH_HAVE_W3) && !defined(SYMDIFF_BENCH_HAVE_W4)
+#if !defined(SYMDIFF_BENCH_HAVE_W1) && !defined(SYMDIFF_BENCH_HAVE_W2) && !defined(SYMDIFF_BENCH_HAVE_W3) && \
+    !defined(SYMDIFF_BENCH_HAVE_W4)
     rep.note("no symdiff implementation in symdiff_impl.hpp yet: baselines only");
 #endif
 
@@ -307,8 +305,7 @@ int run(int argc, char** argv) {
 
     rep.notef("load average at end: %s", load_average().c_str());
     rep.ratio_table("handwritten");
-    if (!o.csv_path.empty())
-        rep.notef("wrote %s and %s", o.csv_path.c_str(), rep.notes_path().c_str());
+    if (!o.csv_path.empty()) rep.notef("wrote %s and %s", o.csv_path.c_str(), rep.notes_path().c_str());
     return 0;
 }
 

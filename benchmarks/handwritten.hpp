@@ -55,7 +55,9 @@ namespace symdiff::bench::handwritten {
 class W1 {
 public:
     explicit W1(const W1Data& d)
-        : x_(d.X.begin(), d.X.end()), y_(d.Y.begin(), d.Y.end()), w0_(d.w0),
+        : x_(d.X.begin(), d.X.end()),
+          y_(d.Y.begin(), d.Y.end()),
+          w0_(d.w0),
           inv_n_(1.0 / static_cast<double>(d.X.size())),
           step_scale_(d.lr * 2.0 / static_cast<double>(d.X.size())) {}
 
@@ -112,8 +114,11 @@ private:
 class W2 {
 public:
     explicit W2(const W2Data& d)
-        : x_(d.x.begin(), d.x.end()), y_(d.y.begin(), d.y.end()), a0_(d.a0),
-          inv_n_(1.0 / static_cast<double>(d.n)), step_scale_(d.lr * 2.0 / static_cast<double>(d.n)) {}
+        : x_(d.x.begin(), d.x.end()),
+          y_(d.y.begin(), d.y.end()),
+          a0_(d.a0),
+          inv_n_(1.0 / static_cast<double>(d.n)),
+          step_scale_(d.lr * 2.0 / static_cast<double>(d.n)) {}
 
     void reset() { a_ = a0_; }
 
@@ -174,7 +179,9 @@ private:
 class W3 {
 public:
     explicit W3(const W3Data& d)
-        : t_(d.t.begin(), d.t.end()), s_(d.speed.begin(), d.speed.end()), p0_(d.p0),
+        : t_(d.t.begin(), d.t.end()),
+          s_(d.speed.begin(), d.speed.end()),
+          p0_(d.p0),
           inv_n_(1.0 / static_cast<double>(d.t.size())),
           step_scale_(d.lr * 2.0 / static_cast<double>(d.t.size())) {}
 
@@ -237,15 +244,15 @@ void logits_product(const T* X, std::size_t rows, std::size_t d, const T* W, std
     using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     using Index = Eigen::Index;
     Eigen::Map<RowMajor> z(Z, Index(rows), Index(k));
-    z.noalias() = Eigen::Map<const RowMajor>(X, Index(rows), Index(d)) *
-                  Eigen::Map<const RowMajor>(W, Index(d), Index(k));
+    z.noalias() =
+        Eigen::Map<const RowMajor>(X, Index(rows), Index(d)) * Eigen::Map<const RowMajor>(W, Index(d), Index(k));
 #else
     if constexpr (sizeof(T) == 4)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(k), int(d), 1.0f, X,
-                    int(d), W, int(k), 0.0f, Z, int(k));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(k), int(d), 1.0f, X, int(d), W, int(k),
+                    0.0f, Z, int(k));
     else
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(k), int(d), 1.0, X,
-                    int(d), W, int(k), 0.0, Z, int(k));
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(k), int(d), 1.0, X, int(d), W, int(k),
+                    0.0, Z, int(k));
 #endif
 }
 
@@ -260,11 +267,11 @@ void gradient_product(const T* X, std::size_t rows, std::size_t d, const T* G, s
                    Eigen::Map<const RowMajor>(G, Index(rows), Index(k));
 #else
     if constexpr (sizeof(T) == 4)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(d), int(rows), 1.0f, G,
-                    int(k), X, int(d), 0.0f, dWt, int(d));
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(d), int(rows), 1.0f, G, int(k), X, int(d),
+                    0.0f, dWt, int(d));
     else
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(d), int(rows), 1.0, G,
-                    int(k), X, int(d), 0.0, dWt, int(d));
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(d), int(rows), 1.0, G, int(k), X, int(d), 0.0,
+                    dWt, int(d));
 #endif
 }
 
@@ -281,8 +288,7 @@ constexpr const char* gemm_backend() {
 // z <- z + b; lse = logsumexp(z); loss += lse - z[y]; z <- G = (exp(z - lse) - onehot(y)) * inv_n;
 // db += G; loss += sum over the rows of (lse - z[y]) (not yet divided by n), in double.
 template <class T>
-void log_softmax_pass(T* Z, const std::int32_t* y, std::size_t rows, const T* b, T* db, T inv_n,
-                      double& loss) {
+void log_softmax_pass(T* Z, const std::int32_t* y, std::size_t rows, const T* b, T* db, T inv_n, double& loss) {
     constexpr std::size_t k = W4Data<T>::k;
     for (std::size_t i = 0; i < rows; ++i) {
         T* z = Z + i * k;
@@ -313,8 +319,7 @@ public:
     static constexpr std::size_t d = W4Data<T>::d, k = W4Data<T>::k;
 
     explicit W4(const W4Data<T>& data)
-        : data_(data), W_(d * k), b_(k), dWt_(k * d), db_(k),
-          Z_(std::max(data.n(), data.X_test.shape()[0]) * k) {}
+        : data_(data), W_(d * k), b_(k), dWt_(k * d), db_(k), Z_(std::max(data.n(), data.X_test.shape()[0]) * k) {}
 
     void reset() {
         std::fill(W_.begin(), W_.end(), T(0));
@@ -414,8 +419,14 @@ template <bool Poisson>
 class GLM {
 public:
     explicit GLM(const GLMData& d)
-        : X_(d.X.begin(), d.X.end()), y_(d.y.begin(), d.y.end()), n_(d.size()), p_(d.features()), lr_(d.lr),
-          lambda_(Poisson ? 0.0 : d.lambda), w_(p_), gw_(p_) {}
+        : X_(d.X.begin(), d.X.end()),
+          y_(d.y.begin(), d.y.end()),
+          n_(d.size()),
+          p_(d.features()),
+          lr_(d.lr),
+          lambda_(Poisson ? 0.0 : d.lambda),
+          w_(p_),
+          gw_(p_) {}
     void reset() {
         std::fill(w_.begin(), w_.end(), 0.0);
         b_ = 0;

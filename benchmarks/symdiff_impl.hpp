@@ -69,8 +69,9 @@ struct W2 {
 // W3: quadratic a t^2 + b t + c, mean squared error, three scalar parameters.
 struct W3 {
     static constexpr auto objective = mean(square(a * square(t) + b * t + c - y));
-    decltype(compile(rows(t, y), objective, derivative(objective, a), derivative(objective, b), derivative(objective, c))) program{
-        objective, derivative(objective, a), derivative(objective, b), derivative(objective, c)};
+    decltype(compile(rows(t, y), objective, derivative(objective, a), derivative(objective, b),
+                     derivative(objective, c))) program{objective, derivative(objective, a), derivative(objective, b),
+                                                        derivative(objective, c)};
     const W3Data& d;
     double av = 0, bv = 0, cv = 0, L = 0;
     explicit W3(const W3Data& data) : d(data) { reset(); }

@@ -40,8 +40,7 @@ inline void do_not_optimize(T const& value) {
 inline void clobber_memory() { asm volatile("" : : : "memory"); }
 
 inline std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -119,8 +118,7 @@ public:
         csv_ = std::fopen(csv_path.c_str(), "w");
         if (csv_ == nullptr) throw std::runtime_error("cannot open " + csv_path + " for writing");
         std::string base = csv_path;
-        if (base.size() >= 4 && base.compare(base.size() - 4, 4, ".csv") == 0)
-            base.resize(base.size() - 4);
+        if (base.size() >= 4 && base.compare(base.size() - 4, 4, ".csv") == 0) base.resize(base.size() - 4);
         notes_path_ = base + "_notes.txt";
         notes_ = std::fopen(notes_path_.c_str(), "w");
         if (notes_ == nullptr) throw std::runtime_error("cannot open " + notes_path_);
@@ -134,8 +132,8 @@ public:
         std::fflush(stdout);
     }
 
-    void emit(const std::string& workload, const std::string& impl, std::size_t size,
-              double ns_per_step, double final_loss) {
+    void emit(const std::string& workload, const std::string& impl, std::size_t size, double ns_per_step,
+              double final_loss) {
         rows_.push_back({workload, impl, size, ns_per_step, final_loss});
         print_row(stdout, rows_.back());
         if (csv_ != nullptr) print_row(csv_, rows_.back());
@@ -180,23 +178,22 @@ public:
             if (base == nullptr) continue;
             if (!any) {
                 note("ratio to " + baseline + " (ns_per_step / baseline ns_per_step):");
-                notef("%-12s %-24s %8s %14s %14s %8s %10s", "workload", "impl", "size",
-                      "ns_per_step", "baseline_ns", "ratio", "loss_rdev");
+                notef("%-12s %-24s %8s %14s %14s %8s %10s", "workload", "impl", "size", "ns_per_step", "baseline_ns",
+                      "ratio", "loss_rdev");
                 any = true;
             }
-            const double rdev = std::abs(r.final_loss - base->final_loss) /
-                                std::max(std::abs(base->final_loss), 1e-300);
-            notef("%-12s %-24s %8zu %14.1f %14.1f %7.3fx %10.2e", r.workload.c_str(),
-                  r.impl.c_str(), r.size, r.ns_per_step, base->ns_per_step,
-                  r.ns_per_step / base->ns_per_step, rdev);
+            const double rdev =
+                std::abs(r.final_loss - base->final_loss) / std::max(std::abs(base->final_loss), 1e-300);
+            notef("%-12s %-24s %8zu %14.1f %14.1f %7.3fx %10.2e", r.workload.c_str(), r.impl.c_str(), r.size,
+                  r.ns_per_step, base->ns_per_step, r.ns_per_step / base->ns_per_step, rdev);
         }
         if (!any) note("ratio table: no implementation besides " + baseline + " was run");
     }
 
 private:
     static void print_row(std::FILE* f, const Row& r) {
-        std::fprintf(f, "%s,%s,%zu,%.1f,%.10g\n", r.workload.c_str(), r.impl.c_str(), r.size,
-                     r.ns_per_step, r.final_loss);
+        std::fprintf(f, "%s,%s,%zu,%.1f,%.10g\n", r.workload.c_str(), r.impl.c_str(), r.size, r.ns_per_step,
+                     r.final_loss);
         std::fflush(f);
     }
     const Row* find(const std::string& w, const std::string& impl, std::size_t size) const {

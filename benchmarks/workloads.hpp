@@ -175,7 +175,7 @@ struct GLMData {
     xt::xtensor<double, 2> X;  // n x p, N(0, 1) / sqrt(p)
     xt::xtensor<double, 1> y;  // W6: labels 0 / 1; W8: counts
     double lr = 0.5;
-    double lambda = 1e-3;      // W6: the L2 weight
+    double lambda = 1e-3;  // W6: the L2 weight
     int steps = 100;
     std::size_t size() const { return y.size(); }
     std::size_t features() const { return X.shape()[1]; }

@@ -71,8 +71,7 @@ int main(int argc, char** argv) {
 
     check.near("f'(x) at the requested x", slope, 2.0 * at, 0.0);
     if (argc <= 1) check.near("d/dx x^2 at x = 3 (the seed's xt.grad)", slope, 6.0, 0.0);
-    for (std::size_t i = 0; i < xs.size(); ++i)
-        check.near("f'(x) over the array", slopes(i), 2.0 * xs(i), 0.0);
+    for (std::size_t i = 0; i < xs.size(); ++i) check.near("f'(x) over the array", slopes(i), 2.0 * xs(i), 0.0);
     check.same_text("to_string(derivative(square(x), x))", to_string(df), "2 * x");
     check.same_text("to_latex(derivative(square(x), x))", to_latex(df), "2 \\cdot x");
 

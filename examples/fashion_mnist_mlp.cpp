@@ -64,10 +64,10 @@ int run(const example::mnist_options& opt) {
     const std::size_t epochs = opt.epochs ? opt.epochs : (opt.quick ? 3 : 15);
     const std::size_t batch = 128;
     const double learning_rate = opt.learning_rate > 0 ? opt.learning_rate : 1e-3;
-    std::printf("MLP 784-128(relu)-10 on Fashion-MNIST (%s): %zu training images, %zu test images, %zu epochs, "
-                "batch %zu, Adam lr %g\n",
-                sizeof(T) == 4 ? "float" : "double", train.labels.size(), test.labels.size(), epochs, batch,
-                learning_rate);
+    std::printf(
+        "MLP 784-128(relu)-10 on Fashion-MNIST (%s): %zu training images, %zu test images, %zu epochs, "
+        "batch %zu, Adam lr %g\n",
+        sizeof(T) == 4 ? "float" : "double", train.labels.size(), test.labels.size(), epochs, batch, learning_rate);
     std::printf("loss:        %s\n", to_string(loss).c_str());
     std::printf("d loss / dW2: %s\n", to_string(derivative(loss, W2)).c_str());
     std::printf("d loss / dW1: %s\n\n", to_string(derivative(loss, W1)).c_str());
@@ -87,11 +87,10 @@ int run(const example::mnist_options& opt) {
     // initial parameters.
     {
         const auto small = example::head(load_fashion_mnist<double>("train", opt.dir, 32), 32);
-        const auto report = check_gradient(
-            loss,
-            params(W1 = W1d, b1 = xt::xtensor<double, 1>(xt::zeros<double>({128})), W2 = W2d,
-                   b2 = xt::xtensor<double, 1>(xt::zeros<double>({10}))),
-            data(x = small.images, y = small.labels));
+        const auto report = check_gradient(loss,
+                                           params(W1 = W1d, b1 = xt::xtensor<double, 1>(xt::zeros<double>({128})),
+                                                  W2 = W2d, b2 = xt::xtensor<double, 1>(xt::zeros<double>({10}))),
+                                           data(x = small.images, y = small.labels));
         std::printf("%s\n\n", report.summary().c_str());
         check.that("the gradient check passes", report.passed, report.summary());
     }
@@ -117,15 +116,15 @@ int run(const example::mnist_options& opt) {
 
     const auto pred = example::predictions(evaluate(scores, fit.parameters, x = test.images));
     const double acc = example::accuracy(pred, test.labels);
-    check.near("the trainer's accuracy metric counts what the predictions count", fit.epochs.back().metrics.at(0), acc, 1e-9);
+    check.near("the trainer's accuracy metric counts what the predictions count", fit.epochs.back().metrics.at(0), acc,
+               1e-9);
     const std::string confusion = example::confusion_matrix_text(pred, test.labels);
     std::printf("\n%s\n", confusion.c_str());
     std::printf("test accuracy %.4f after %zu epochs, %.1f s of training (%zu steps)\n", acc, epochs, seconds,
                 fit.steps_taken);
     example::write_text_file("fashion_mnist_mlp_confusion.txt", confusion);
 
-    const auto curve = plot_loss_curve("fashion_mnist_mlp_loss.png", fit.loss_history, true,
-                                       "MLP: minibatch loss");
+    const auto curve = plot_loss_curve("fashion_mnist_mlp_loss.png", fit.loss_history, true, "MLP: minibatch loss");
     const xt::xtensor<double, 2> templates =
         xt::view(xt::transpose(xt::xtensor<double, 2>(fit[W1])), xt::range(0, 20), xt::all());
     const auto grid = plot_image_grid("fashion_mnist_mlp_weights.png", templates, 28, 28,
@@ -133,12 +132,13 @@ int run(const example::mnist_options& opt) {
                                        .titles = {},
                                        .cols = 5,
                                        .palette = image_palette::diverging});
-    std::printf("wrote fashion_mnist_mlp_confusion.txt%s%s\n",
-                curve.rendered ? ", fashion_mnist_mlp_loss.png" : "",
+    std::printf("wrote fashion_mnist_mlp_confusion.txt%s%s\n", curve.rendered ? ", fashion_mnist_mlp_loss.png" : "",
                 grid.rendered ? ", fashion_mnist_mlp_weights.png" : "");
 
-    check.that("the training loss falls", el.size() >= 2 && el.back() < el.front() && el.back() < fit.loss_history.front(),
-               example::format("first step %.4f, epoch means %.4f -> %.4f (the last must be below both)", fit.loss_history.front(), el.front(), el.back()));
+    check.that("the training loss falls",
+               el.size() >= 2 && el.back() < el.front() && el.back() < fit.loss_history.front(),
+               example::format("first step %.4f, epoch means %.4f -> %.4f (the last must be below both)",
+                               fit.loss_history.front(), el.front(), el.back()));
     if (opt.quick) check.that("accuracy far above chance (0.1)", acc >= 0.65, example::format("%.4f", acc));
     else check.that("test accuracy >= 0.87", acc >= 0.87, example::format("%.4f", acc));
     return check.exit_code();
@@ -147,7 +147,8 @@ int run(const example::mnist_options& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const auto opt = example::parse_mnist_options(argc, argv, "fashion_mnist_mlp [--quick] [--epochs N] [--lr X] [--data DIR]");
+    const auto opt =
+        example::parse_mnist_options(argc, argv, "fashion_mnist_mlp [--quick] [--epochs N] [--lr X] [--data DIR]");
     try {
 #ifdef FASHION_MNIST_FLOAT
         return run<float>(opt);

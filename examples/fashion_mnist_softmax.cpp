@@ -61,10 +61,11 @@ int run(const example::mnist_options& opt) {
     const std::size_t batch = 128;
     const double learning_rate = opt.learning_rate > 0 ? opt.learning_rate : 0.5;  // at epoch 1
     constexpr double decay = 0.5;                                                  // lr / (1 + decay (epoch - 1))
-    std::printf("softmax regression on Fashion-MNIST (%s): %zu training images, %zu test images, %zu epochs, "
-                "batch %zu, SGD lr %g / (1 + %g (epoch - 1))\n",
-                sizeof(T) == 4 ? "float" : "double", train.labels.size(), test.labels.size(), epochs, batch,
-                learning_rate, decay);
+    std::printf(
+        "softmax regression on Fashion-MNIST (%s): %zu training images, %zu test images, %zu epochs, "
+        "batch %zu, SGD lr %g / (1 + %g (epoch - 1))\n",
+        sizeof(T) == 4 ? "float" : "double", train.labels.size(), test.labels.size(), epochs, batch, learning_rate,
+        decay);
     std::printf("loss:        %s\n", to_string(loss).c_str());
     std::printf("d loss / dW: %s\n", to_string(derivative(loss, W)).c_str());
     std::printf("d loss / db: %s\n\n", to_string(derivative(loss, b)).c_str());
@@ -113,15 +114,16 @@ int run(const example::mnist_options& opt) {
 
     const auto pred = example::predictions(evaluate(scores, p, x = test.images));
     const double acc = example::accuracy(pred, test.labels);
-    check.near("the trainer's accuracy metric counts what the predictions count", fit.epochs.back().metrics.at(0), acc, 1e-9);
+    check.near("the trainer's accuracy metric counts what the predictions count", fit.epochs.back().metrics.at(0), acc,
+               1e-9);
     const std::string confusion = example::confusion_matrix_text(pred, test.labels);
     std::printf("\n%s\n", confusion.c_str());
     std::printf("test accuracy %.4f after %zu epochs, %.1f s of training (%zu steps)\n", acc, epochs, seconds,
                 loss_history.size());
     example::write_text_file("fashion_mnist_softmax_confusion.txt", confusion);
 
-    const auto curve = plot_loss_curve("fashion_mnist_softmax_loss.png", loss_history, true,
-                                       "softmax regression: minibatch loss");
+    const auto curve =
+        plot_loss_curve("fashion_mnist_softmax_loss.png", loss_history, true, "softmax regression: minibatch loss");
     const xt::xtensor<double, 2> templates = xt::transpose(xt::xtensor<double, 2>(p[W]));
     const auto grid = plot_image_grid("fashion_mnist_softmax_weights.png", templates, 28, 28,
                                       {.title = "learned weight templates",
@@ -133,7 +135,8 @@ int run(const example::mnist_options& opt) {
                 grid.rendered ? ", fashion_mnist_softmax_weights.png" : "");
 
     check.that("the training loss falls", el.size() >= 2 && el.back() < el.front() && el.back() < loss_history.front(),
-               example::format("first step %.4f, epoch means %.4f -> %.4f (the last must be below both)", loss_history.front(), el.front(), el.back()));
+               example::format("first step %.4f, epoch means %.4f -> %.4f (the last must be below both)",
+                               loss_history.front(), el.front(), el.back()));
     if (opt.quick) check.that("accuracy far above chance (0.1)", acc >= 0.65, example::format("%.4f", acc));
     else check.that("test accuracy >= 0.84", acc >= 0.84, example::format("%.4f", acc));
     return check.exit_code();
@@ -142,7 +145,8 @@ int run(const example::mnist_options& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const auto opt = example::parse_mnist_options(argc, argv, "fashion_mnist_softmax [--quick] [--epochs N] [--lr X] [--data DIR]");
+    const auto opt =
+        example::parse_mnist_options(argc, argv, "fashion_mnist_softmax [--quick] [--epochs N] [--lr X] [--data DIR]");
     try {
 #ifdef FASHION_MNIST_FLOAT
         return run<float>(opt);

@@ -26,26 +26,26 @@ namespace {
 
 // The lines the notebook printed (PyTorch, float32), to compare ours with.
 const std::vector<std::string> seed_autograd_20 = {
-    "Prediction before training: f(5) = 0.000",   "epoch 1: w = 0.300, loss = 30.00000000",
-    "epoch 3: w = 0.772, loss = 15.66018772",     "epoch 5: w = 1.113, loss = 8.17471695",
-    "epoch 7: w = 1.359, loss = 4.26725292",      "epoch 9: w = 1.537, loss = 2.22753215",
-    "epoch 11: w = 1.665, loss = 1.16278565",     "epoch 13: w = 1.758, loss = 0.60698116",
-    "epoch 15: w = 1.825, loss = 0.31684780",     "epoch 17: w = 1.874, loss = 0.16539653",
-    "epoch 19: w = 1.909, loss = 0.08633806",     "Prediction after training: f(5) = 9.612"};
+    "Prediction before training: f(5) = 0.000", "epoch 1: w = 0.300, loss = 30.00000000",
+    "epoch 3: w = 0.772, loss = 15.66018772",   "epoch 5: w = 1.113, loss = 8.17471695",
+    "epoch 7: w = 1.359, loss = 4.26725292",    "epoch 9: w = 1.537, loss = 2.22753215",
+    "epoch 11: w = 1.665, loss = 1.16278565",   "epoch 13: w = 1.758, loss = 0.60698116",
+    "epoch 15: w = 1.825, loss = 0.31684780",   "epoch 17: w = 1.874, loss = 0.16539653",
+    "epoch 19: w = 1.909, loss = 0.08633806",   "Prediction after training: f(5) = 9.612"};
 const std::vector<std::string> seed_autograd_100 = {
-    "Prediction before training: f(5) = 0.000",   "epoch 1: w = 0.300, loss = 30.00000000",
-    "epoch 11: w = 1.665, loss = 1.16278565",     "epoch 21: w = 1.934, loss = 0.04506890",
-    "epoch 31: w = 1.987, loss = 0.00174685",     "epoch 41: w = 1.997, loss = 0.00006770",
-    "epoch 51: w = 1.999, loss = 0.00000262",     "epoch 61: w = 2.000, loss = 0.00000010",
-    "epoch 71: w = 2.000, loss = 0.00000000",     "epoch 81: w = 2.000, loss = 0.00000000",
-    "epoch 91: w = 2.000, loss = 0.00000000",     "Prediction after training: f(5) = 10.000"};
+    "Prediction before training: f(5) = 0.000", "epoch 1: w = 0.300, loss = 30.00000000",
+    "epoch 11: w = 1.665, loss = 1.16278565",   "epoch 21: w = 1.934, loss = 0.04506890",
+    "epoch 31: w = 1.987, loss = 0.00174685",   "epoch 41: w = 1.997, loss = 0.00006770",
+    "epoch 51: w = 1.999, loss = 0.00000262",   "epoch 61: w = 2.000, loss = 0.00000010",
+    "epoch 71: w = 2.000, loss = 0.00000000",   "epoch 81: w = 2.000, loss = 0.00000000",
+    "epoch 91: w = 2.000, loss = 0.00000000",   "Prediction after training: f(5) = 10.000"};
 const std::vector<std::string> seed_numpy_20 = {
-    "Prediction before training: f(5) = 0.000",   "epoch 1: w = 1.200, loss = 30.00000000",
-    "epoch 3: w = 1.872, loss = 0.76800019",      "epoch 5: w = 1.980, loss = 0.01966083",
-    "epoch 7: w = 1.997, loss = 0.00050332",      "epoch 9: w = 1.999, loss = 0.00001288",
-    "epoch 11: w = 2.000, loss = 0.00000033",     "epoch 13: w = 2.000, loss = 0.00000001",
-    "epoch 15: w = 2.000, loss = 0.00000000",     "epoch 17: w = 2.000, loss = 0.00000000",
-    "epoch 19: w = 2.000, loss = 0.00000000",     "Prediction after training: f(5) = 10.000"};
+    "Prediction before training: f(5) = 0.000", "epoch 1: w = 1.200, loss = 30.00000000",
+    "epoch 3: w = 1.872, loss = 0.76800019",    "epoch 5: w = 1.980, loss = 0.01966083",
+    "epoch 7: w = 1.997, loss = 0.00050332",    "epoch 9: w = 1.999, loss = 0.00001288",
+    "epoch 11: w = 2.000, loss = 0.00000033",   "epoch 13: w = 2.000, loss = 0.00000001",
+    "epoch 15: w = 2.000, loss = 0.00000000",   "epoch 17: w = 2.000, loss = 0.00000000",
+    "epoch 19: w = 2.000, loss = 0.00000000",   "Prediction after training: f(5) = 10.000"};
 
 // Prints a line and keeps it, so the run can be compared with the notebook afterwards.
 struct transcript {
@@ -115,8 +115,7 @@ int main() {
         // The callback sees the loss *before* the update and w *after* it, which is what the
         // notebook prints.
         const auto fit = gradient_descent(
-            loss, params(w = w0), data(x = X, y = Y), {.learning_rate = 0.01, .steps = n_iters},
-            [&](const auto& s) {
+            loss, params(w = w0), data(x = X, y = Y), {.learning_rate = 0.01, .steps = n_iters}, [&](const auto& s) {
                 const std::size_t epoch = s.step - 1;  // the notebook counts epochs from 0
                 if (epoch % print_every == 0)
                     out.print(example::format("epoch %zu: w = %.3f, loss = %.8f", epoch + 1, s.parameters[w], s.loss));
@@ -134,7 +133,8 @@ int main() {
     {
         const xt::xtensor<double, 1> Xd{1, 2, 3, 4};
         const xt::xtensor<double, 1> Yd = 2.0 * Xd;
-        const auto fit = gradient_descent(loss, params(w = 0.0), data(x = Xd, y = Yd), {.learning_rate = 0.01, .steps = 20});
+        const auto fit =
+            gradient_descent(loss, params(w = 0.0), data(x = Xd, y = Yd), {.learning_rate = 0.01, .steps = 20});
         std::printf("\nin double precision: the loss returned by step 20 is %.10g (benchmark W1: 0.06237929065)\n",
                     fit.loss_history.back());
         check.near("W1 reference, loss returned by step 20", fit.loss_history.back(), 0.06237929065, 1e-10);

@@ -80,30 +80,31 @@ int main() {
     // symbolic gradient with finite differences, then takes 100 steps. The callback prints the
     // loss every 10 steps, when the notebook does (t % 10 == 0, counting from t = 0).
     const xt::xtensor<double, 1> a0{1.0, 1.0};
-    const auto fit = gradient_descent(loss, params(a = a0), data(x = X, y = Y),
-                                      {.learning_rate = 0.1, .steps = 100, .check_gradient = true},
-                                      [](const auto& step) {
-                                          const std::size_t t = step.step - 1;
-                                          if (t % 10 == 0) std::printf("t = %2zu: loss = %.4f\n", t, step.loss);
-                                      });
+    const auto fit =
+        gradient_descent(loss, params(a = a0), data(x = X, y = Y),
+                         {.learning_rate = 0.1, .steps = 100, .check_gradient = true}, [](const auto& step) {
+                             const std::size_t t = step.step - 1;
+                             if (t % 10 == 0) std::printf("t = %2zu: loss = %.4f\n", t, step.loss);
+                         });
     std::printf("before step 1, the driver's %s\n", fit.gradient_check->summary().c_str());
-    std::printf("after %zu steps: loss = %.11f, a = (%.4f, %.4f)\n", fit.steps_taken, fit.final_loss(),
-                fit[a](0), fit[a](1));
+    std::printf("after %zu steps: loss = %.11f, a = (%.4f, %.4f)\n", fit.steps_taken, fit.final_loss(), fit[a](0),
+                fit[a](1));
     // [/snippet:linreg_train]
     std::printf("the noise floor, the variance of uniform(0, 1): 1/12 = %.4f\n", 1.0 / 12);
 
     check.that("the run completed", fit.ok(), fit.message);
     check.that("the gradient check passed", fit.gradient_check && fit.gradient_check->passed,
                fit.gradient_check ? fit.gradient_check->summary() : "no check ran");
-    check.that("100 losses recorded", fit.loss_history.size() == 100,
-               std::to_string(fit.loss_history.size()));
+    check.that("100 losses recorded", fit.loss_history.size() == 100, std::to_string(fit.loss_history.size()));
     check.near("loss at the start (a = (1, 1))", fit.loss_history.front(), 3.8, 0.5);
-    check.near("loss of the last step = the peer benchmark's W2 reference", fit.loss_history.back(), w2_reference_final_loss, 1e-9);
+    check.near("loss of the last step = the peer benchmark's W2 reference", fit.loss_history.back(),
+               w2_reference_final_loss, 1e-9);
     check.near("final loss near the noise variance 1/12", fit.final_loss(), 1.0 / 12, 0.02);
     check.near("fitted slope a[0]", fit[a](0), 3.0, 0.15);
     check.near("fitted intercept a[1] (2 + the mean noise 0.5)", fit[a](1), 2.5, 0.15);
     bool falling = true;
-    for (std::size_t i = 1; i < fit.loss_history.size(); ++i) falling = falling && fit.loss_history[i] < fit.loss_history[i - 1];
+    for (std::size_t i = 1; i < fit.loss_history.size(); ++i)
+        falling = falling && fit.loss_history[i] < fit.loss_history[i - 1];
     check.that("the loss falls at every step", falling);
 
     // [snippet:linreg_save]
@@ -129,12 +130,11 @@ int main() {
     std::vector<animation_frame> frames;
     const xt::xtensor<double, 1> a_wrong_way{-1.0, 1.0};
     frames.push_back({{line("x @ a", a_wrong_way)}, "step 0"});
-    const auto replay = gradient_descent(loss, params(a = a_wrong_way), data(x = X, y = Y),
-                                         {.learning_rate = 0.1, .steps = 100}, [&](const auto& step) {
-                                             if (step.step % 2 == 0)
-                                                 frames.push_back({{line("x @ a", step.parameters[a])},
-                                                                   "step " + std::to_string(step.step)});
-                                         });
+    const auto replay = gradient_descent(
+        loss, params(a = a_wrong_way), data(x = X, y = Y), {.learning_rate = 0.1, .steps = 100}, [&](const auto& step) {
+            if (step.step % 2 == 0)
+                frames.push_back({{line("x @ a", step.parameters[a])}, "step " + std::to_string(step.step)});
+        });
     // [/snippet:linreg_animation]
     std::printf("\nanimation run from a = (-1, 1): loss %.4f -> %.4f, a = (%.4f, %.4f), %zu frames\n",
                 replay.loss_history.front(), replay.final_loss(), replay[a](0), replay[a](1), frames.size());
@@ -148,7 +148,8 @@ int main() {
     plot_options fit_options{.title = "y = x @ a + noise: the fitted line", .xlabel = "x[:, 0]", .ylabel = "y"};
     report(check, plot_lines("linear_regression_fit.png", fit_options,
                              {points, line("fitted: a = (" + example::format("%.3f", fit[a](0)) + ", " +
-                                               example::format("%.3f", fit[a](1)) + ")", fit[a])}));
+                                               example::format("%.3f", fit[a](1)) + ")",
+                                           fit[a])}));
     report(check, plot_loss_curve("linear_regression_loss.png", fit.loss_history, true,
                                   "mean squared error, lr 0.1, from a = (1, 1)"));
     plot_options gif_options{.title = "gradient descent from a = (-1, 1)", .xlabel = "x[:, 0]", .ylabel = "y"};

@@ -109,10 +109,11 @@ int main() {
     // slow here: t^2 reaches 361 while t and 1 stay small, so a learning rate small enough for a
     // is far too small for b and c. After 100 000 steps the loss is still falling.
     const auto long_fit = gradient_descent(mse, p0, data(t = T, y = speed), {.learning_rate = 1e-5, .steps = 100000});
-    std::printf("step 100000 returned the loss %.7f; then a = %.4f, b = %.4f, c = %.4f\n", long_fit.loss_history.back(), long_fit[a],
-                long_fit[b], long_fit[c]);
+    std::printf("step 100000 returned the loss %.7f; then a = %.4f, b = %.4f, c = %.4f\n", long_fit.loss_history.back(),
+                long_fit[a], long_fit[b], long_fit[c]);
     std::printf("(the curve the data came from has a = 0.5, b = -9.5, c = 46.125)\n");
-    check.near("the loss returned by step 100000 (W3 note)", long_fit.loss_history.back(), w3_reference_step_100000, 1e-6);
+    check.near("the loss returned by step 100000 (W3 note)", long_fit.loss_history.back(), w3_reference_step_100000,
+               1e-6);
 
     // ---------------------------------------------------------------------------------------
     // Other losses: L1 (mean absolute error) and RMSE. Their gradients are much smaller than the
@@ -120,7 +121,7 @@ int main() {
     // ---------------------------------------------------------------------------------------
     std::printf("\n== other loss functions, lr 1e-4 ==\n");
     // [snippet:quadratic_losses]
-    constexpr auto l1 = mean(abs(f - y));          // mean absolute error
+    constexpr auto l1 = mean(abs(f - y));             // mean absolute error
     constexpr auto rmse = sqrt(mean(square(f - y)));  // root mean squared error
     std::printf("L1:   d loss/da = %s\n", to_string(derivative(l1, a)).c_str());
     std::printf("RMSE: d loss/da = %s\n", to_string(derivative(rmse, a)).c_str());
@@ -135,7 +136,8 @@ int main() {
     check.that("the RMSE run completed", fit_rmse.ok(), fit_rmse.message);
     check.that("the L1 loss falls at every step", falls_every_step(fit_l1.loss_history));
     check.that("the RMSE falls at every step", falls_every_step(fit_rmse.loss_history));
-    check.near("RMSE at p0 = sqrt(MSE at p0)", fit_rmse.loss_history.front(), std::sqrt(fit.loss_history.front()), 1e-9);
+    check.near("RMSE at p0 = sqrt(MSE at p0)", fit_rmse.loss_history.front(), std::sqrt(fit.loss_history.front()),
+               1e-9);
 
     // ---------------------------------------------------------------------------------------
     // The learning rate: too low, about right, too high.
@@ -163,8 +165,8 @@ int main() {
     // loss it saw (here the starting point: the loss only grew).
     const std::size_t stopped_at = too_high.loss_history.size();
     check.that("lr 1e-4: stopped as diverged", too_high.reason == stop_reason::diverged, to_string(too_high.reason));
-    check.that("lr 1e-4: the message names the step", too_high.message.find("step " + std::to_string(stopped_at)) !=
-                                                           std::string::npos, too_high.message);
+    check.that("lr 1e-4: the message names the step",
+               too_high.message.find("step " + std::to_string(stopped_at)) != std::string::npos, too_high.message);
 
     // A larger rate, with the watchdog switched off (divergence_patience = 0), runs until the
     // loss overflows to infinity; the driver then returns the last parameters whose loss was finite.
@@ -172,8 +174,8 @@ int main() {
     const auto overflow = gradient_descent(mse, p0, data(t = T, y = speed),
                                            {.learning_rate = 1e-2, .steps = 1000, .divergence_patience = 0});
     std::printf("lr 1e-2, no watchdog: %s: %s\n", to_string(overflow.reason), overflow.message.c_str());
-    std::printf("  returned a = %.4g, b = %.4g, c = %.4g, their loss %.4g (the last in the history)\n",
-                overflow[a], overflow[b], overflow[c], overflow.final_loss());
+    std::printf("  returned a = %.4g, b = %.4g, c = %.4g, their loss %.4g (the last in the history)\n", overflow[a],
+                overflow[b], overflow[c], overflow.final_loss());
     // [/snippet:quadratic_non_finite]
     check.that("lr 1e-2: stopped as non-finite", overflow.reason == stop_reason::non_finite,
                to_string(overflow.reason));
@@ -190,8 +192,8 @@ int main() {
         const char* name = diverged ? "lr 1e-4" : "lr 1e-2";
         const double a_ = (*r)[a], b_ = (*r)[b], c_ = (*r)[c];
         const double loss_there = evaluate(mse, a = a_, b = b_, c = c_, t = T, y = speed);
-        const double expected = diverged ? *std::min_element(r->loss_history.begin(), r->loss_history.end())
-                                         : r->final_loss();
+        const double expected =
+            diverged ? *std::min_element(r->loss_history.begin(), r->loss_history.end()) : r->final_loss();
         check.that(std::string(name) + ": the returned parameters are finite",
                    std::isfinite(a_) && std::isfinite(b_) && std::isfinite(c_),
                    example::format("a = %g, b = %g, c = %g", a_, b_, c_));
@@ -211,21 +213,26 @@ int main() {
         return series(name, grid, evaluate(f, a = p[a], b = p[b], c = p[c], t = grid));
     };
     std::printf("\npictures:\n");
-    report(check, plot_lines("quadratic_fit_curves.png",
-                             plot_options{.title = "f(t) = a t^2 + b t + c, mean squared error, lr 1e-5",
-                                          .xlabel = "time t", .ylabel = "speed"},
-                             {series("data", T, speed, plot_style::points), curve("start p0", p0),
-                              curve("after 10 steps", fit.parameters),
-                              curve("after 100000 steps", long_fit.parameters)}));
+    report(check,
+           plot_lines("quadratic_fit_curves.png",
+                      plot_options{.title = "f(t) = a t^2 + b t + c, mean squared error, lr 1e-5",
+                                   .xlabel = "time t",
+                                   .ylabel = "speed"},
+                      {series("data", T, speed, plot_style::points), curve("start p0", p0),
+                       curve("after 10 steps", fit.parameters), curve("after 100000 steps", long_fit.parameters)}));
     report(check, plot_lines("quadratic_fit_loss_functions.png",
-                             plot_options{.title = "three losses, each falling at every step", .xlabel = "step",
-                                          .ylabel = "loss", .log_y = true},
+                             plot_options{.title = "three losses, each falling at every step",
+                                          .xlabel = "step",
+                                          .ylabel = "loss",
+                                          .log_y = true},
                              {series("MSE, lr 1e-5", fit.loss_history, plot_style::linespoints),
                               series("L1, lr 1e-4", fit_l1.loss_history, plot_style::linespoints),
                               series("RMSE, lr 1e-4", fit_rmse.loss_history, plot_style::linespoints)}));
     report(check, plot_lines("quadratic_fit_learning_rates.png",
-                             plot_options{.title = "mean squared error for three learning rates", .xlabel = "step",
-                                          .ylabel = "loss", .log_y = true},
+                             plot_options{.title = "mean squared error for three learning rates",
+                                          .xlabel = "step",
+                                          .ylabel = "loss",
+                                          .log_y = true},
                              {series("lr 1e-7 (too low)", too_low.loss_history, plot_style::linespoints),
                               series("lr 1e-5", fit.loss_history, plot_style::linespoints),
                               series("lr 1e-4 (too high)", too_high.loss_history, plot_style::linespoints)}));

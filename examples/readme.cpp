@@ -38,7 +38,9 @@ struct readme_output_check {
         check.same_text("line 1, the derivative of the loss", gradient, "mean(2 * (w * x - y) * x)");
         const bool prefix = fitted.rfind("w = ", 0) == 0;
         check.that("line 2 starts with \"w = \"", prefix, fitted);
-        if (prefix) check.near("line 2, w after 100 steps (2 to 4 digits)", std::strtod(fitted.c_str() + 4, nullptr), 2.0, 5e-5);
+        if (prefix)
+            check.near("line 2, w after 100 steps (2 to 4 digits)", std::strtod(fitted.c_str() + 4, nullptr), 2.0,
+                       5e-5);
         const int status = check.exit_code();
         std::fflush(stdout);
         if (status != 0) std::_Exit(status);  // main() has returned 0 already; override it
@@ -48,8 +50,8 @@ struct readme_output_check {
 }  // namespace
 
 // [snippet:readme]
-#include <symdiff/symdiff.hpp>
 #include <iostream>
+#include <symdiff/symdiff.hpp>
 
 int main() {
     using namespace symdiff;
@@ -59,9 +61,9 @@ int main() {
     static_assert(evaluate(derivative(square(x), x), x = 3.0) == 6.0);  // at compile time
 
     constexpr auto loss = mean(square(w * x - y));
-    std::cout << to_string(derivative(loss, w)) << "\n";        // mean(2 * (w * x - y) * x)
+    std::cout << to_string(derivative(loss, w)) << "\n";  // mean(2 * (w * x - y) * x)
     const xt::xtensor<double, 1> X{1, 2, 3, 4}, Y{2, 4, 6, 8};
     auto fit = gradient_descent(loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.01, .steps = 100});
-    std::cout << "w = " << fit[w] << "\n";                       // w = 2 (to 4 digits)
+    std::cout << "w = " << fit[w] << "\n";  // w = 2 (to 4 digits)
 }
 // [/snippet:readme]

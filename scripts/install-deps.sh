@@ -12,6 +12,7 @@ PACKAGES=(
   gnuplot-nox                             # pictures
   dataset-fashion-mnist                   # /usr/share/datasets/fashion-mnist
   libeigen3-dev                           # reference implementation in tests
+  clang-format clang-tidy                 # tests/style: one format, clang-tidy on the headers
 )
 PACKAGES+=("$@")
 

@@ -18,9 +18,9 @@
 namespace example {
 
 struct mnist_options {
-    bool quick = false;          // --quick: a 2,000-image subset, a few epochs (the CTest run)
-    double learning_rate = 0;    // --lr X (0: the example's default)
-    std::size_t epochs = 0;      // --epochs N (0: the example's default)
+    bool quick = false;        // --quick: a 2,000-image subset, a few epochs (the CTest run)
+    double learning_rate = 0;  // --lr X (0: the example's default)
+    std::size_t epochs = 0;    // --epochs N (0: the example's default)
     std::string dir = symdiff::default_fashion_mnist_dir();  // --data DIR
 };
 
@@ -78,7 +78,8 @@ inline double accuracy(const std::vector<std::size_t>& pred, const xt::xtensor<s
 }
 
 /// The confusion matrix (rows: true class, columns: predicted) as text, with the class names.
-inline std::string confusion_matrix_text(const std::vector<std::size_t>& pred, const xt::xtensor<std::int32_t, 1>& labels) {
+inline std::string confusion_matrix_text(const std::vector<std::size_t>& pred,
+                                         const xt::xtensor<std::int32_t, 1>& labels) {
     const auto& names = symdiff::fashion_mnist_class_names();
     const std::size_t k = names.size();
     std::vector<std::vector<std::size_t>> m(k, std::vector<std::size_t>(k, 0));

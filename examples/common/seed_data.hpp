@@ -28,7 +28,7 @@ struct rng {
     }
     double uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
-    double normal() {  // Box-Muller, one value per call
+    double normal() {                         // Box-Muller, one value per call
         const double u1 = 1.0 - uniform01();  // (0, 1]
         const double u2 = uniform01();
         return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586476925 * u2);

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <xtensor/xmath.hpp>
 #include <zlib.h>
+#include <xtensor/xmath.hpp>
 
 #include "symdiff/data/fashion_mnist.hpp"
 #include "symdiff/data/idx.hpp"
@@ -18,54 +18,45 @@
 namespace fs = std::filesystem;
 using bytes = std::vector<std::uint8_t>;
 
-namespace
-{
+namespace {
 
 // A fresh directory under the system temp dir, removed at the end of the test.
-struct temp_dir
-{
+struct temp_dir {
     fs::path path;
-    temp_dir()
-    {
+    temp_dir() {
         std::string templ = (fs::temp_directory_path() / "symdiff_idx_XXXXXX").string();
         BOOST_REQUIRE(::mkdtemp(templ.data()) != nullptr);
         path = templ;
     }
-    ~temp_dir()
-    {
+    ~temp_dir() {
         std::error_code ec;
         fs::remove_all(path, ec);
     }
     std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
 
-bytes idx_file(std::uint32_t magic, std::initializer_list<std::uint32_t> dims, const bytes& payload)
-{
+bytes idx_file(std::uint32_t magic, std::initializer_list<std::uint32_t> dims, const bytes& payload) {
     bytes out;
     auto put32 = [&](std::uint32_t v) {
-        for (int shift = 24; shift >= 0; shift -= 8)
-        {
+        for (int shift = 24; shift >= 0; shift -= 8) {
             out.push_back(static_cast<std::uint8_t>(v >> shift));
         }
     };
     put32(magic);
-    for (auto d : dims)
-    {
+    for (auto d : dims) {
         put32(d);
     }
     out.insert(out.end(), payload.begin(), payload.end());
     return out;
 }
 
-void write_plain(const std::string& path, const bytes& data)
-{
+void write_plain(const std::string& path, const bytes& data) {
     std::ofstream f(path, std::ios::binary);
     f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
     BOOST_REQUIRE(f.good());
 }
 
-void write_gz(const std::string& path, const bytes& data)
-{
+void write_gz(const std::string& path, const bytes& data) {
     gzFile f = gzopen(path.c_str(), "wb");
     BOOST_REQUIRE(f != nullptr);
     BOOST_REQUIRE_EQUAL(gzwrite(f, data.data(), static_cast<unsigned>(data.size())), static_cast<int>(data.size()));
@@ -73,15 +64,12 @@ void write_gz(const std::string& path, const bytes& data)
 }
 
 // Predicate for BOOST_CHECK_EXCEPTION: what() contains every one of `parts`.
-auto says(std::vector<std::string> parts)
-{
+auto says(std::vector<std::string> parts) {
     return [parts](const symdiff::data_error& e) {
         const std::string what = e.what();
         bool ok = true;
-        for (const auto& p : parts)
-        {
-            if (what.find(p) == std::string::npos)
-            {
+        for (const auto& p : parts) {
+            if (what.find(p) == std::string::npos) {
                 BOOST_TEST_MESSAGE("missing '" << p << "' in: " << what);
                 ok = false;
             }
@@ -92,8 +80,7 @@ auto says(std::vector<std::string> parts)
 
 // Precondition: the Debian package dataset-fashion-mnist is installed; otherwise the test is reported as skipped.
 const std::string real_dir = "/usr/share/datasets/fashion-mnist";
-boost::test_tools::assertion_result fashion_mnist_installed(boost::unit_test::test_unit_id)
-{
+boost::test_tools::assertion_result fashion_mnist_installed(boost::unit_test::test_unit_id) {
     boost::test_tools::assertion_result ok(fs::exists(real_dir + "/t10k-labels-idx1-ubyte.gz"));
     ok.message() << "Fashion-MNIST not installed in " << real_dir << " (apt-get install dataset-fashion-mnist)";
     return ok;
@@ -103,8 +90,7 @@ const bytes pixels{0, 255, 51, 102, 153, 204, 1, 2, 3, 4, 5, 6};  // 2 images of
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(reads_plain_images_scaled_to_unit_interval)
-{
+BOOST_AUTO_TEST_CASE(reads_plain_images_scaled_to_unit_interval) {
     temp_dir dir;
     write_plain(dir / "img.idx", idx_file(0x803, {2, 2, 3}, pixels));
     const auto images = symdiff::read_idx_images(dir / "img.idx");
@@ -116,8 +102,7 @@ BOOST_AUTO_TEST_CASE(reads_plain_images_scaled_to_unit_interval)
     BOOST_TEST(images(1, 5) == 6.0 / 255.0);
 }
 
-BOOST_AUTO_TEST_CASE(reads_gzip_images_as_float_and_honours_limit)
-{
+BOOST_AUTO_TEST_CASE(reads_gzip_images_as_float_and_honours_limit) {
     temp_dir dir;
     write_gz(dir / "img.idx.gz", idx_file(0x803, {2, 2, 3}, pixels));
     const auto images = symdiff::read_idx_images<float>(dir / "img.idx.gz", 1);
@@ -126,14 +111,12 @@ BOOST_AUTO_TEST_CASE(reads_gzip_images_as_float_and_honours_limit)
     BOOST_TEST(images(0, 3) == 102.0f / 255.0f);
 }
 
-BOOST_AUTO_TEST_CASE(reads_plain_and_gzip_labels)
-{
+BOOST_AUTO_TEST_CASE(reads_plain_and_gzip_labels) {
     temp_dir dir;
     const bytes labels{9, 0, 3, 255};
     write_plain(dir / "lab.idx", idx_file(0x801, {4}, labels));
     write_gz(dir / "lab.idx.gz", idx_file(0x801, {4}, labels));
-    for (const auto* name : {"lab.idx", "lab.idx.gz"})
-    {
+    for (const auto* name : {"lab.idx", "lab.idx.gz"}) {
         const auto l = symdiff::read_idx_labels(dir / name);
         BOOST_TEST_REQUIRE(l.size() == 4u);
         BOOST_TEST(l(0) == 9);
@@ -142,16 +125,14 @@ BOOST_AUTO_TEST_CASE(reads_plain_and_gzip_labels)
     }
 }
 
-BOOST_AUTO_TEST_CASE(wrong_magic_names_file_and_both_numbers)
-{
+BOOST_AUTO_TEST_CASE(wrong_magic_names_file_and_both_numbers) {
     temp_dir dir;
     write_plain(dir / "labels_not_images.idx", idx_file(0x801, {4}, {1, 2, 3, 4}));
     BOOST_CHECK_EXCEPTION(symdiff::read_idx_images(dir / "labels_not_images.idx"), symdiff::data_error,
                           says({"labels_not_images.idx", "wrong magic", "expected 0x00000803", "found 0x00000801"}));
 }
 
-BOOST_AUTO_TEST_CASE(truncated_payload_says_how_much_is_missing)
-{
+BOOST_AUTO_TEST_CASE(truncated_payload_says_how_much_is_missing) {
     temp_dir dir;
     write_plain(dir / "short.idx", idx_file(0x803, {3, 2, 2}, bytes(10, 7)));
     BOOST_CHECK_EXCEPTION(symdiff::read_idx_images(dir / "short.idx"), symdiff::data_error,
@@ -162,13 +143,11 @@ BOOST_AUTO_TEST_CASE(truncated_payload_says_how_much_is_missing)
                           says({"short_header.idx", "truncated", "expected 16 bytes of header, found 6"}));
 }
 
-BOOST_AUTO_TEST_CASE(truncated_gzip_stream_is_reported_as_truncated)
-{
+BOOST_AUTO_TEST_CASE(truncated_gzip_stream_is_reported_as_truncated) {
     temp_dir dir;
     bytes payload(4000);
     std::uint32_t state = 12345;  // incompressible bytes, so cutting the file cuts the payload
-    for (auto& b : payload)
-    {
+    for (auto& b : payload) {
         state = state * 1664525u + 1013904223u;
         b = static_cast<std::uint8_t>(state >> 24);
     }
@@ -181,23 +160,20 @@ BOOST_AUTO_TEST_CASE(truncated_gzip_stream_is_reported_as_truncated)
                           says({"cut.gz", "truncated", "expected 4000 bytes of payload"}));
 }
 
-BOOST_AUTO_TEST_CASE(missing_file_names_file_and_package)
-{
+BOOST_AUTO_TEST_CASE(missing_file_names_file_and_package) {
     temp_dir dir;
     BOOST_CHECK_EXCEPTION(symdiff::read_idx_labels(dir / "nowhere.idx.gz"), symdiff::data_error,
                           says({"nowhere.idx.gz", "No such file", "apt-get install dataset-fashion-mnist"}));
 }
 
-BOOST_AUTO_TEST_CASE(absurd_dimensions_are_rejected_before_reading)
-{
+BOOST_AUTO_TEST_CASE(absurd_dimensions_are_rejected_before_reading) {
     temp_dir dir;
     write_plain(dir / "zero.idx", idx_file(0x803, {5, 0, 28}, {}));
     BOOST_CHECK_EXCEPTION(symdiff::read_idx_images(dir / "zero.idx"), symdiff::data_error,
                           says({"zero.idx", "absurd dimensions 5 x 0 x 28"}));
 }
 
-BOOST_AUTO_TEST_CASE(fashion_mnist_loader_checks_counts_and_split)
-{
+BOOST_AUTO_TEST_CASE(fashion_mnist_loader_checks_counts_and_split) {
     temp_dir dir;
     write_gz(dir / "t10k-images-idx3-ubyte.gz", idx_file(0x803, {2, 28, 28}, bytes(2 * 784, 128)));
     write_gz(dir / "t10k-labels-idx1-ubyte.gz", idx_file(0x801, {3}, {1, 2, 3}));
@@ -214,8 +190,7 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_loader_checks_counts_and_split)
     BOOST_TEST(symdiff::fashion_mnist_class_names().at(9) == "Ankle boot");
 }
 
-BOOST_AUTO_TEST_CASE(default_dir_follows_environment)
-{
+BOOST_AUTO_TEST_CASE(default_dir_follows_environment) {
     ::unsetenv("SYMDIFF_FASHION_MNIST_DIR");
     BOOST_TEST(symdiff::default_fashion_mnist_dir() == "/usr/share/datasets/fashion-mnist");
     ::setenv("SYMDIFF_FASHION_MNIST_DIR", "/elsewhere", 1);
@@ -223,8 +198,7 @@ BOOST_AUTO_TEST_CASE(default_dir_follows_environment)
     ::unsetenv("SYMDIFF_FASHION_MNIST_DIR");
 }
 
-BOOST_AUTO_TEST_CASE(real_fashion_mnist_t10k, *boost::unit_test::precondition(fashion_mnist_installed))
-{
+BOOST_AUTO_TEST_CASE(real_fashion_mnist_t10k, *boost::unit_test::precondition(fashion_mnist_installed)) {
     const auto set = symdiff::load_fashion_mnist<double>("t10k", real_dir, 100);
     BOOST_TEST(set.images.shape(0) == 100u);
     BOOST_TEST(set.images.shape(1) == 784u);

@@ -51,7 +51,8 @@ std::array<std::array<double, 3>, 3> closed_form_hessian() {
 BOOST_AUTO_TEST_CASE(hessian_is_the_constant_closed_form) {
     constexpr auto H = hessian(loss, a, b, c);
     const auto expected = closed_form_hessian();
-    for (const std::array<double, 3>& p : {std::array<double, 3>{0.0, 0.0, 0.0}, std::array<double, 3>{1.5, -2.0, 0.25}}) {
+    for (const std::array<double, 3>& p :
+         {std::array<double, 3>{0.0, 0.0, 0.0}, std::array<double, 3>{1.5, -2.0, 0.25}}) {
         BOOST_TEST_CONTEXT("(a, b, c) = (" << p[0] << ", " << p[1] << ", " << p[2] << ")") {
             const auto r0 = evaluate(hana::at_c<0>(H), a = p[0], b = p[1], c = p[2], t = T, y = Y);
             const auto r1 = evaluate(hana::at_c<1>(H), a = p[0], b = p[1], c = p[2], t = T, y = Y);

@@ -30,7 +30,8 @@ BOOST_AUTO_TEST_CASE(elementary_functions) {
             BOOST_TEST(near(evaluate(derivative<2>(1_c / x, x), x = v), 2 / (v * v * v), 1e-14));
             BOOST_TEST(near(evaluate(derivative<2>(tanh(x), x), x = v), -2 * t * (1 - t * t), 1e-15));
             BOOST_TEST(near(evaluate(derivative<2>(sigmoid(x), x), x = v), s * (1 - s) * (1 - 2 * s), 1e-15));
-            BOOST_TEST(near(evaluate(derivative<2>(tan(x), x), x = v), 2 * std::tan(v) / std::pow(std::cos(v), 2), 1e-13));
+            BOOST_TEST(
+                near(evaluate(derivative<2>(tan(x), x), x = v), 2 * std::tan(v) / std::pow(std::cos(v), 2), 1e-13));
         }
     }
 }

@@ -46,15 +46,16 @@ boost::test_tools::assertion_result direction_matches(const E& e) {
 template <class L>
 boost::test_tools::assertion_result second_matches(const L& loss) {
     const auto d1 = derivative(loss, t);
-    const auto d2 = derivative(d1, t);     // forward mode over the reverse-mode d1
-    const auto d2r = gradient_of(d1, t);   // reverse mode over reverse mode
+    const auto d2 = derivative(d1, t);    // forward mode over the reverse-mode d1
+    const auto d2r = gradient_of(d1, t);  // reverse mode over reverse mode
     for (double p : points) {
         const double first = evaluate(d1, X = Xv, y = yv, t = p);
         const double by_differences =
             central_difference([&](double v) { return double(evaluate(loss, X = Xv, y = yv, t = v)); }, p);
         if (auto r = near(first, by_differences, 1e-6); !r) return r;
         const double got = evaluate(d2, X = Xv, y = yv, t = p);
-        const double expected = central_difference([&](double v) { return double(evaluate(d1, X = Xv, y = yv, t = v)); }, p);
+        const double expected =
+            central_difference([&](double v) { return double(evaluate(d1, X = Xv, y = yv, t = v)); }, p);
         if (auto r = near(got, expected, 1e-6); !r) return r;
         if (auto r = near(double(evaluate(d2r, X = Xv, y = yv, t = p)), expected, 1e-6); !r) return r;
     }
@@ -95,9 +96,10 @@ BOOST_AUTO_TEST_CASE(forward_mode_through_the_cross_entropy) {
     for (double p : points) {
         const xt::xarray<double> got = evaluate(d, X = Xv, symbol<"labels"> = labels, t = p);
         const double h = 1e-5;
-        const xt::xarray<double> expected = (xt::xarray<double>(evaluate(e, X = Xv, symbol<"labels"> = labels, t = p + h)) -
-                                             xt::xarray<double>(evaluate(e, X = Xv, symbol<"labels"> = labels, t = p - h))) /
-                                            (2 * h);
+        const xt::xarray<double> expected =
+            (xt::xarray<double>(evaluate(e, X = Xv, symbol<"labels"> = labels, t = p + h)) -
+             xt::xarray<double>(evaluate(e, X = Xv, symbol<"labels"> = labels, t = p - h))) /
+            (2 * h);
         BOOST_TEST(all_near(got, expected, 1e-6));
     }
 }

@@ -104,8 +104,8 @@ std::string location(const std::string& file, std::size_t line) { return file + 
 // ------------------------------------------------------------------------------ regions in sources
 
 struct region {
-    std::vector<std::string> lines;        // dedented, marker lines left out
-    std::vector<std::size_t> line_numbers; // where each line is in the source (1-based)
+    std::vector<std::string> lines;         // dedented, marker lines left out
+    std::vector<std::size_t> line_numbers;  // where each line is in the source (1-based)
 };
 
 struct source_regions {
@@ -132,13 +132,13 @@ source_regions find_regions(const std::string& file, std::string_view text) {
         if (!closing) {
             if (open.count(name) || out.regions.count(name))
                 out.problems.push_back(location(file, i + 1) + ": region [snippet:" + name + "] is opened twice");
-            else
-                open[name] = i;
+            else open[name] = i;
             continue;
         }
         const auto it = open.find(name);
         if (it == open.end()) {
-            out.problems.push_back(location(file, i + 1) + ": [/snippet:" + name + "] closes a region that is not open");
+            out.problems.push_back(location(file, i + 1) + ": [/snippet:" + name +
+                                   "] closes a region that is not open");
             continue;
         }
         std::vector<std::string> body;
@@ -240,7 +240,8 @@ std::vector<std::string> check_quotes(const std::string& doc, std::string_view t
         }
         const auto& src = sources[q.file];
         if (!src) {
-            problems.push_back(where + "the file " + q.file + " does not exist (paths are relative to the repository root)");
+            problems.push_back(where + "the file " + q.file +
+                               " does not exist (paths are relative to the repository root)");
             continue;
         }
         const auto r = src->regions.find(q.name);
@@ -257,16 +258,17 @@ std::vector<std::string> check_quotes(const std::string& doc, std::string_view t
         while (i < n && want[i] == q.code[i]) ++i;
         const std::size_t doc_line = q.marker_line + 2 + i;  // the marker, the fence, then the code
         if (i < n) {
-            problems.push_back(where + "the quote differs from the source at " + location(doc, doc_line) +
-                               " / " + location(q.file, r->second.line_numbers[i]) + ":\n    doc:    \"" +
-                               q.code[i] + "\"\n    source: \"" + want[i] + "\"");
+            problems.push_back(where + "the quote differs from the source at " + location(doc, doc_line) + " / " +
+                               location(q.file, r->second.line_numbers[i]) + ":\n    doc:    \"" + q.code[i] +
+                               "\"\n    source: \"" + want[i] + "\"");
         } else if (q.code.size() > want.size()) {
             problems.push_back(where + "the quote has " + std::to_string(q.code.size() - want.size()) +
-                               " more line(s) than the region, from " + location(doc, doc_line) + ": \"" +
-                               q.code[i] + "\"");
+                               " more line(s) than the region, from " + location(doc, doc_line) + ": \"" + q.code[i] +
+                               "\"");
         } else if (q.code.size() < want.size()) {
-            problems.push_back(where + "the quote lacks the region's last " + std::to_string(want.size() - q.code.size()) +
-                               " line(s), from " + location(q.file, r->second.line_numbers[i]) + ": \"" + want[i] + "\"");
+            problems.push_back(where + "the quote lacks the region's last " +
+                               std::to_string(want.size() - q.code.size()) + " line(s), from " +
+                               location(q.file, r->second.line_numbers[i]) + ": \"" + want[i] + "\"");
         }
     }
     return problems;
@@ -328,7 +330,8 @@ std::vector<std::string> check_links(const std::string& doc, std::string_view te
 std::vector<std::string> documents() {
     std::vector<std::string> docs{"README.md"};
     for (const auto& e : fs::directory_iterator(source_dir / "docs"))
-        if (e.is_regular_file() && e.path().extension() == ".md") docs.push_back("docs/" + e.path().filename().string());
+        if (e.is_regular_file() && e.path().extension() == ".md")
+            docs.push_back("docs/" + e.path().filename().string());
     std::sort(docs.begin() + 1, docs.end());
     return docs;
 }
@@ -408,40 +411,46 @@ std::vector<std::string> check(const std::string& doc_text, const std::string& s
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(self_test_an_exact_quote_passes_whatever_its_indentation) {
-    const auto problems = check("Text.\n\n<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
-                                "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = square(x);\n}\n"
-                                "```\n");
+    const auto problems = check(
+        "Text.\n\n<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
+        "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = square(x);\n}\n"
+        "```\n");
     BOOST_TEST(problems.empty(), joined(problems));
     // inside a list item, indented as a whole
-    const auto indented = check("- item\n\n  <!-- snippet: examples/a.cpp#model -->\n  ```cpp\n"
-                                "  constexpr auto x = symbol<\"x\">;\n  if (true) {\n      constexpr auto f = square(x);\n  }\n"
-                                "  ```\n");
+    const auto indented = check(
+        "- item\n\n  <!-- snippet: examples/a.cpp#model -->\n  ```cpp\n"
+        "  constexpr auto x = symbol<\"x\">;\n  if (true) {\n      constexpr auto f = square(x);\n  }\n"
+        "  ```\n");
     BOOST_TEST(indented.empty(), joined(indented));
 }
 
 BOOST_AUTO_TEST_CASE(self_test_a_drifted_quote_is_reported_at_its_line) {
-    const auto problems = check("<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
-                                "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = cube(x);\n}\n"
-                                "```\n");
+    const auto problems = check(
+        "<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
+        "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = cube(x);\n}\n"
+        "```\n");
     BOOST_TEST_REQUIRE(problems.size() == 1u, joined(problems));
     BOOST_TEST(contains(problems, "doc.md:5 / examples/a.cpp:5"), joined(problems));
     BOOST_TEST(contains(problems, "cube(x)"), joined(problems));
 }
 
 BOOST_AUTO_TEST_CASE(self_test_a_changed_indentation_inside_the_quote_is_reported) {
-    const auto problems = check("<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
-                                "constexpr auto x = symbol<\"x\">;\nif (true) {\n  constexpr auto f = square(x);\n}\n"
-                                "```\n");
+    const auto problems = check(
+        "<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
+        "constexpr auto x = symbol<\"x\">;\nif (true) {\n  constexpr auto f = square(x);\n}\n"
+        "```\n");
     BOOST_TEST(problems.size() == 1u, joined(problems));
 }
 
 BOOST_AUTO_TEST_CASE(self_test_missing_and_extra_lines_are_reported) {
-    const auto shorter = check("<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
-                               "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = square(x);\n```\n");
+    const auto shorter = check(
+        "<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
+        "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = square(x);\n```\n");
     BOOST_TEST(contains(shorter, "lacks the region's last 1 line"), joined(shorter));
-    const auto longer = check("<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
-                              "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = square(x);\n}\n"
-                              "return 0;\n```\n");
+    const auto longer = check(
+        "<!-- snippet: examples/a.cpp#model -->\n```cpp\n"
+        "constexpr auto x = symbol<\"x\">;\nif (true) {\n    constexpr auto f = square(x);\n}\n"
+        "return 0;\n```\n");
     BOOST_TEST(contains(longer, "1 more line(s) than the region"), joined(longer));
 }
 
@@ -461,33 +470,37 @@ BOOST_AUTO_TEST_CASE(self_test_malformed_markers_and_fences_are_reported) {
     BOOST_TEST(contains(unclosed_fence, "is never closed"), joined(unclosed_fence));
     const auto bad_comment = check("<!-- snippet: examples/a.cpp -->\n```cpp\nx\n```\n");
     BOOST_TEST(contains(bad_comment, "must read `<!-- snippet: FILE#NAME -->`"), joined(bad_comment));
-    const auto unclosed_region = check("<!-- snippet: examples/a.cpp#model -->\n```cpp\nx\n```\n",
-                                       "// [snippet:model]\nx\n");
-    BOOST_TEST(contains(unclosed_region, "examples/a.cpp:1: region [snippet:model] is never closed"), joined(unclosed_region));
+    const auto unclosed_region =
+        check("<!-- snippet: examples/a.cpp#model -->\n```cpp\nx\n```\n", "// [snippet:model]\nx\n");
+    BOOST_TEST(contains(unclosed_region, "examples/a.cpp:1: region [snippet:model] is never closed"),
+               joined(unclosed_region));
     // a comment shown inside another code block is an illustration, not a quote
     const auto shown = check("```markdown\n<!-- snippet: examples/a.cpp#nothing -->\n```cpp\n```\n");
     BOOST_TEST(shown.empty(), joined(shown));
 }
 
 BOOST_AUTO_TEST_CASE(self_test_nested_region_markers_are_not_quoted_text) {
-    const auto r = find_regions("n.cpp", "// [snippet:outer]\na;\n  // [snippet:inner]\n  b;\n  // [/snippet:inner]\n"
-                                         "// [/snippet:outer]\n");
+    const auto r = find_regions("n.cpp",
+                                "// [snippet:outer]\na;\n  // [snippet:inner]\n  b;\n  // [/snippet:inner]\n"
+                                "// [/snippet:outer]\n");
     BOOST_TEST(r.problems.empty(), joined(r.problems));
     BOOST_TEST(r.regions.at("outer").lines == (std::vector<std::string>{"a;", "  b;"}));
     BOOST_TEST(r.regions.at("inner").lines == (std::vector<std::string>{"b;"}));
 }
 
 BOOST_AUTO_TEST_CASE(self_test_broken_relative_links_are_reported_and_others_ignored) {
-    const std::string doc = "See [the design](design.md), [a picture](images/fit.png), [up](../README.md),\n"
-                            "[gone](missing.md#part), [web](https://example.com/x.md), [here](#section),\n"
-                            "and `fit[a](0)` in code.\n"
-                            "```cpp\nfit[a](1);\n```\n"
-                            "[ref]: ../examples/nothing_here.cpp\n";
+    const std::string doc =
+        "See [the design](design.md), [a picture](images/fit.png), [up](../README.md),\n"
+        "[gone](missing.md#part), [web](https://example.com/x.md), [here](#section),\n"
+        "and `fit[a](0)` in code.\n"
+        "```cpp\nfit[a](1);\n```\n"
+        "[ref]: ../examples/nothing_here.cpp\n";
     const auto exists = [](const std::string& rel) {
         return rel == "docs/design.md" || rel == "docs/images/fit.png" || rel == "README.md";
     };
     const auto problems = check_links("docs/guide.md", doc, exists);
     BOOST_TEST_REQUIRE(problems.size() == 2u, joined(problems));
-    BOOST_TEST(contains(problems, "docs/guide.md:2: the link (missing.md#part) points to docs/missing.md"), joined(problems));
+    BOOST_TEST(contains(problems, "docs/guide.md:2: the link (missing.md#part) points to docs/missing.md"),
+               joined(problems));
     BOOST_TEST(contains(problems, "docs/guide.md:7: the link (../examples/nothing_here.cpp)"), joined(problems));
 }

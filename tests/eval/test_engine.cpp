@@ -9,9 +9,9 @@
 #define BOOST_TEST_MODULE eval_engine
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
-#include <array>
 #include <new>
 #include <vector>
 
@@ -209,11 +209,14 @@ BOOST_AUTO_TEST_CASE(the_driver_takes_a_thread_count) {
     descent_options o;
     o.learning_rate = 0.1;
     o.steps = 5;
-    const auto one = gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o);
+    const auto one =
+        gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o);
     o.threads = 2;
-    const auto two = gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o);
+    const auto two =
+        gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o);
     BOOST_TEST(one.loss_history == two.loss_history);  // exactly
     o.threads = 0;
-    BOOST_CHECK_THROW(gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o),
-                      invalid_argument_error);
+    BOOST_CHECK_THROW(
+        gradient_descent(loss, params(w = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0), data(X = d.X, y = d.y), o),
+        invalid_argument_error);
 }

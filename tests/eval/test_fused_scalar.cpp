@@ -21,7 +21,9 @@ BOOST_AUTO_TEST_CASE(scalar_parameters_agree_with_general_path) {
     same_values(fused, general);
     // and against a central difference of the loss
     const double h = 1e-6;
-    const double fd = (evaluate(loss, w = 0.7 + h, b = -0.2, x = X, y = Y) - evaluate(loss, w = 0.7 - h, b = -0.2, x = X, y = Y)) / (2 * h);
+    const double fd =
+        (evaluate(loss, w = 0.7 + h, b = -0.2, x = X, y = Y) - evaluate(loss, w = 0.7 - h, b = -0.2, x = X, y = Y)) /
+        (2 * h);
     BOOST_TEST(hana::at_c<1>(fused) == fd, boost::test_tools::tolerance(1e-6));
 }
 

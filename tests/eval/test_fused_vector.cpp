@@ -19,7 +19,8 @@ BOOST_AUTO_TEST_CASE(vector_parameter_through_dot_agrees_with_general_path) {
     const auto prog = hana::make_tuple(loss, derivative(loss, a));
     const xt::xtensor<double, 1> A{0.3, -1.2};
     const auto fused = evaluate(prog, a = A, x = M, y = Y);
-    const auto general = evaluate(prog, a = xt::view(A, xt::all()), x = xt::view(M, xt::all(), xt::all()), y = xt::view(Y, xt::all()));
+    const auto general =
+        evaluate(prog, a = xt::view(A, xt::all()), x = xt::view(M, xt::all(), xt::all()), y = xt::view(Y, xt::all()));
     same_values(fused, general);
     // closed form 2/n M^T (M a - y)
     const xt::xtensor<double, 1> r = xt::linalg::dot(M, A) - Y;

@@ -14,21 +14,17 @@
 
 namespace fs = std::filesystem;
 
-namespace
-{
+namespace {
 
 // A fresh directory under the system temp dir, removed at the end of the test.
-struct temp_dir
-{
+struct temp_dir {
     fs::path path;
-    temp_dir()
-    {
+    temp_dir() {
         std::string templ = (fs::temp_directory_path() / "symdiff_npy_XXXXXX").string();
         BOOST_REQUIRE(::mkdtemp(templ.data()) != nullptr);
         path = templ;
     }
-    ~temp_dir()
-    {
+    ~temp_dir() {
         std::error_code ec;
         fs::remove_all(path, ec);
     }
@@ -36,15 +32,12 @@ struct temp_dir
 };
 
 // Predicate for BOOST_CHECK_EXCEPTION: what() contains every one of `parts`.
-auto says(std::vector<std::string> parts)
-{
+auto says(std::vector<std::string> parts) {
     return [parts](const symdiff::io_error& e) {
         const std::string what = e.what();
         bool ok = true;
-        for (const auto& p : parts)
-        {
-            if (what.find(p) == std::string::npos)
-            {
+        for (const auto& p : parts) {
+            if (what.find(p) == std::string::npos) {
                 BOOST_TEST_MESSAGE("missing '" << p << "' in: " << what);
                 ok = false;
             }
@@ -54,8 +47,7 @@ auto says(std::vector<std::string> parts)
 }
 
 // Precondition: the Debian NumPy (python3-numpy) is importable; otherwise the test is reported as skipped.
-boost::test_tools::assertion_result numpy_importable(boost::unit_test::test_unit_id)
-{
+boost::test_tools::assertion_result numpy_importable(boost::unit_test::test_unit_id) {
     boost::test_tools::assertion_result ok(std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0);
     ok.message() << "numpy not importable by /usr/bin/python3 (apt-get install python3-numpy)";
     return ok;
@@ -63,8 +55,7 @@ boost::test_tools::assertion_result numpy_importable(boost::unit_test::test_unit
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(round_trips_double_and_float_vectors)
-{
+BOOST_AUTO_TEST_CASE(round_trips_double_and_float_vectors) {
     temp_dir dir;
     const std::vector<double> d{0.1, -2.5, 1e300, 0.0};
     const std::vector<float> f{1.5f, -0.25f, 3.0e-20f};
@@ -78,8 +69,7 @@ BOOST_AUTO_TEST_CASE(round_trips_double_and_float_vectors)
     BOOST_TEST(as_array(1) == -2.5);
 }
 
-BOOST_AUTO_TEST_CASE(round_trips_2d_array_with_shape)
-{
+BOOST_AUTO_TEST_CASE(round_trips_2d_array_with_shape) {
     temp_dir dir;
     xt::xtensor<double, 2> a = {{1.0, 2.0, 3.0}, {4.0, 5.0, 6.5}};
     symdiff::save_npy(dir / "a.npy", a);
@@ -93,8 +83,7 @@ BOOST_AUTO_TEST_CASE(round_trips_2d_array_with_shape)
                           says({"a.npy", "shape (2, 3)", "1-d"}));
 }
 
-BOOST_AUTO_TEST_CASE(round_trips_scalars_as_0d)
-{
+BOOST_AUTO_TEST_CASE(round_trips_scalars_as_0d) {
     temp_dir dir;
     symdiff::save_npy(dir / "s.npy", 0.75);
     symdiff::save_npy(dir / "i.npy", std::int32_t{-7});
@@ -103,23 +92,20 @@ BOOST_AUTO_TEST_CASE(round_trips_scalars_as_0d)
     BOOST_TEST(symdiff::load_npy<double>(dir / "s.npy").dimension() == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(missing_file_names_the_file)
-{
+BOOST_AUTO_TEST_CASE(missing_file_names_the_file) {
     temp_dir dir;
     BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "absent.npy"), symdiff::io_error,
                           says({"absent.npy", "No such file"}));
 }
 
-BOOST_AUTO_TEST_CASE(wrong_dtype_names_both_types)
-{
+BOOST_AUTO_TEST_CASE(wrong_dtype_names_both_types) {
     temp_dir dir;
     symdiff::save_npy(dir / "d.npy", std::vector<double>{1.0, 2.0});
     BOOST_CHECK_EXCEPTION(symdiff::load_npy<float>(dir / "d.npy"), symdiff::io_error,
                           says({"d.npy", "dtype <f8", "requested element type is <f4"}));
 }
 
-BOOST_AUTO_TEST_CASE(truncated_and_garbage_files_throw)
-{
+BOOST_AUTO_TEST_CASE(truncated_and_garbage_files_throw) {
     temp_dir dir;
     symdiff::save_npy(dir / "full.npy", std::vector<double>(100, 1.0));
     fs::resize_file(dir / "full.npy", fs::file_size(dir / "full.npy") - 8);
@@ -127,11 +113,11 @@ BOOST_AUTO_TEST_CASE(truncated_and_garbage_files_throw)
                           says({"full.npy", "truncated", "800 bytes", "(100,)"}));
 
     std::ofstream(dir / "text.npy") << "not an npy file at all\n";
-    BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "text.npy"), symdiff::io_error, says({"text.npy", "not a .npy file"}));
+    BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "text.npy"), symdiff::io_error,
+                          says({"text.npy", "not a .npy file"}));
 }
 
-BOOST_AUTO_TEST_CASE(numpy_reads_what_we_write, *boost::unit_test::precondition(numpy_importable))
-{
+BOOST_AUTO_TEST_CASE(numpy_reads_what_we_write, *boost::unit_test::precondition(numpy_importable)) {
     temp_dir dir;
     symdiff::save_npy(dir / "v.npy", std::vector<double>{0.5, -1.25, 3.0});
     symdiff::save_npy(dir / "m.npy", xt::xtensor<float, 2>{{1.0f, 2.0f}, {3.0f, 4.0f}, {5.0f, 6.0f}});

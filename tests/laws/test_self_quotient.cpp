@@ -8,8 +8,8 @@
 #include <type_traits>
 
 #include <boost/hana/concat.hpp>
-#include <boost/hana/for_each.hpp>
 #include <boost/hana/equal.hpp>
+#include <boost/hana/for_each.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/tuple.hpp>
 

@@ -64,10 +64,10 @@ BOOST_AUTO_TEST_CASE(quotient_partials) {
     for (int i = 0; i < 5; ++i) {
         BOOST_TEST_CONTEXT("x = " << xs[i] << ", y = " << ys[i]) {
             const double xv = xs[i], yv = ys[i];
-            BOOST_TEST(near(evaluate(derivative(f, x), x = xv, y = yv), 1 / yv, 1e-15));         // 1 / y
+            BOOST_TEST(near(evaluate(derivative(f, x), x = xv, y = yv), 1 / yv, 1e-15));           // 1 / y
             BOOST_TEST(near(evaluate(derivative(f, y), x = xv, y = yv), -xv / (yv * yv), 1e-15));  // -x / y^2
-            BOOST_TEST(near(evaluate(derivative(f, y), x = xv, y = yv), difference_quotient(f, y, yv, x = xv),
-                            fd_tolerance));
+            BOOST_TEST(
+                near(evaluate(derivative(f, y), x = xv, y = yv), difference_quotient(f, y, yv, x = xv), fd_tolerance));
         }
     }
 }
@@ -91,8 +91,8 @@ BOOST_AUTO_TEST_CASE(exact_constants_and_runtime_literals) {
         BOOST_TEST_CONTEXT("x = " << v) {
             BOOST_TEST(near(evaluate(derivative(exact_f, x), x = v), 4.0 / 3.0 * v - 5, 1e-15));
             BOOST_TEST(near(evaluate(derivative(runtime_f, x), x = v), 4.0 / 3.0 * v - 5, 1e-15));
-            BOOST_TEST(near(evaluate(derivative(runtime_f, x), x = v), difference_quotient(runtime_f, x, v),
-                            fd_tolerance));
+            BOOST_TEST(
+                near(evaluate(derivative(runtime_f, x), x = v), difference_quotient(runtime_f, x, v), fd_tolerance));
         }
     }
 }

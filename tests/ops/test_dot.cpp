@@ -20,7 +20,7 @@ constexpr auto w = symbol<"w">;
 constexpr auto y = symbol<"y">;
 
 const xt::xtensor<double, 2> Xv{{1.0, 2.0, -1.0}, {0.5, -0.5, 2.0}, {3.0, 1.0, 0.0}, {-1.0, 0.25, 1.5}};  // (4, 3)
-const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.1, 0.2}};                                     // (3, 2)
+const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.1, 0.2}};                                   // (3, 2)
 
 /// Plain-loop matrix product, independent of BLAS and of symdiff.
 xt::xtensor<double, 2> matmul(const xt::xtensor<double, 2>& P, const xt::xtensor<double, 2>& Q) {
@@ -50,7 +50,8 @@ BOOST_AUTO_TEST_CASE(vector_dot_vector) {
     const xt::xtensor<double, 1> t{3.0, 0.5, -1.0};
     BOOST_TEST(all_near(evaluate(derivative(dot(w, y), w), w = u, y = t), t, 0.0));
     BOOST_TEST(all_near(evaluate(derivative(sum(dot(w, y)), w), w = u, y = t), t, 0.0));
-    BOOST_TEST(all_near(evaluate(derivative(square(sum(dot(w, y))), y), w = u, y = t), 2 * (3.0 - 1.0 - 0.5) * u, 1e-15));
+    BOOST_TEST(
+        all_near(evaluate(derivative(square(sum(dot(w, y))), y), w = u, y = t), 2 * (3.0 - 1.0 - 0.5) * u, 1e-15));
 }
 
 BOOST_AUTO_TEST_CASE(float_data_gives_float_gradients) {

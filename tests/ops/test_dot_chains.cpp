@@ -22,8 +22,8 @@ constexpr auto B = symbol<"B">;
 constexpr auto C = symbol<"C">;
 
 const xt::xtensor<double, 2> Xv{{1.0, 2.0, -1.0}, {0.5, -0.5, 2.0}, {3.0, 1.0, 0.0}, {-1.0, 0.25, 1.5}};  // (4, 3)
-const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.1, 0.2}};                                     // (3, 2)
-const xt::xtensor<double, 1> bv{0.5, -1.0};                                                                 // (2)
+const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.1, 0.2}};                                   // (3, 2)
+const xt::xtensor<double, 1> bv{0.5, -1.0};                                                               // (2)
 
 /// Plain-loop matrix product, independent of BLAS and of symdiff.
 xt::xtensor<double, 2> matmul(const xt::xtensor<double, 2>& P, const xt::xtensor<double, 2>& Q) {
@@ -51,9 +51,11 @@ BOOST_AUTO_TEST_CASE(bias_broadcast_over_the_rows_of_a_product) {
     BOOST_TEST(all_near(db, gb, 1e-14));
     BOOST_TEST(all_near(dW, matmul(xt::transpose(Xv), Z), 1e-14));
     BOOST_TEST(all_near(dX, matmul(Z, xt::transpose(Wv)), 1e-14));
-    BOOST_TEST(all_near(db, gradient_by_differences([&](const auto& P) { return evaluate(L, X = Xv, W = Wv, b = P); }, bv),
+    BOOST_TEST(all_near(db,
+                        gradient_by_differences([&](const auto& P) { return evaluate(L, X = Xv, W = Wv, b = P); }, bv),
                         fd_tolerance));
-    BOOST_TEST(all_near(dW, gradient_by_differences([&](const auto& P) { return evaluate(L, X = Xv, W = P, b = bv); }, Wv),
+    BOOST_TEST(all_near(dW,
+                        gradient_by_differences([&](const auto& P) { return evaluate(L, X = Xv, W = P, b = bv); }, Wv),
                         fd_tolerance));
 }
 
@@ -66,6 +68,7 @@ BOOST_AUTO_TEST_CASE(chain_of_three_matrices) {
     const xt::xtensor<double, 2> ones = xt::ones<double>({2, 2});
     const auto dB = evaluate(derivative(L, B), A = Av, B = Bv, C = Cv);
     BOOST_TEST(all_near(dB, matmul(matmul(xt::transpose(Av), ones), xt::transpose(Cv)), 1e-14));
-    BOOST_TEST(all_near(dB, gradient_by_differences([&](const auto& P) { return evaluate(L, A = Av, B = P, C = Cv); }, Bv),
+    BOOST_TEST(all_near(dB,
+                        gradient_by_differences([&](const auto& P) { return evaluate(L, A = Av, B = P, C = Cv); }, Bv),
                         fd_tolerance));
 }

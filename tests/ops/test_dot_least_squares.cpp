@@ -19,8 +19,8 @@ constexpr auto w = symbol<"w">;
 constexpr auto y = symbol<"y">;
 
 const xt::xtensor<double, 2> Xv{{1.0, 2.0, -1.0}, {0.5, -0.5, 2.0}, {3.0, 1.0, 0.0}, {-1.0, 0.25, 1.5}};  // (4, 3)
-const xt::xtensor<double, 1> wv{0.2, -0.4, 0.1};                                                            // (3)
-const xt::xtensor<double, 1> yv{1.0, 0.0, -1.0, 2.0};                                                       // (4)
+const xt::xtensor<double, 1> wv{0.2, -0.4, 0.1};                                                          // (3)
+const xt::xtensor<double, 1> yv{1.0, 0.0, -1.0, 2.0};                                                     // (4)
 
 }  // namespace
 
@@ -41,9 +41,11 @@ BOOST_AUTO_TEST_CASE(least_squares_gradients) {
     const auto dX = evaluate(derivative(L, X), X = Xv, w = wv, y = yv);
     BOOST_TEST(all_near(dw, gw, 1e-14));
     BOOST_TEST(all_near(dX, gX, 1e-14));
-    BOOST_TEST(all_near(dw, gradient_by_differences([&](const auto& P) { return evaluate(L, X = Xv, w = P, y = yv); }, wv),
+    BOOST_TEST(all_near(dw,
+                        gradient_by_differences([&](const auto& P) { return evaluate(L, X = Xv, w = P, y = yv); }, wv),
                         fd_tolerance));
-    BOOST_TEST(all_near(dX, gradient_by_differences([&](const auto& P) { return evaluate(L, X = P, w = wv, y = yv); }, Xv),
+    BOOST_TEST(all_near(dX,
+                        gradient_by_differences([&](const auto& P) { return evaluate(L, X = P, w = wv, y = yv); }, Xv),
                         fd_tolerance));
 }
 

@@ -21,7 +21,7 @@ constexpr auto B = symbol<"B">;
 constexpr auto C = symbol<"C">;
 
 const xt::xtensor<double, 2> Xv{{1.0, 2.0, -1.0}, {0.5, -0.5, 2.0}, {3.0, 1.0, 0.0}, {-1.0, 0.25, 1.5}};  // (4, 3)
-const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.1, 0.2}};                                     // (3, 2)
+const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.1, 0.2}};                                   // (3, 2)
 
 /// Plain-loop matrix product, independent of BLAS and of symdiff.
 xt::xtensor<double, 2> matmul(const xt::xtensor<double, 2>& P, const xt::xtensor<double, 2>& Q) {
@@ -47,17 +47,19 @@ BOOST_AUTO_TEST_CASE(mean_exp_of_a_matrix_product) {
 BOOST_AUTO_TEST_CASE(transposed_product_times_a_matrix) {
     // L = sum((A^T B) * C):  dL/dA = B C^T,  dL/dB = A C,  dL/dC = A^T B
     constexpr auto L = sum(dot(transpose(A), B) * C);
-    const xt::xtensor<double, 2> Av{{1.0, -1.0}, {0.5, 2.0}, {-0.5, 0.25}};           // (3, 2)
+    const xt::xtensor<double, 2> Av{{1.0, -1.0}, {0.5, 2.0}, {-0.5, 0.25}};                                // (3, 2)
     const xt::xtensor<double, 2> Bv{{0.2, 1.0, -1.0, 0.5}, {1.5, -0.5, 0.0, 2.0}, {0.1, 0.3, -0.2, 1.0}};  // (3, 4)
-    const xt::xtensor<double, 2> Cv{{1.0, 2.0, -1.0, 0.5}, {-0.5, 0.25, 1.0, 3.0}};   // (2, 4)
+    const xt::xtensor<double, 2> Cv{{1.0, 2.0, -1.0, 0.5}, {-0.5, 0.25, 1.0, 3.0}};                        // (2, 4)
     const auto dA = evaluate(derivative(L, A), A = Av, B = Bv, C = Cv);
     const auto dB = evaluate(derivative(L, B), A = Av, B = Bv, C = Cv);
     const auto dC = evaluate(derivative(L, C), A = Av, B = Bv, C = Cv);
     BOOST_TEST(all_near(dA, matmul(Bv, xt::transpose(Cv)), 1e-14));
     BOOST_TEST(all_near(dB, matmul(Av, Cv), 1e-14));
     BOOST_TEST(all_near(dC, matmul(xt::transpose(Av), Bv), 1e-14));
-    BOOST_TEST(all_near(dA, gradient_by_differences([&](const auto& P) { return evaluate(L, A = P, B = Bv, C = Cv); }, Av),
+    BOOST_TEST(all_near(dA,
+                        gradient_by_differences([&](const auto& P) { return evaluate(L, A = P, B = Bv, C = Cv); }, Av),
                         fd_tolerance));
-    BOOST_TEST(all_near(dB, gradient_by_differences([&](const auto& P) { return evaluate(L, A = Av, B = P, C = Cv); }, Bv),
+    BOOST_TEST(all_near(dB,
+                        gradient_by_differences([&](const auto& P) { return evaluate(L, A = Av, B = P, C = Cv); }, Bv),
                         fd_tolerance));
 }

@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(runtime_exponent) {
 
 BOOST_AUTO_TEST_CASE(plain_number_exponent_and_base) {
     // A plain number is a runtime literal, as in `0.5 * x`: pow(x, 3) and pow(x, literal{3}) agree.
-    constexpr auto f = pow(x, 3);      // (x^3)' = 3 x^2, also at negative x (no log of the base)
-    constexpr auto g = pow(2.0, x);    // (2^x)' = 2^x log 2
+    constexpr auto f = pow(x, 3);    // (x^3)' = 3 x^2, also at negative x (no log of the base)
+    constexpr auto g = pow(2.0, x);  // (2^x)' = 2^x log 2
     for (double v : {-1.5, -0.2, 0.4, 2.0}) {
         BOOST_TEST_CONTEXT("x = " << v) {
             BOOST_TEST(near(evaluate(f, x = v), v * v * v, 1e-15));

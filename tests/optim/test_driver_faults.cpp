@@ -14,7 +14,8 @@ using namespace driver_test;
 namespace tt = boost::test_tools;
 
 BOOST_AUTO_TEST_CASE(divergence_stops_and_keeps_finite_parameters) {
-    const auto fit = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.5, .steps = 100});
+    const auto fit =
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.5, .steps = 100});
     BOOST_TEST(!fit.ok());
     BOOST_TEST((fit.reason == stop_reason::diverged));
     BOOST_TEST(fit.message.find("step 6") != std::string::npos);
@@ -33,7 +34,8 @@ BOOST_AUTO_TEST_CASE(non_finite_loss_names_the_step_and_keeps_last_finite) {
 
 BOOST_AUTO_TEST_CASE(non_finite_gradient_names_the_symbol) {
     const auto loss = mean(sqrt(abs(w)) + square(b * x - y));  // d sqrt(|w|)/dw is infinite at 0
-    const auto fit = gradient_descent(loss, params(w = 0.0, b = 0.0), data(x = X, y = Y), {.learning_rate = 0.01, .steps = 3});
+    const auto fit =
+        gradient_descent(loss, params(w = 0.0, b = 0.0), data(x = X, y = Y), {.learning_rate = 0.01, .steps = 3});
     BOOST_TEST((fit.reason == stop_reason::non_finite));
     BOOST_TEST(fit.message.find("'w'") != std::string::npos);
 }
@@ -48,7 +50,8 @@ BOOST_AUTO_TEST_CASE(an_update_that_overflows_stops_with_the_last_finite_paramet
 }
 
 BOOST_AUTO_TEST_CASE(divergence_returns_the_lowest_loss_parameters) {
-    const auto fit = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.5, .steps = 100});
+    const auto fit =
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.5, .steps = 100});
     BOOST_TEST((fit.reason == stop_reason::diverged));
     BOOST_TEST(fit[w] == 0.0);  // step 1 had the lowest loss (30); it only grew after
     BOOST_TEST(fit.message.find("lowest loss") != std::string::npos);

@@ -31,8 +31,9 @@ BOOST_AUTO_TEST_CASE(seed_001_numbers) {
 BOOST_AUTO_TEST_CASE(momentum_matches_torch_sgd_equations) {
     // v = mu v + g (v = g at step 1); w -= lr v. Replay by hand with the closed-form gradient.
     const double lr = 0.01, mu = 0.9;
-    const auto fit = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y),
-                                      {.learning_rate = lr, .steps = 5, .method = momentum{mu}, .divergence_patience = 0});
+    const auto fit =
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y),
+                         {.learning_rate = lr, .steps = 5, .method = momentum{mu}, .divergence_patience = 0});
     double wv = 0, v = 0;
     for (int t = 1; t <= 5; ++t) {
         const double g = -15.0 * (2.0 - wv);  // d/dw mean((w x - 2x)^2) = 2 (w - 2) mean(x^2) = 15 (w - 2)

@@ -14,15 +14,19 @@ using namespace driver_test;
 namespace tt = boost::test_tools;
 
 BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_before_work) {
-    const auto run = [](descent_options o) { return gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), o); };
+    const auto run = [](descent_options o) {
+        return gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
+    };
     BOOST_CHECK_EXCEPTION(run({.learning_rate = 0.0}), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "learning_rate"); });
     BOOST_CHECK_EXCEPTION(run({.learning_rate = -1.0}), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "learning_rate"); });
-    BOOST_CHECK_EXCEPTION(run({.steps = 0}), invalid_argument_error, [](const auto& e) { return message_has(e, "steps"); });
+    BOOST_CHECK_EXCEPTION(run({.steps = 0}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "steps"); });
     BOOST_CHECK_EXCEPTION(run({.batch_size = 10}), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "batch_size"); });
-    BOOST_CHECK_EXCEPTION(run({.threads = 0}), invalid_argument_error, [](const auto& e) { return message_has(e, "threads"); });
+    BOOST_CHECK_EXCEPTION(run({.threads = 0}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "threads"); });
     // the optimisers' constants, in torch.optim's ranges
     BOOST_CHECK_EXCEPTION(run({.method = momentum{.mu = 1.5}}), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "momentum{mu}") && message_has(e, "1.5"); });
@@ -37,17 +41,19 @@ BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_before_work) {
     BOOST_CHECK_NO_THROW(run({.steps = 2, .method = momentum{.mu = 0.0}}));  // the edges that are allowed
     BOOST_CHECK_NO_THROW(run({.steps = 2, .method = adam{.beta1 = 0.0, .beta2 = 0.0}}));
     const xt::xtensor<double, 1> short_y{1, 2, 3}, empty{};
-    BOOST_CHECK_EXCEPTION(gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = short_y)), invalid_argument_error,
-                          [](const auto& e) { return message_has(e, "'y' has 3") && message_has(e, "'x' has 4 rows"); });
-    BOOST_CHECK_EXCEPTION(gradient_descent(scale_loss, params(w = 0.0), data(x = empty, y = empty)), invalid_argument_error,
-                          [](const auto& e) { return message_has(e, "empty"); });
+    BOOST_CHECK_EXCEPTION(
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = short_y)), invalid_argument_error,
+        [](const auto& e) { return message_has(e, "'y' has 3") && message_has(e, "'x' has 4 rows"); });
+    BOOST_CHECK_EXCEPTION(gradient_descent(scale_loss, params(w = 0.0), data(x = empty, y = empty)),
+                          invalid_argument_error, [](const auto& e) { return message_has(e, "empty"); });
     const xt::xtensor<double, 1> nan_x{1, std::nan(""), 3, 4};
     BOOST_CHECK_EXCEPTION(gradient_descent(scale_loss, params(w = 0.0), data(x = nan_x, y = Y)), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "x[1]"); });
 }
 
 BOOST_AUTO_TEST_CASE(gradient_check_before_the_first_step) {
-    const auto fit = gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.steps = 3, .check_gradient = true});
+    const auto fit =
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.steps = 3, .check_gradient = true});
     BOOST_REQUIRE(fit.gradient_check.has_value());
     BOOST_TEST(fit.gradient_check->passed);
     BOOST_TEST(fit.gradient_check->checked == 1u);
@@ -64,6 +70,7 @@ BOOST_AUTO_TEST_CASE(hand_derived_gradient_missing_one_over_n_is_rejected) {
 }
 
 BOOST_AUTO_TEST_CASE(loss_that_is_not_a_number_is_rejected) {
-    BOOST_CHECK_EXCEPTION(gradient_descent(square(w * x - y), params(w = 0.0), data(x = X, y = Y)), invalid_argument_error,
+    BOOST_CHECK_EXCEPTION(gradient_descent(square(w * x - y), params(w = 0.0), data(x = X, y = Y)),
+                          invalid_argument_error,
                           [](const auto& e) { return message_has(e, "must be a number") && message_has(e, "mean()"); });
 }

@@ -26,8 +26,9 @@ BOOST_AUTO_TEST_CASE(vector_parameter_and_data_untouched) {
 BOOST_AUTO_TEST_CASE(save_and_load_npy) {
     const auto dir = (std::filesystem::temp_directory_path() / "symdiff_test_save").string();
     const xt::xtensor<double, 2> M{{1, 1}, {2, 1}, {3, 1}, {4, 1}};
-    const auto fit = gradient_descent(mean(square(dot(x, a) + b - y)), params(a = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.5),
-                                      data(x = M, y = Y), {.learning_rate = 0.01, .steps = 5});
+    const auto fit =
+        gradient_descent(mean(square(dot(x, a) + b - y)), params(a = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.5),
+                         data(x = M, y = Y), {.learning_rate = 0.01, .steps = 5});
     save_npy(fit, dir);
     auto p = params(a = xt::xtensor<double, 1>{9.0, 9.0}, b = 9.0);
     load_npy(p, dir);

@@ -30,11 +30,11 @@ inline const xt::xtensor<double, 1> T = [] {
     return t;
 }();
 inline const descent_options resumable{.learning_rate = 0.05,
-                                .method = adam{},
-                                .schedule = step_lr{2, 0.7},
-                                .batch_size = 5,  // 3 batches per epoch, the last one short
-                                .shuffle_seed = 11,
-                                .divergence_patience = 0};
+                                       .method = adam{},
+                                       .schedule = step_lr{2, 0.7},
+                                       .batch_size = 5,  // 3 batches per epoch, the last one short
+                                       .shuffle_seed = 11,
+                                       .divergence_patience = 0};
 inline auto start() { return params(a = xt::xtensor<double, 1>{0.0, 0.0}, b = 0.0); }
 
 template <class P>

@@ -2,8 +2,8 @@
 // zlib and reads it back with symdiff's reader (find_package(symdiff COMPONENTS extras)).
 #include <symdiff/data/idx.hpp>
 
-#include <cstdio>
 #include <zlib.h>
+#include <cstdio>
 
 int main() {
     const char* path = "consumer_labels.idx.gz";

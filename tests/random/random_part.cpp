@@ -21,9 +21,7 @@ static_assert(SYMDIFF_RANDOM_ELEMENTWISE_PARTS * (symdiff_random::scalar_per_par
 
 #if defined(SYMDIFF_RANDOM_ELEMENTWISE_PART)
 static_assert(SYMDIFF_RANDOM_ELEMENTWISE_PART < SYMDIFF_RANDOM_ELEMENTWISE_PARTS);
-BOOST_AUTO_TEST_CASE(elementwise_expressions) {
-    symdiff_random::check_scalar_part<SYMDIFF_RANDOM_ELEMENTWISE_PART>();
-}
+BOOST_AUTO_TEST_CASE(elementwise_expressions) { symdiff_random::check_scalar_part<SYMDIFF_RANDOM_ELEMENTWISE_PART>(); }
 #elif defined(SYMDIFF_RANDOM_REDUCTION_PART)
 static_assert(SYMDIFF_RANDOM_REDUCTION_PART < SYMDIFF_RANDOM_REDUCTION_PARTS);
 BOOST_AUTO_TEST_CASE(reduction_rooted_expressions) {

@@ -24,9 +24,13 @@ constexpr bool same = std::is_same_v<std::remove_cvref_t<A>, std::remove_cvref_t
 using x_t = symbol_t<"x">;
 
 template <class A, class B>
-constexpr bool addable = requires(A a, B b) { a + b; };
+constexpr bool addable = requires(A a, B b) {
+    a + b;
+};
 template <class A, class B>
-constexpr bool multipliable = requires(A a, B b) { a * b; };
+constexpr bool multipliable = requires(A a, B b) {
+    a* b;
+};
 }  // namespace
 
 // ---- derivatives ---------------------------------------------------------------------------------
@@ -57,7 +61,7 @@ static_assert(same<decltype(0_c + x), x_t>);
 static_assert(same<decltype(x * 1_c), x_t>);
 static_assert(same<decltype(0_c * x), constant<0>>);
 static_assert(same<decltype(x * x), decltype(square(x))>);
-static_assert(same<decltype(x * 3_c), decltype(3_c * x)>);        // coefficients go first
+static_assert(same<decltype(x * 3_c), decltype(3_c * x)>);            // coefficients go first
 static_assert(same<decltype(2_c * x + 3_c * x), decltype(5_c * x)>);  // c1 x + c2 x collects
 static_assert(same<decltype(x + x), decltype(2_c * x)>);
 static_assert(same<decltype(2_c * sin(x) - 2_c * sin(x)), constant<0>>);

@@ -69,8 +69,7 @@ inline boost::test_tools::assertion_result near(double actual, double expected, 
     if (err <= bound) return true;
     boost::test_tools::assertion_result r(false);
     r.message().stream().precision(17);
-    r.message() << "got " << actual << ", expected " << expected << " (difference " << err << " > " << bound
-                << ")";
+    r.message() << "got " << actual << ", expected " << expected << " (difference " << err << " > " << bound << ")";
     return r;
 }
 
@@ -95,8 +94,7 @@ boost::test_tools::assertion_result all_near(const A& actual, const B& expected,
         const auto one = near(a.flat(i), e.flat(i), tol);
         if (!one) {
             boost::test_tools::assertion_result r(false);
-            r.message() << "entry " << i << " (row-major) of shape " << shape_text(a.shape()) << ": "
-                        << one.message();
+            r.message() << "entry " << i << " (row-major) of shape " << shape_text(a.shape()) << ": " << one.message();
             return r;
         }
     }

@@ -66,9 +66,9 @@ boost::test_tools::assertion_result matches_differences(std::string_view what, c
 }  // namespace laws_detail
 
 /// Returns from the checker when an assertion_result is a failure.
-#define SYMDIFF_LAW_REQUIRE(...)              \
-    do {                                     \
-        auto symdiff_law_result = __VA_ARGS__; \
+#define SYMDIFF_LAW_REQUIRE(...)                            \
+    do {                                                    \
+        auto symdiff_law_result = __VA_ARGS__;              \
         if (!symdiff_law_result) return symdiff_law_result; \
     } while (false)
 
@@ -79,7 +79,8 @@ boost::test_tools::assertion_result linearity(const F& f, const G& g, S s, const
     const auto df = derivative(f, s);
     const auto dg = derivative(g, s);
     for (double p : points) {
-        SYMDIFF_LAW_REQUIRE(laws_detail::matches_differences("d(2/3 f - 1.5 g)", lhs, symdiff::exact<2, 3> * f - 1.5 * g, s, p));
+        SYMDIFF_LAW_REQUIRE(
+            laws_detail::matches_differences("d(2/3 f - 1.5 g)", lhs, symdiff::exact<2, 3> * f - 1.5 * g, s, p));
         SYMDIFF_LAW_REQUIRE(laws_detail::matches_differences("df", df, f, s, p));
         SYMDIFF_LAW_REQUIRE(laws_detail::matches_differences("dg", dg, g, s, p));
         const double l = as_number(evaluate(lhs, s = p));
@@ -119,8 +120,9 @@ boost::test_tools::assertion_result quotient_rule(const F& f, const G& g, S s, c
         SYMDIFF_LAW_REQUIRE(laws_detail::matches_differences("dg", dg, g, s, p));
         const double gv = as_number(evaluate(g, s = p));
         const double l = as_number(evaluate(lhs, s = p));
-        const double r = (as_number(evaluate(df, s = p)) * gv - as_number(evaluate(f, s = p)) * as_number(evaluate(dg, s = p))) /
-                         (gv * gv);
+        const double r =
+            (as_number(evaluate(df, s = p)) * gv - as_number(evaluate(f, s = p)) * as_number(evaluate(dg, s = p))) /
+            (gv * gv);
         if (!near(l, r, law_tolerance)) return laws_detail::violated("d(f / g) = (df g - f dg) / g^2", p, l, r);
     }
     return true;
@@ -164,7 +166,8 @@ boost::test_tools::assertion_result self_quotient(const F& f, S s, const Points&
         // rounding only: the two terms df / f and -f df / f^2 cancel to within a few ulps of |df / f|
         // (df estimated by differences, which is plenty for a tolerance)
         const double scale = std::abs(central_difference(value, p) / fp);
-        if (!(std::abs(l) <= law_tolerance * std::max(1.0, scale))) return laws_detail::violated("d(f / f) = 0", p, l, 0.0);
+        if (!(std::abs(l) <= law_tolerance * std::max(1.0, scale)))
+            return laws_detail::violated("d(f / f) = 0", p, l, 0.0);
     }
     return true;
 }

@@ -33,22 +33,22 @@ namespace ops_detail {
 using namespace symdiff;
 using namespace symdiff::literals;
 
-inline constexpr auto elementwise_unary = boost::hana::make_tuple(
-    make_operation("negate", [](auto e) { return -e; }, {-1.3, 0.4, 2.0}),
-    make_operation("square", [](auto e) { return square(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("sqrt", [](auto e) { return sqrt(e); }, {0.3, 1.1, 2.5}),
-    make_operation("exp", [](auto e) { return exp(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("log", [](auto e) { return log(e); }, {0.3, 1.1, 2.5}),
-    make_operation("sin", [](auto e) { return sin(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("cos", [](auto e) { return cos(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("tan", [](auto e) { return tan(e); }, {-1.2, 0.4, 1.1}),
-    make_operation("tanh", [](auto e) { return tanh(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("sigmoid", [](auto e) { return sigmoid(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("softplus", [](auto e) { return softplus(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("abs", [](auto e) { return abs(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("relu", [](auto e) { return relu(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("sign", [](auto e) { return sign(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("step", [](auto e) { return step(e); }, {-1.3, 0.4, 2.0}));
+inline constexpr auto elementwise_unary =
+    boost::hana::make_tuple(make_operation("negate", [](auto e) { return -e; }, {-1.3, 0.4, 2.0}),
+                            make_operation("square", [](auto e) { return square(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("sqrt", [](auto e) { return sqrt(e); }, {0.3, 1.1, 2.5}),
+                            make_operation("exp", [](auto e) { return exp(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("log", [](auto e) { return log(e); }, {0.3, 1.1, 2.5}),
+                            make_operation("sin", [](auto e) { return sin(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("cos", [](auto e) { return cos(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("tan", [](auto e) { return tan(e); }, {-1.2, 0.4, 1.1}),
+                            make_operation("tanh", [](auto e) { return tanh(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("sigmoid", [](auto e) { return sigmoid(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("softplus", [](auto e) { return softplus(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("abs", [](auto e) { return abs(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("relu", [](auto e) { return relu(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("sign", [](auto e) { return sign(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("step", [](auto e) { return step(e); }, {-1.3, 0.4, 2.0}));
 
 inline constexpr auto elementwise_binary = boost::hana::make_tuple(
     make_operation("e + 3/2", [](auto e) { return e + exact<3, 2>; }, {-1.3, 0.4, 2.0}),
@@ -64,11 +64,11 @@ inline constexpr auto elementwise_binary = boost::hana::make_tuple(
     make_operation("pow(2, e)", [](auto e) { return pow(2_c, e); }, {-1.3, 0.4, 2.0}),
     make_operation("pow(e, e)", [](auto e) { return pow(e, e); }, {0.3, 1.1, 2.5}));
 
-inline constexpr auto structural = boost::hana::make_tuple(
-    make_operation("sum", [](auto e) { return sum(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("mean", [](auto e) { return mean(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("transpose", [](auto e) { return transpose(e); }, {-1.3, 0.4, 2.0}),
-    make_operation("dot(e, e)", [](auto e) { return dot(e, e); }, {-1.3, 0.4, 2.0}));
+inline constexpr auto structural =
+    boost::hana::make_tuple(make_operation("sum", [](auto e) { return sum(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("mean", [](auto e) { return mean(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("transpose", [](auto e) { return transpose(e); }, {-1.3, 0.4, 2.0}),
+                            make_operation("dot(e, e)", [](auto e) { return dot(e, e); }, {-1.3, 0.4, 2.0}));
 }  // namespace ops_detail
 
 /// The unary elementwise operations.

@@ -132,7 +132,8 @@ struct scalar_case {
 
     static void run(stats& st) {
         // (`if constexpr`, so that sym2 is not even instantiated for the other seeds)
-        if constexpr (Seed % second_every == 0) check_scalar(st, Seed, &name, &ref, &sym, &sym2, u, v, points_per_expression);
+        if constexpr (Seed % second_every == 0)
+            check_scalar(st, Seed, &name, &ref, &sym, &sym2, u, v, points_per_expression);
         else check_scalar(st, Seed, &name, &ref, &sym, nullptr, u, v, points_per_expression);
         if constexpr (Vector) check_vector(st, Seed, &name, &ref, &sym, &symvec, depends_on<decltype(f), decltype(x)>);
     }
@@ -211,7 +212,8 @@ void check_reduction_part() {
     stats st;
     run_reductions<part_seed(Part) + 500, reductions_per_part, 3, 8>(st);
     // 2 points x (value + vec_n + 2 gradient entries) per expression, minus skips near kinks
-    finish(st, "reduction-rooted expressions", static_cast<int>(reductions_per_part), 8 * static_cast<int>(reductions_per_part));
+    finish(st, "reduction-rooted expressions", static_cast<int>(reductions_per_part),
+           8 * static_cast<int>(reductions_per_part));
 }
 
 }  // namespace symdiff_random

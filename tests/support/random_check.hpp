@@ -32,12 +32,12 @@ namespace symdiff_random {
 
 struct stats {
     int expressions = 0;
-    int points = 0;          // sample points tried
-    int value_checks = 0;    // symdiff value == reference value
-    int fd_checks = 0;       // first derivative == finite difference
-    int second_checks = 0;   // second derivative == finite difference of the first
-    int vector_checks = 0;   // vector-bound evaluation == scalar evaluations (incl. reverse mode)
-    int gradient_checks = 0; // gradient of a reduction == finite difference (entrywise)
+    int points = 0;           // sample points tried
+    int value_checks = 0;     // symdiff value == reference value
+    int fd_checks = 0;        // first derivative == finite difference
+    int second_checks = 0;    // second derivative == finite difference of the first
+    int vector_checks = 0;    // vector-bound evaluation == scalar evaluations (incl. reverse mode)
+    int gradient_checks = 0;  // gradient of a reduction == finite difference (entrywise)
     int skipped_kink = 0;
     int skipped_range = 0;
     int skipped_fd = 0;
@@ -50,8 +50,8 @@ struct stats {
         os << expressions << " expressions, " << checks() << " checks (" << value_checks << " values, " << fd_checks
            << " first derivatives, " << second_checks << " second derivatives, " << vector_checks
            << " vector-vs-scalar, " << gradient_checks << " reduction gradients); skipped " << skipped_kink
-           << " near kinks, " << skipped_range << " out of range, " << skipped_fd << " FD too coarse; "
-           << failures << " failures";
+           << " near kinks, " << skipped_range << " out of range, " << skipped_fd << " FD too coarse; " << failures
+           << " failures";
         return os.str();
     }
 };
@@ -66,8 +66,8 @@ using name_fn = std::string (*)();
 struct ref_sample {
     rval value;
     std::vector<signed char> signature;
-    bool ok = true;   // finite and within range
-    double mag = 0;   // largest |value|
+    bool ok = true;  // finite and within range
+    double mag = 0;  // largest |value|
 };
 
 inline ref_sample ref_at(ref_fn f, const rval& px, const rval& py, const rval& pz) {
@@ -375,9 +375,9 @@ inline void check_reduction(stats& st, std::uint64_t seed, name_fn name, ref_fn 
             } else {
                 std::ostringstream os;
                 os.precision(17);
-                os << "gradient d/d" << (c < vec_n ? "x[" + std::to_string(c) + "]" : std::string(var_name(c - vec_n + 1)))
-                   << " = " << got << " but finite differences give " << fd.value << " (+- " << fd.error
-                   << ") at x = (";
+                os << "gradient d/d"
+                   << (c < vec_n ? "x[" + std::to_string(c) + "]" : std::string(var_name(c - vec_n + 1))) << " = "
+                   << got << " but finite differences give " << fd.value << " (+- " << fd.error << ") at x = (";
                 for (int i = 0; i < vec_n; ++i) os << (i ? ", " : "") << X.v[i];
                 os << "), y = " << yy << ", z = " << zz;
                 report(st, seed, name, os.str());

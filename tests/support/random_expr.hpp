@@ -65,57 +65,201 @@ constexpr unsigned pick(std::uint64_t s, unsigned n, unsigned shift = 0) {
 inline constexpr literal<double> lit(double v) { return literal<double>{v}; }
 
 struct simplified {
-    template <class A> static constexpr auto neg(A a) { return symdiff::negate(a); }
-    template <class A> static constexpr auto sq(A a) { return symdiff::square(a); }
-    template <class A> static constexpr auto sqrt(A a) { return symdiff::sqrt(a); }
-    template <class A> static constexpr auto exp(A a) { return symdiff::exp(a); }
-    template <class A> static constexpr auto log(A a) { return symdiff::log(a); }
-    template <class A> static constexpr auto sin(A a) { return symdiff::sin(a); }
-    template <class A> static constexpr auto cos(A a) { return symdiff::cos(a); }
-    template <class A> static constexpr auto tan(A a) { return symdiff::tan(a); }
-    template <class A> static constexpr auto tanh(A a) { return symdiff::tanh(a); }
-    template <class A> static constexpr auto sigmoid(A a) { return symdiff::sigmoid(a); }
-    template <class A> static constexpr auto softplus(A a) { return symdiff::softplus(a); }
-    template <class A> static constexpr auto abs(A a) { return symdiff::abs(a); }
-    template <class A> static constexpr auto sign(A a) { return symdiff::sign(a); }
-    template <class A> static constexpr auto relu(A a) { return symdiff::relu(a); }
-    template <class A> static constexpr auto step(A a) { return symdiff::step(a); }
-    template <class A> static constexpr auto sum(A a) { return symdiff::sum(a); }
-    template <class A> static constexpr auto mean(A a) { return symdiff::mean(a); }
-    template <class A, class C> static constexpr auto add(A a, C c) { return symdiff::add(a, c); }
-    template <class A, class C> static constexpr auto sub(A a, C c) { return symdiff::subtract(a, c); }
-    template <class A, class C> static constexpr auto mul(A a, C c) { return symdiff::multiply(a, c); }
-    template <class A, class C> static constexpr auto div(A a, C c) { return symdiff::divide(a, c); }
-    template <class A, class C> static constexpr auto pow(A a, C c) { return symdiff::pow(a, c); }
-    template <class A, class C> static constexpr auto min(A a, C c) { return symdiff::min(a, c); }
-    template <class A, class C> static constexpr auto max(A a, C c) { return symdiff::max(a, c); }
+    template <class A>
+    static constexpr auto neg(A a) {
+        return symdiff::negate(a);
+    }
+    template <class A>
+    static constexpr auto sq(A a) {
+        return symdiff::square(a);
+    }
+    template <class A>
+    static constexpr auto sqrt(A a) {
+        return symdiff::sqrt(a);
+    }
+    template <class A>
+    static constexpr auto exp(A a) {
+        return symdiff::exp(a);
+    }
+    template <class A>
+    static constexpr auto log(A a) {
+        return symdiff::log(a);
+    }
+    template <class A>
+    static constexpr auto sin(A a) {
+        return symdiff::sin(a);
+    }
+    template <class A>
+    static constexpr auto cos(A a) {
+        return symdiff::cos(a);
+    }
+    template <class A>
+    static constexpr auto tan(A a) {
+        return symdiff::tan(a);
+    }
+    template <class A>
+    static constexpr auto tanh(A a) {
+        return symdiff::tanh(a);
+    }
+    template <class A>
+    static constexpr auto sigmoid(A a) {
+        return symdiff::sigmoid(a);
+    }
+    template <class A>
+    static constexpr auto softplus(A a) {
+        return symdiff::softplus(a);
+    }
+    template <class A>
+    static constexpr auto abs(A a) {
+        return symdiff::abs(a);
+    }
+    template <class A>
+    static constexpr auto sign(A a) {
+        return symdiff::sign(a);
+    }
+    template <class A>
+    static constexpr auto relu(A a) {
+        return symdiff::relu(a);
+    }
+    template <class A>
+    static constexpr auto step(A a) {
+        return symdiff::step(a);
+    }
+    template <class A>
+    static constexpr auto sum(A a) {
+        return symdiff::sum(a);
+    }
+    template <class A>
+    static constexpr auto mean(A a) {
+        return symdiff::mean(a);
+    }
+    template <class A, class C>
+    static constexpr auto add(A a, C c) {
+        return symdiff::add(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto sub(A a, C c) {
+        return symdiff::subtract(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto mul(A a, C c) {
+        return symdiff::multiply(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto div(A a, C c) {
+        return symdiff::divide(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto pow(A a, C c) {
+        return symdiff::pow(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto min(A a, C c) {
+        return symdiff::min(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto max(A a, C c) {
+        return symdiff::max(a, c);
+    }
 };
 
 struct raw {
-    template <class A> static constexpr auto neg(A a) { return make_node<negate_op>(a); }
-    template <class A> static constexpr auto sq(A a) { return make_node<square_op>(a); }
-    template <class A> static constexpr auto sqrt(A a) { return make_node<sqrt_op>(a); }
-    template <class A> static constexpr auto exp(A a) { return make_node<exp_op>(a); }
-    template <class A> static constexpr auto log(A a) { return make_node<log_op>(a); }
-    template <class A> static constexpr auto sin(A a) { return make_node<sin_op>(a); }
-    template <class A> static constexpr auto cos(A a) { return make_node<cos_op>(a); }
-    template <class A> static constexpr auto tan(A a) { return make_node<tan_op>(a); }
-    template <class A> static constexpr auto tanh(A a) { return make_node<tanh_op>(a); }
-    template <class A> static constexpr auto sigmoid(A a) { return make_node<sigmoid_op>(a); }
-    template <class A> static constexpr auto softplus(A a) { return make_node<softplus_op>(a); }
-    template <class A> static constexpr auto abs(A a) { return make_node<abs_op>(a); }
-    template <class A> static constexpr auto sign(A a) { return make_node<sign_op>(a); }
-    template <class A> static constexpr auto relu(A a) { return make_node<relu_op>(a); }
-    template <class A> static constexpr auto step(A a) { return make_node<step_op>(a); }
-    template <class A> static constexpr auto sum(A a) { return make_node<sum_op>(a); }
-    template <class A> static constexpr auto mean(A a) { return make_node<mean_op>(a); }
-    template <class A, class C> static constexpr auto add(A a, C c) { return make_node<add_op>(a, c); }
-    template <class A, class C> static constexpr auto sub(A a, C c) { return make_node<subtract_op>(a, c); }
-    template <class A, class C> static constexpr auto mul(A a, C c) { return make_node<multiply_op>(a, c); }
-    template <class A, class C> static constexpr auto div(A a, C c) { return make_node<divide_op>(a, c); }
-    template <class A, class C> static constexpr auto pow(A a, C c) { return make_node<pow_op>(a, c); }
-    template <class A, class C> static constexpr auto min(A a, C c) { return make_node<min_op>(a, c); }
-    template <class A, class C> static constexpr auto max(A a, C c) { return make_node<max_op>(a, c); }
+    template <class A>
+    static constexpr auto neg(A a) {
+        return make_node<negate_op>(a);
+    }
+    template <class A>
+    static constexpr auto sq(A a) {
+        return make_node<square_op>(a);
+    }
+    template <class A>
+    static constexpr auto sqrt(A a) {
+        return make_node<sqrt_op>(a);
+    }
+    template <class A>
+    static constexpr auto exp(A a) {
+        return make_node<exp_op>(a);
+    }
+    template <class A>
+    static constexpr auto log(A a) {
+        return make_node<log_op>(a);
+    }
+    template <class A>
+    static constexpr auto sin(A a) {
+        return make_node<sin_op>(a);
+    }
+    template <class A>
+    static constexpr auto cos(A a) {
+        return make_node<cos_op>(a);
+    }
+    template <class A>
+    static constexpr auto tan(A a) {
+        return make_node<tan_op>(a);
+    }
+    template <class A>
+    static constexpr auto tanh(A a) {
+        return make_node<tanh_op>(a);
+    }
+    template <class A>
+    static constexpr auto sigmoid(A a) {
+        return make_node<sigmoid_op>(a);
+    }
+    template <class A>
+    static constexpr auto softplus(A a) {
+        return make_node<softplus_op>(a);
+    }
+    template <class A>
+    static constexpr auto abs(A a) {
+        return make_node<abs_op>(a);
+    }
+    template <class A>
+    static constexpr auto sign(A a) {
+        return make_node<sign_op>(a);
+    }
+    template <class A>
+    static constexpr auto relu(A a) {
+        return make_node<relu_op>(a);
+    }
+    template <class A>
+    static constexpr auto step(A a) {
+        return make_node<step_op>(a);
+    }
+    template <class A>
+    static constexpr auto sum(A a) {
+        return make_node<sum_op>(a);
+    }
+    template <class A>
+    static constexpr auto mean(A a) {
+        return make_node<mean_op>(a);
+    }
+    template <class A, class C>
+    static constexpr auto add(A a, C c) {
+        return make_node<add_op>(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto sub(A a, C c) {
+        return make_node<subtract_op>(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto mul(A a, C c) {
+        return make_node<multiply_op>(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto div(A a, C c) {
+        return make_node<divide_op>(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto pow(A a, C c) {
+        return make_node<pow_op>(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto min(A a, C c) {
+        return make_node<min_op>(a, c);
+    }
+    template <class A, class C>
+    static constexpr auto max(A a, C c) {
+        return make_node<max_op>(a, c);
+    }
 };
 
 /// A leaf: a symbol (most of the time), an exact constant or a runtime literal.
@@ -256,7 +400,8 @@ template <class E>
 inline constexpr int size_of = tree_size<std::remove_cvref_t<E>>::value;
 
 template <class E>
-inline constexpr bool has_symbol = depends_on<E, symbol_t<"x">> || depends_on<E, symbol_t<"y">> || depends_on<E, symbol_t<"z">>;
+inline constexpr bool has_symbol =
+    depends_on<E, symbol_t<"x">> || depends_on<E, symbol_t<"y">> || depends_on<E, symbol_t<"z">>;
 
 /// The first of 32 derived seeds whose (raw) tree has MinSize .. MaxSize nodes and a symbol (the
 /// symbol x, the one bound to a vector, when NeedX); the size cap bounds the compile time.
@@ -264,8 +409,8 @@ template <std::uint64_t Seed, int Depth, int MinSize, int MaxSize, bool Reductio
 constexpr std::uint64_t tree_seed() {
     constexpr std::uint64_t s = child(Seed, 1000 + Attempt);
     using E = std::remove_cvref_t<decltype(random_expr<raw, s, Depth, Reductions>())>;
-    constexpr bool ok = size_of<E> >= MinSize && size_of<E> <= MaxSize &&
-                        (NeedX ? depends_on<E, symbol_t<"x">> : has_symbol<E>);
+    constexpr bool ok =
+        size_of<E> >= MinSize && size_of<E> <= MaxSize && (NeedX ? depends_on<E, symbol_t<"x">> : has_symbol<E>);
     if constexpr (ok) {
         return s;
     } else {
@@ -323,35 +468,84 @@ inline void record(ref_env& env, const rval& kink_arg) {
 
 // The operations, numbered so that the per-node template below only dispatches (keeps the
 // compile cost per node type small); the arithmetic is in the non-template functions.
-enum class ref_op { negate, square, sqrt, exp, log, sin, cos, tan, tanh, sigmoid, softplus, abs, relu, sign, step, sum, mean,
-                    add, subtract, multiply, divide, pow, min, max, unknown };
+enum class ref_op {
+    negate,
+    square,
+    sqrt,
+    exp,
+    log,
+    sin,
+    cos,
+    tan,
+    tanh,
+    sigmoid,
+    softplus,
+    abs,
+    relu,
+    sign,
+    step,
+    sum,
+    mean,
+    add,
+    subtract,
+    multiply,
+    divide,
+    pow,
+    min,
+    max,
+    unknown
+};
 
 template <class Op>
 inline constexpr ref_op ref_op_of = ref_op::unknown;
-template <> inline constexpr ref_op ref_op_of<negate_op> = ref_op::negate;
-template <> inline constexpr ref_op ref_op_of<square_op> = ref_op::square;
-template <> inline constexpr ref_op ref_op_of<sqrt_op> = ref_op::sqrt;
-template <> inline constexpr ref_op ref_op_of<exp_op> = ref_op::exp;
-template <> inline constexpr ref_op ref_op_of<log_op> = ref_op::log;
-template <> inline constexpr ref_op ref_op_of<sin_op> = ref_op::sin;
-template <> inline constexpr ref_op ref_op_of<cos_op> = ref_op::cos;
-template <> inline constexpr ref_op ref_op_of<tan_op> = ref_op::tan;
-template <> inline constexpr ref_op ref_op_of<tanh_op> = ref_op::tanh;
-template <> inline constexpr ref_op ref_op_of<sigmoid_op> = ref_op::sigmoid;
-template <> inline constexpr ref_op ref_op_of<softplus_op> = ref_op::softplus;
-template <> inline constexpr ref_op ref_op_of<abs_op> = ref_op::abs;
-template <> inline constexpr ref_op ref_op_of<relu_op> = ref_op::relu;
-template <> inline constexpr ref_op ref_op_of<sign_op> = ref_op::sign;
-template <> inline constexpr ref_op ref_op_of<step_op> = ref_op::step;
-template <> inline constexpr ref_op ref_op_of<sum_op> = ref_op::sum;
-template <> inline constexpr ref_op ref_op_of<mean_op> = ref_op::mean;
-template <> inline constexpr ref_op ref_op_of<add_op> = ref_op::add;
-template <> inline constexpr ref_op ref_op_of<subtract_op> = ref_op::subtract;
-template <> inline constexpr ref_op ref_op_of<multiply_op> = ref_op::multiply;
-template <> inline constexpr ref_op ref_op_of<divide_op> = ref_op::divide;
-template <> inline constexpr ref_op ref_op_of<pow_op> = ref_op::pow;
-template <> inline constexpr ref_op ref_op_of<min_op> = ref_op::min;
-template <> inline constexpr ref_op ref_op_of<max_op> = ref_op::max;
+template <>
+inline constexpr ref_op ref_op_of<negate_op> = ref_op::negate;
+template <>
+inline constexpr ref_op ref_op_of<square_op> = ref_op::square;
+template <>
+inline constexpr ref_op ref_op_of<sqrt_op> = ref_op::sqrt;
+template <>
+inline constexpr ref_op ref_op_of<exp_op> = ref_op::exp;
+template <>
+inline constexpr ref_op ref_op_of<log_op> = ref_op::log;
+template <>
+inline constexpr ref_op ref_op_of<sin_op> = ref_op::sin;
+template <>
+inline constexpr ref_op ref_op_of<cos_op> = ref_op::cos;
+template <>
+inline constexpr ref_op ref_op_of<tan_op> = ref_op::tan;
+template <>
+inline constexpr ref_op ref_op_of<tanh_op> = ref_op::tanh;
+template <>
+inline constexpr ref_op ref_op_of<sigmoid_op> = ref_op::sigmoid;
+template <>
+inline constexpr ref_op ref_op_of<softplus_op> = ref_op::softplus;
+template <>
+inline constexpr ref_op ref_op_of<abs_op> = ref_op::abs;
+template <>
+inline constexpr ref_op ref_op_of<relu_op> = ref_op::relu;
+template <>
+inline constexpr ref_op ref_op_of<sign_op> = ref_op::sign;
+template <>
+inline constexpr ref_op ref_op_of<step_op> = ref_op::step;
+template <>
+inline constexpr ref_op ref_op_of<sum_op> = ref_op::sum;
+template <>
+inline constexpr ref_op ref_op_of<mean_op> = ref_op::mean;
+template <>
+inline constexpr ref_op ref_op_of<add_op> = ref_op::add;
+template <>
+inline constexpr ref_op ref_op_of<subtract_op> = ref_op::subtract;
+template <>
+inline constexpr ref_op ref_op_of<multiply_op> = ref_op::multiply;
+template <>
+inline constexpr ref_op ref_op_of<divide_op> = ref_op::divide;
+template <>
+inline constexpr ref_op ref_op_of<pow_op> = ref_op::pow;
+template <>
+inline constexpr ref_op ref_op_of<min_op> = ref_op::min;
+template <>
+inline constexpr ref_op ref_op_of<max_op> = ref_op::max;
 
 // Written without looking at symdiff's formulas (textbook definitions, overflow-safe where needed).
 inline double ref_sigmoid(double a) { return a >= 0 ? 1 / (1 + std::exp(-a)) : std::exp(a) / (1 + std::exp(a)); }
@@ -443,9 +637,9 @@ rval ref_eval(const E& e, ref_env& env) {
 // Prefix notation, e.g. add(sin(x), mul(0.5, y)). Cheaper to compile than to_string (which costs
 // ~0.1 s per expression), and it prints the tree exactly as built, raw or simplified.
 inline const char* ref_op_name(ref_op op) {
-    constexpr const char* names[] = {"neg",  "square", "sqrt", "exp", "log", "sin", "cos", "tan",  "tanh",
-                                     "sigmoid", "softplus", "abs", "relu", "sign", "step", "sum", "mean",
-                                     "add",  "sub",    "mul",  "div", "pow", "min", "max", "?"};
+    constexpr const char* names[] = {"neg",     "square",   "sqrt", "exp",  "log",  "sin",  "cos", "tan",  "tanh",
+                                     "sigmoid", "softplus", "abs",  "relu", "sign", "step", "sum", "mean", "add",
+                                     "sub",     "mul",      "div",  "pow",  "min",  "max",  "?"};
     return names[static_cast<int>(op)];
 }
 

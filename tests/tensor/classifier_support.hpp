@@ -49,10 +49,10 @@ struct products<node<Op, A...>> {
     static constexpr int count(std::index_sequence<I...>) {
         return (0 + ... + (value_arg<I>() ? products<A>::value : 0));
     }
-    static constexpr int value = (std::is_same_v<Op, detail::product_op<detail::product_kind::nn>> ||
-                                  std::is_same_v<Op, detail::product_op<detail::product_kind::tn>> ||
-                                  std::is_same_v<Op, detail::product_op<detail::product_kind::nt>>) +
-                                 count(std::index_sequence_for<A...>{});
+    static constexpr int value =
+        (std::is_same_v<Op, detail::product_op<detail::product_kind::nn>> ||
+         std::is_same_v<Op, detail::product_op<detail::product_kind::tn>> ||
+         std::is_same_v<Op, detail::product_op<detail::product_kind::nt>>)+count(std::index_sequence_for<A...>{});
 };
 
 }  // namespace classifier_test

@@ -51,8 +51,10 @@ BOOST_AUTO_TEST_CASE(axis_reductions_forward_mode) {
     const auto X = random_matrix(2, 3, 3);
     // d/dt sum(x + t, axis 1) = 3 for every row (forward mode: x moves as a whole)
     BOOST_TEST(all_near(evaluate(derivative(sum(x, axis<1>), x), x = X), xt::xtensor<double, 2>{{3.0}, {3.0}}, 1e-15));
-    BOOST_TEST(all_near(evaluate(derivative(mean(x, axis<0>), x), x = X), xt::xtensor<double, 2>{{1.0, 1.0, 1.0}}, 1e-15));
-    BOOST_TEST(all_near(evaluate(derivative(max(x, axis<0>), x), x = X), xt::xtensor<double, 2>{{1.0, 1.0, 1.0}}, 1e-15));
+    BOOST_TEST(
+        all_near(evaluate(derivative(mean(x, axis<0>), x), x = X), xt::xtensor<double, 2>{{1.0, 1.0, 1.0}}, 1e-15));
+    BOOST_TEST(
+        all_near(evaluate(derivative(max(x, axis<0>), x), x = X), xt::xtensor<double, 2>{{1.0, 1.0, 1.0}}, 1e-15));
     BOOST_TEST(all_near(evaluate(derivative(log_sum_exp(x), x), x = X), xt::xtensor<double, 2>{{1.0}, {1.0}}, 1e-14));
     // log_softmax(x + t) = log_softmax(x): 0, as a (2, 1) column that broadcasts over x
     BOOST_TEST(all_near(evaluate(derivative(log_softmax(x), x), x = X), xt::zeros<double>({2, 1}), 1e-14));

@@ -25,8 +25,10 @@ BOOST_AUTO_TEST_CASE(softmax_cross_entropy_gradient_is_the_textbook_one) {
 
     BOOST_TEST(to_string(loss) == "mean(cross_entropy(log_softmax(dot(x, W) + b), y))");
     BOOST_TEST(to_string(dW) == "dot(transpose(x), (softmax(dot(x, W) + b) - one_hot(y)) / n)");
-    static_assert(products<std::remove_cvref_t<decltype(dW)>>::value == 2);  // the forward X W (inside softmax) and X^T G
-    static_assert(products<std::remove_cvref_t<decltype(dW)>>::value - products<std::remove_cvref_t<decltype(z)>>::value == 1);
+    static_assert(products<std::remove_cvref_t<decltype(dW)>>::value ==
+                  2);  // the forward X W (inside softmax) and X^T G
+    static_assert(
+        products<std::remove_cvref_t<decltype(dW)>>::value - products<std::remove_cvref_t<decltype(z)>>::value == 1);
     {
         // One evaluate call of (loss, dW, db), as the driver makes: the scores z and the residual
         // G = (softmax(z) - one_hot(y)) / n are each computed once and shared.
@@ -54,7 +56,8 @@ BOOST_AUTO_TEST_CASE(softmax_cross_entropy_gradient_is_the_textbook_one) {
     const auto gW = evaluate(dW, x = X, W = Wv, b = bv, y = Y);
     BOOST_TEST(all_near(gW, numeric_gradient(loss, Wv, x = X, b = bv, y = Y), fd_tolerance));
     // the hand-written gradient
-    const xt::xarray<double> G = (evaluate(softmax(z), x = X, W = Wv, b = bv, y = Y) - evaluate(one_hot<3>(y), y = Y)) / 6.0;
+    const xt::xarray<double> G =
+        (evaluate(softmax(z), x = X, W = Wv, b = bv, y = Y) - evaluate(one_hot<3>(y), y = Y)) / 6.0;
     BOOST_TEST(all_near(gW, xt::linalg::dot(xt::transpose(X), G), 1e-14));
     // bias broadcast over the rows: its gradient is the column sum
     const auto gb = evaluate(db, x = X, W = Wv, b = bv, y = Y);
@@ -73,8 +76,9 @@ BOOST_AUTO_TEST_CASE(cross_entropy_label_errors) {
     const auto X = random_matrix(2, 3, 9);
     BOOST_CHECK_THROW(evaluate(mean(cross_entropy(log_softmax(x), y)), x = X, y = xt::xtensor<std::int32_t, 1>{0, 3}),
                       shape_error);
-    BOOST_CHECK_THROW(evaluate(mean(cross_entropy(log_softmax(x), y)), x = X, y = xt::xtensor<std::int32_t, 1>{0, 1, 2}),
-                      shape_error);
+    BOOST_CHECK_THROW(
+        evaluate(mean(cross_entropy(log_softmax(x), y)), x = X, y = xt::xtensor<std::int32_t, 1>{0, 1, 2}),
+        shape_error);
 }
 
 BOOST_AUTO_TEST_CASE(models_evaluate_in_float) {
@@ -83,14 +87,17 @@ BOOST_AUTO_TEST_CASE(models_evaluate_in_float) {
     const xt::xtensor<float, 1> bv{0.1f, -0.2f, 0.3f};
     const xt::xtensor<std::int32_t, 1> Y{0, 2, 1, 1, 0, 2};
     const auto loss = softmax_cross_entropy(dot(x, W) + b, y);
-    const auto values = evaluate(boost::hana::make_tuple(loss, derivative(loss, W), derivative(loss, b)), x = X, W = Wv,
-                                 b = bv, y = Y);
+    const auto values =
+        evaluate(boost::hana::make_tuple(loss, derivative(loss, W), derivative(loss, b)), x = X, W = Wv, b = bv, y = Y);
     static_assert(std::is_same_v<std::remove_cvref_t<decltype(boost::hana::at_c<0>(values))>, float>);
-    static_assert(std::is_same_v<typename std::remove_cvref_t<decltype(boost::hana::at_c<1>(values))>::value_type, float>);
-    static_assert(std::is_same_v<typename std::remove_cvref_t<decltype(boost::hana::at_c<2>(values))>::value_type, float>);
+    static_assert(
+        std::is_same_v<typename std::remove_cvref_t<decltype(boost::hana::at_c<1>(values))>::value_type, float>);
+    static_assert(
+        std::is_same_v<typename std::remove_cvref_t<decltype(boost::hana::at_c<2>(values))>::value_type, float>);
     const xt::xtensor<double, 2> Xd = X, Wd = Wv;
     const xt::xtensor<double, 1> bd = bv;
     const double ld = evaluate(loss, x = Xd, W = Wd, b = bd, y = Y);
     BOOST_TEST(near(boost::hana::at_c<0>(values), ld, 1e-6));
-    BOOST_TEST(all_near(boost::hana::at_c<1>(values), evaluate(derivative(loss, W), x = Xd, W = Wd, b = bd, y = Y), 1e-6));
+    BOOST_TEST(
+        all_near(boost::hana::at_c<1>(values), evaluate(derivative(loss, W), x = Xd, W = Wd, b = bd, y = Y), 1e-6));
 }

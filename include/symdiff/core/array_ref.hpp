@@ -9,8 +9,8 @@ namespace symdiff {
 
 template <class T>
 struct array_ref {
-    T* data = nullptr;                   ///< nullptr for an operand that is read for its shape only
-    const std::size_t* dims = nullptr;   ///< `rank` extents
+    T* data = nullptr;                  ///< nullptr for an operand that is read for its shape only
+    const std::size_t* dims = nullptr;  ///< `rank` extents
     std::size_t rank = 0;
 
     constexpr std::size_t extent(std::size_t i) const { return dims[i]; }

@@ -99,7 +99,7 @@ template <class T>
 concept Literal = detail::is_literal<std::remove_cvref_t<T>>::value;
 
 template <class A, class B>
-constexpr bool same_constant = Constant<A> && Constant<B> && std::is_same_v<A, B>;
+constexpr bool same_constant = Constant<A>&& Constant<B>&& std::is_same_v<A, B>;
 
 // Exact constant arithmetic (used by the simplifier).
 namespace detail {

@@ -33,16 +33,16 @@ concept Expression = detail::is_expression<std::remove_cvref_t<T>>::value;
 template <class Op, class... Args>
 struct node;
 
-#define SYMDIFF_NODE_COMMON(N)                                     \
-    using op = Op;                                                 \
-    static constexpr std::size_t arity = N;                        \
-    template <std::size_t I>                                       \
-    constexpr const auto& arg() const {                            \
-        static_assert(I < N, "node::arg<I>: no such operand");     \
-        if constexpr (I == 0) return this->a0;                     \
-        else if constexpr (I == 1) return this->a1;                \
-        else if constexpr (I == 2) return this->a2;                \
-        else return this->a3;                                      \
+#define SYMDIFF_NODE_COMMON(N)                                 \
+    using op = Op;                                             \
+    static constexpr std::size_t arity = N;                    \
+    template <std::size_t I>                                   \
+    constexpr const auto& arg() const {                        \
+        static_assert(I < N, "node::arg<I>: no such operand"); \
+        if constexpr (I == 0) return this->a0;                 \
+        else if constexpr (I == 1) return this->a1;            \
+        else if constexpr (I == 2) return this->a2;            \
+        else return this->a3;                                  \
     }
 
 template <class Op, class A0>

@@ -24,11 +24,11 @@ namespace symdiff::math {
 template <class V>
 inline constexpr bool is_batch = xsimd::is_batch<std::remove_cvref_t<V>>::value;
 
-#define SYMDIFF_MATH_UNARY(fn)                                  \
-    template <class V>                                          \
-    constexpr V fn(const V& v) {                                \
-        if constexpr (is_batch<V>) return xsimd::fn(v);         \
-        else return static_cast<V>(std::fn(v));                 \
+#define SYMDIFF_MATH_UNARY(fn)                          \
+    template <class V>                                  \
+    constexpr V fn(const V& v) {                        \
+        if constexpr (is_batch<V>) return xsimd::fn(v); \
+        else return static_cast<V>(std::fn(v));         \
     }
 SYMDIFF_MATH_UNARY(exp)
 SYMDIFF_MATH_UNARY(log)
@@ -63,7 +63,7 @@ constexpr V select(const C& cond, const V& a, const V& b) {
 template <class V>
 constexpr auto is_nan(const V& v) {
     if constexpr (is_batch<V>) return xsimd::isnan(v);
-    else return v != v;
+    else return v != v;  // NOLINT(misc-redundant-expression): the NaN test, constexpr (std::isnan is not)
 }
 
 /// The number `c` as a V (a batch with every lane c).

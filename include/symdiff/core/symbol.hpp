@@ -23,11 +23,11 @@ struct symbol_t {
 
     /// Binds a value to this symbol for evaluation: `evaluate(f, x = 2.0)`.
     template <class V>
-    constexpr auto operator=(V&& v) const {
+    constexpr auto operator=(V&& v) const {  // NOLINT(misc-unconventional-assign-operator): makes a binding
         // An lvalue array is referenced (it outlives the evaluate call); everything else is copied.
-        using stored = std::conditional_t<std::is_lvalue_reference_v<V> &&
-                                              !std::is_arithmetic_v<std::remove_cvref_t<V>>,
-                                          const std::remove_cvref_t<V>&, std::remove_cvref_t<V>>;
+        using stored =
+            std::conditional_t<std::is_lvalue_reference_v<V> && !std::is_arithmetic_v<std::remove_cvref_t<V>>,
+                               const std::remove_cvref_t<V>&, std::remove_cvref_t<V>>;
         return binding<Name, stored>{std::forward<V>(v)};
     }
 };

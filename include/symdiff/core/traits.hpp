@@ -58,8 +58,7 @@ struct is_static_scalar<constant<N, D>> : std::true_type {};
 template <class T>
 struct is_static_scalar<literal<T>> : std::true_type {};
 template <class Op, class... Args>
-struct is_static_scalar<node<Op, Args...>>
-    : std::bool_constant<Op::template is_scalar<Args...>> {};
+struct is_static_scalar<node<Op, Args...>> : std::bool_constant<Op::template is_scalar<Args...>> {};
 
 template <class E>
 inline constexpr bool static_scalar = is_static_scalar<std::remove_cvref_t<E>>::value;

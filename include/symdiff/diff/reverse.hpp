@@ -9,11 +9,11 @@
 // operands new adjoints (`pullback`). Contributions of several occurrences are added.
 #include <utility>
 
+#include "../core/adjoint.hpp"
 #include "../core/traits.hpp"
 #include "../ops/add.hpp"
 #include "../ops/multiply.hpp"
 #include "../ops/reduce_to.hpp"
-#include "../core/adjoint.hpp"
 
 namespace symdiff::detail {
 

@@ -50,7 +50,8 @@ constexpr void check_bindings() {
     // Each name once: a symbol bound twice is ambiguous.
     (
         [] {
-            if constexpr (count_bindings<Bs::name, Bs...>() > 1) static_assert(errors::symbol_bound_twice<Bs::name>::value);
+            if constexpr (count_bindings<Bs::name, Bs...>() > 1)
+                static_assert(errors::symbol_bound_twice<Bs::name>::value);
         }(),
         ...);
 }
@@ -79,8 +80,8 @@ struct element_type<V, std::void_t<typename std::remove_cvref_t<V>::value_type>>
 
 // Integer data (labels) does not decide the precision; floating point data does.
 template <class V>
-using float_or_void = std::conditional_t<std::is_floating_point_v<typename element_type<V>::type>,
-                                         typename element_type<V>::type, void>;
+using float_or_void =
+    std::conditional_t<std::is_floating_point_v<typename element_type<V>::type>, typename element_type<V>::type, void>;
 
 // The common floating type of Ts, ignoring void; void when there is none.
 template <class... Ts>
@@ -91,16 +92,16 @@ template <class T, class... Ts>
 struct common_float<T, Ts...> {
     using rest = typename common_float<Ts...>::type;
     // (std::common_type is only instantiated when both are floating: common_type<void, double> has no type)
-    using type = typename std::conditional_t<std::is_void_v<T>, std::type_identity<rest>,
-                                             std::conditional_t<std::is_void_v<rest>, std::type_identity<T>,
-                                                                std::common_type<T, rest>>>::type;
+    using type = typename std::conditional_t<
+        std::is_void_v<T>, std::type_identity<rest>,
+        std::conditional_t<std::is_void_v<rest>, std::type_identity<T>, std::common_type<T, rest>>>::type;
 };
 
 /// The scalar type of an evaluation: the common floating type of the bound values (double if none).
 template <class... Bs>
-using value_type_of = std::conditional_t<
-    std::is_void_v<typename common_float<float_or_void<decltype(Bs::value)>...>::type>, double,
-    typename common_float<float_or_void<decltype(Bs::value)>...>::type>;
+using value_type_of =
+    std::conditional_t<std::is_void_v<typename common_float<float_or_void<decltype(Bs::value)>...>::type>, double,
+                       typename common_float<float_or_void<decltype(Bs::value)>...>::type>;
 
 }  // namespace detail
 }  // namespace symdiff

@@ -15,8 +15,8 @@
 #include <type_traits>
 #include <utility>
 
-#include <boost/hana/tuple.hpp>
 #include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
 
 #include "bindings.hpp"
 #include "engine.hpp"
@@ -54,6 +54,7 @@ public:
     program(const program& o) : roots_(o.roots_), threads_(o.threads_), allow_row_broadcast_(o.allow_row_broadcast_) {}
     // (a copy plans again on its first call)
     program& operator=(const program& o) {
+        if (this == &o) return *this;
         roots_ = o.roots_;
         threads_ = o.threads_;
         allow_row_broadcast_ = o.allow_row_broadcast_;

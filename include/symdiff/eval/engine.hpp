@@ -102,16 +102,23 @@ class engine {
 
     // ---- the fused loop of each region --------------------------------------------------------
 
-    static constexpr std::size_t member_count(std::size_t r) { return static_cast<std::size_t>(D.member_begin[r + 1] - D.member_begin[r]); }
-    static constexpr std::size_t input_count(std::size_t r) { return static_cast<std::size_t>(D.input_begin[r + 1] - D.input_begin[r]); }
-    static constexpr std::size_t sink_count(std::size_t r) { return static_cast<std::size_t>(D.sink_begin[r + 1] - D.sink_begin[r]); }
+    static constexpr std::size_t member_count(std::size_t r) {
+        return static_cast<std::size_t>(D.member_begin[r + 1] - D.member_begin[r]);
+    }
+    static constexpr std::size_t input_count(std::size_t r) {
+        return static_cast<std::size_t>(D.input_begin[r + 1] - D.input_begin[r]);
+    }
+    static constexpr std::size_t sink_count(std::size_t r) {
+        return static_cast<std::size_t>(D.sink_begin[r + 1] - D.sink_begin[r]);
+    }
     static constexpr std::size_t member(std::size_t r, std::size_t j) {
         return static_cast<std::size_t>(D.member[static_cast<std::size_t>(D.member_begin[r]) + j]);
     }
 
     /// Where node k is inside region r's loop: member j (j >= 0) or input -1 - j.
     static constexpr int where(std::size_t r, int k) {
-        if (D.region_of[static_cast<std::size_t>(k)] == static_cast<int>(r)) return D.local[static_cast<std::size_t>(k)];
+        if (D.region_of[static_cast<std::size_t>(k)] == static_cast<int>(r))
+            return D.local[static_cast<std::size_t>(k)];
         for (int i = D.input_begin[r]; i < D.input_begin[r + 1]; ++i)
             if (D.input[static_cast<std::size_t>(i)] == k) return -1 - (i - D.input_begin[r]);
         return -1;
@@ -127,7 +134,8 @@ class engine {
         for (std::size_t j = 0; j < input_count(R); ++j)
             c.number[j] = D.number[static_cast<std::size_t>(D.input[static_cast<std::size_t>(D.input_begin[R]) + j])];
         for (std::size_t q = 0; q < sink_count(R); ++q)
-            c.sink[q] = where(R, P::data.operand[static_cast<std::size_t>(D.sink[static_cast<std::size_t>(D.sink_begin[R]) + q])][0]);
+            c.sink[q] = where(
+                R, P::data.operand[static_cast<std::size_t>(D.sink[static_cast<std::size_t>(D.sink_begin[R]) + q])][0]);
         return c;
     }
     template <std::size_t R, class Seq = std::make_index_sequence<member_count(R)>>

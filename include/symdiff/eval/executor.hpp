@@ -23,6 +23,7 @@
 // engine.hpp) is a table like any other, with a trivial schedule: every node a step of its own.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -48,7 +49,7 @@
 namespace symdiff::detail {
 
 /// Rows per block: about `block_bytes` of the rows data, a multiple of 16 rows.
-inline constexpr std::size_t block_bytes = 256 * 1024;
+inline constexpr std::size_t block_bytes = std::size_t{256} * 1024;
 /// The blocks of a pass are split into at most this many groups of consecutive blocks. Each group
 /// adds up its own sums and its own parts of the reductions over the rows, and the groups' results
 /// are added in group order: the same additions in the same order whatever the number of threads
@@ -116,11 +117,11 @@ public:
 
     // ---- storage, as the engine fills it ------------------------------------------------------
 
-    std::vector<T> num;                 ///< values of number nodes, literals, constants
-    std::vector<slot<T>> slots;         ///< arrays: a symbol's data and shape are set by the engine
-    std::vector<const void*> node;      ///< structural nodes: their expression
-    std::vector<int> symbol_id;         ///< compile-time node k -> its node here (listed: -1 when unused)
-    std::vector<xt::xarray<T>> outputs; ///< array roots
+    std::vector<T> num;                  ///< values of number nodes, literals, constants
+    std::vector<slot<T>> slots;          ///< arrays: a symbol's data and shape are set by the engine
+    std::vector<const void*> node;       ///< structural nodes: their expression
+    std::vector<int> symbol_id;          ///< compile-time node k -> its node here (listed: -1 when unused)
+    std::vector<xt::xarray<T>> outputs;  ///< array roots
 
     bool planned() const { return planned_; }
     bool listed() const { return listed_ != nullptr; }
@@ -178,7 +179,8 @@ public:
             l->sliced.push_back(0u);
             l->region_of.push_back(-1);
             if (c.node[k]->kind == expr_kind::symbol) symbol_id[k] = static_cast<int>(id);
-            if (c.node[k]->kind == expr_kind::node) l->steps.push_back({step_kind::node, static_cast<int>(id), group::block});
+            if (c.node[k]->kind == expr_kind::node)
+                l->steps.push_back({step_kind::node, static_cast<int>(id), group::block});
         }
         program_table<T>& t = l->table;
         t.size = L;
@@ -269,7 +271,8 @@ public:
             const bool by_node = t.region_of[k] >= 0 && !region_[static_cast<std::size_t>(t.region_of[k])].fused;
             if (!(t.materialize[k] || by_node || t.staged[k])) continue;
             const bool block_only = blocks_ > 1 && t.place[k] == placement::rows && t.node[k]->kind == expr_kind::node;
-            offset[k] = reserve(block_only ? count_of(slots[k].shape) / rows_n_ * block_rows_ : count_of(slots[k].shape));
+            offset[k] =
+                reserve(block_only ? count_of(slots[k].shape) / rows_n_ * block_rows_ : count_of(slots[k].shape));
             if (block_only && !by_node) block_local_.push_back(k);
         }
         // reductions of arrays over the rows: each block's part goes to a temporary, then adds up
@@ -294,7 +297,8 @@ public:
             for (std::size_t e : expand_at[r]) region_[r].expand.push_back(e == npos ? nullptr : workspace_.data() + e);
         s = make_store();
         for (std::size_t k = 0; k < N; ++k)
-            if (t.node[k]->kind == expr_kind::node && t.kernel[k].scale) t.kernel[k].scale(s, k, t.operand[k].data(), node[k]);
+            if (t.node[k]->kind == expr_kind::node && t.kernel[k].scale)
+                t.kernel[k].scale(s, k, t.operand[k].data(), node[k]);
         plan_groups();
         planned_ = true;
     }
@@ -317,7 +321,8 @@ public:
         group_reduce_.assign(blocks_ > 1 ? (groups_ - 1) * words : 0, T(0));
         workers_.clear();
         const std::size_t helpers = blocks_ > 1 ? std::min(threads_, groups_) - 1 : 0;
-        for (std::size_t i = 0; i < helpers; ++i) workers_.push_back(std::unique_ptr<executor>(new executor(*this, helper_tag{})));
+        for (std::size_t i = 0; i < helpers; ++i)
+            workers_.push_back(std::unique_ptr<executor>(new executor(*this, helper_tag{})));
         errors_.assign(helpers + 1, nullptr);
     }
 
@@ -349,10 +354,24 @@ public:
     /// has its own buffers for one block of rows (block-local nodes, expanded inputs, the parts of
     /// the reductions).
     executor(const executor& main, helper_tag)
-        : num(main.num), slots(main.slots), node(main.node), symbol_id(main.symbol_id), t_(main.t_),
-          total_(main.total_), scale_(main.scale_), rows_flag_(main.rows_flag_), group_steps_(main.group_steps_), region_(main.region_),
-          reduce_tmp_(main.reduce_tmp_), tmp_(main.tmp_), workspace_(main.workspace_.size()), words_(main.words_),
-          planned_(true), blocks_(main.blocks_), block_rows_(main.block_rows_), rows_n_(main.rows_n_) {
+        : num(main.num),
+          slots(main.slots),
+          node(main.node),
+          symbol_id(main.symbol_id),
+          t_(main.t_),
+          total_(main.total_),
+          scale_(main.scale_),
+          rows_flag_(main.rows_flag_),
+          group_steps_(main.group_steps_),
+          region_(main.region_),
+          reduce_tmp_(main.reduce_tmp_),
+          tmp_(main.tmp_),
+          workspace_(main.workspace_.size()),
+          words_(main.words_),
+          planned_(true),
+          blocks_(main.blocks_),
+          block_rows_(main.block_rows_),
+          rows_n_(main.rows_n_) {
         const T* base = main.workspace_.data();
         const auto rebase = [&](const T* p) { return workspace_.data() + (p - base); };
         for (std::size_t k : main.block_local_) {
@@ -387,7 +406,8 @@ public:
             std::vector<std::thread> pool;
             pool.reserve(workers_.size());
             for (std::size_t i = 1; i < stride; ++i)
-                pool.emplace_back(&executor::run_groups, workers_[i - 1].get(), std::ref(*this), i, stride, std::ref(errors[i]));
+                pool.emplace_back(&executor::run_groups, workers_[i - 1].get(), std::ref(*this), i, stride,
+                                  std::ref(errors[i]));
             run_groups(*this, 0, stride, errors[0]);
             for (std::thread& th : pool) th.join();
         }
@@ -424,8 +444,9 @@ public:
         s.blocks = true;
         std::fill(total_.begin(), total_.end(), accumulator_t<T>(0));
         for (std::size_t i = 0; i < reduce_tmp_.size(); ++i)  // where this group's reductions go
-            slots[reduce_tmp_[i]].own = g == 0 ? main.reduce_whole_[i]
-                                               : main.group_reduce_.data() + (g - 1) * main.reduce_words_ + main.reduce_offset_[i];
+            slots[reduce_tmp_[i]].own =
+                g == 0 ? main.reduce_whole_[i]
+                       : main.group_reduce_.data() + (g - 1) * main.reduce_words_ + main.reduce_offset_[i];
         const auto [first, last] = main.group_blocks(g);
         for (std::size_t b = first; b < last; ++b) {
             set_block(b * block_rows_, std::min(rows_n_, (b + 1) * block_rows_));
@@ -480,7 +501,7 @@ private:
             if (!seen[uk]) {
                 seen[uk] = 1;
                 num[uk] = v;
-            } else if (!(num[uk] == v || (num[uk] != num[uk] && v != v))) {
+            } else if (!(num[uk] == v || (std::isnan(num[uk]) && std::isnan(v)))) {  // NaN agrees with NaN
                 agree = false;
             }
             return;
@@ -495,7 +516,8 @@ private:
         std::unordered_map<std::string, int> seen;
         std::vector<int> memo(t.size, -1), root_ids;
         for (std::size_t r = 0; r < t.roots; ++r)
-            root_ids.push_back(list_node(static_cast<int>(root_id(r)), static_cast<const char*>(roots[r]), nodes, seen, memo));
+            root_ids.push_back(
+                list_node(static_cast<int>(root_id(r)), static_cast<const char*>(roots[r]), nodes, seen, memo));
         use_listing(nodes, std::move(root_ids));
     }
     int list_node(int k, const char* p, std::vector<listed_node<T>>& nodes, std::unordered_map<std::string, int>& seen,
@@ -510,7 +532,8 @@ private:
             entry.value = static_cast<T>(e.read(p));
             key.append(reinterpret_cast<const char*>(&entry.value), sizeof(T));
         } else if (e.kind == expr_kind::node) {
-            for (std::size_t i = 0; i < e.arity; ++i) entry.ids[i] = list_node(t.operand[uk][i], p + e.offset[i], nodes, seen, memo);
+            for (std::size_t i = 0; i < e.arity; ++i)
+                entry.ids[i] = list_node(t.operand[uk][i], p + e.offset[i], nodes, seen, memo);
             key.append(reinterpret_cast<const char*>(entry.ids.data()), sizeof(entry.ids));
         }
         int id;
@@ -527,9 +550,9 @@ private:
 
     struct region_plan {
         bool fused = true;
-        std::vector<T*> expand;       ///< per input: its copy expanded to the region's shape, or null
-        std::vector<bool> sliced;     ///< per input: a full-size array read at the block's rows
-        std::vector<const T*> in;     ///< (the fused loop's arguments, set before each call)
+        std::vector<T*> expand;    ///< per input: its copy expanded to the region's shape, or null
+        std::vector<bool> sliced;  ///< per input: a full-size array read at the block's rows
+        std::vector<const T*> in;  ///< (the fused loop's arguments, set before each call)
         std::vector<T> in_num;
         std::vector<T*> out;
         std::vector<accumulator_t<T>> sums;
@@ -551,16 +574,19 @@ private:
             for (std::size_t k = 0; k < N; ++k) symbol_id[k] = static_cast<int>(k);
         }
         for (auto& steps : group_steps_) steps.clear();
-        for (std::size_t i = 0; i < t.steps; ++i) group_steps_[static_cast<std::size_t>(t.step_list[i].in)].push_back(i);
+        for (std::size_t i = 0; i < t.steps; ++i)
+            group_steps_[static_cast<std::size_t>(t.step_list[i].in)].push_back(i);
         for (std::size_t k = 0; k < N; ++k) {
             rows_flag_[k] = t.place[k] == placement::rows;
-            if (t.node[k]->kind == expr_kind::constant) num[k] = static_cast<T>(t.node[k]->num) / static_cast<T>(t.node[k]->den);
+            if (t.node[k]->kind == expr_kind::constant)
+                num[k] = static_cast<T>(t.node[k]->num) / static_cast<T>(t.node[k]->den);
         }
         planned_ = false;
     }
 
     store<T> make_store() {
-        return {num.data(), slots.data(), total_.data(), scale_.data(), {t_->node, t_->operand}, false, rows_flag_.data()};
+        return {num.data(), slots.data(),     total_.data(), scale_.data(), {t_->node, t_->operand},
+                false,      rows_flag_.data()};
     }
 
     std::size_t reserve(std::size_t n) {
@@ -572,7 +598,8 @@ private:
     const shape_type& region_shape(std::size_t r) const {
         const program_table<T>& t = *t_;
         const int mb = t.member_begin[r];
-        return mb == t.member_begin[r + 1] ? slots[sink_source(t.sink_begin[r])].shape : slots[static_cast<std::size_t>(t.member[mb])].shape;
+        return mb == t.member_begin[r + 1] ? slots[sink_source(t.sink_begin[r])].shape
+                                           : slots[static_cast<std::size_t>(t.member[mb])].shape;
     }
     std::size_t sink_source(int q) const { return static_cast<std::size_t>(t_->operand[t_->sink[q]][0]); }
 
@@ -605,7 +632,8 @@ private:
             }
             if (n == 0) n = sh[0];
             if (sh[0] != n) ok = false;
-            if (t.node[k]->kind == expr_kind::symbol) bytes += count_of(sh) / std::max<std::size_t>(1, sh[0]) * sizeof(T);
+            if (t.node[k]->kind == expr_kind::symbol)
+                bytes += count_of(sh) / std::max<std::size_t>(1, sh[0]) * sizeof(T);
             if (t.node[k]->kind != expr_kind::node) continue;
             const int* ids = t.operand[k].data();
             const bool elementwise = t.node[k]->op->elementwise;
@@ -660,15 +688,15 @@ private:
         for (const std::size_t i : group_steps_[static_cast<std::size_t>(g)]) {
             const step& st = t.step_list[i];
             switch (st.kind) {
-            case step_kind::number:
-                for (int j = t.run_begin[st.id]; j < t.run_begin[st.id + 1]; ++j) {
-                    const auto k = static_cast<std::size_t>(t.number_node[j]);
-                    num[k] = t.kernel[k].number(num.data(), t.operand[k].data());
-                }
-                break;
-            case step_kind::region: run_region(static_cast<std::size_t>(st.id), s); break;
-            case step_kind::structural: run_structural(static_cast<std::size_t>(st.id), s); break;
-            case step_kind::node: run_node(static_cast<std::size_t>(st.id), s); break;
+                case step_kind::number:
+                    for (int j = t.run_begin[st.id]; j < t.run_begin[st.id + 1]; ++j) {
+                        const auto k = static_cast<std::size_t>(t.number_node[j]);
+                        num[k] = t.kernel[k].number(num.data(), t.operand[k].data());
+                    }
+                    break;
+                case step_kind::region: run_region(static_cast<std::size_t>(st.id), s); break;
+                case step_kind::structural: run_structural(static_cast<std::size_t>(st.id), s); break;
+                case step_kind::node: run_node(static_cast<std::size_t>(st.id), s); break;
             }
         }
     }
@@ -748,7 +776,8 @@ private:
         const std::size_t whole = count_of(region_shape(r));
         const std::size_t n = block ? whole / rows_n_ * (block_r1_ - block_r0_) : whole;
         t.fused[r](rp.in.data(), rp.in_num.data(), rp.out.data(), n, rp.sums.data());
-        for (std::size_t q = 0; q < rp.sums.size(); ++q) total_[static_cast<std::size_t>(t.sink[static_cast<std::size_t>(t.sink_begin[r]) + q])] += rp.sums[q];
+        for (std::size_t q = 0; q < rp.sums.size(); ++q)
+            total_[static_cast<std::size_t>(t.sink[static_cast<std::size_t>(t.sink_begin[r]) + q])] += rp.sums[q];
     }
 
     /// An input of another shape broadcast into the region's shape (one block of rows of it, in a
@@ -776,13 +805,13 @@ private:
     // groups of blocks and threads
     std::size_t threads_ = 1, groups_ = 1, reduce_words_ = 0;
     bool allow_row_broadcast_ = false;
-    std::vector<std::size_t> block_local_;        ///< nodes whose buffer holds one block of rows
-    std::vector<accumulator_t<T>> group_total_;   ///< per group, the sums of its blocks
-    std::vector<T*> reduce_whole_;                ///< per reduction over rows: its result
-    std::vector<std::size_t> reduce_offset_;      ///< ... and its offset in a group's part
-    std::vector<T> group_reduce_;                 ///< groups 1.. : their parts of the reductions
+    std::vector<std::size_t> block_local_;            ///< nodes whose buffer holds one block of rows
+    std::vector<accumulator_t<T>> group_total_;       ///< per group, the sums of its blocks
+    std::vector<T*> reduce_whole_;                    ///< per reduction over rows: its result
+    std::vector<std::size_t> reduce_offset_;          ///< ... and its offset in a group's part
+    std::vector<T> group_reduce_;                     ///< groups 1.. : their parts of the reductions
     std::vector<std::unique_ptr<executor>> workers_;  ///< (the threads themselves start at each pass)
-    std::vector<std::exception_ptr> errors_;           ///< per thread: what it threw
+    std::vector<std::exception_ptr> errors_;          ///< per thread: what it threw
 };
 
 }  // namespace symdiff::detail

@@ -48,12 +48,12 @@ struct slot {
 /// The engine's storage, as the node kernels see it.
 template <class T>
 struct store {
-    T* num;                        ///< values of number nodes (literals and constants too)
-    slot<T>* slots;                ///< arrays
-    accumulator_t<T>* total;       ///< sums of sinks
-    accumulator_t<T>* scale;       ///< scales of sinks
-    program_view program;          ///< for messages
-    bool blocks = false;           ///< running one block of rows: rows nodes use their block
+    T* num;                               ///< values of number nodes (literals and constants too)
+    slot<T>* slots;                       ///< arrays
+    accumulator_t<T>* total;              ///< sums of sinks
+    accumulator_t<T>* scale;              ///< scales of sinks
+    program_view program{};               ///< for messages
+    bool blocks = false;                  ///< running one block of rows: rows nodes use their block
     const unsigned char* rows = nullptr;  ///< rows[id]: node id holds rows
 };
 
@@ -114,7 +114,8 @@ template <class T>
 void elementwise_shape(store<T>& s, std::size_t id, const int* ids, unsigned arity) {
     shape_type r;
     bool fine = true;
-    for (unsigned i = 0; i < arity && fine; ++i) r = broadcast_shapes(r, s.slots[static_cast<std::size_t>(ids[i])].shape, fine);
+    for (unsigned i = 0; i < arity && fine; ++i)
+        r = broadcast_shapes(r, s.slots[static_cast<std::size_t>(ids[i])].shape, fine);
     if (!fine) {
         std::string list;
         for (unsigned i = 0; i < arity; ++i)
@@ -224,7 +225,9 @@ struct fused_region<T, kernel_list<K...>, Code> {
     struct lanes {  // (not initialised: load and body write every element before it is read)
         std::array<V, I + 1> in;
         std::array<V, M + 1> member;
-        const V& at(int w) const { return w >= 0 ? member[static_cast<std::size_t>(w)] : in[static_cast<std::size_t>(-1 - w)]; }
+        const V& at(int w) const {
+            return w >= 0 ? member[static_cast<std::size_t>(w)] : in[static_cast<std::size_t>(-1 - w)];
+        }
     };
     template <class V, std::size_t... J>
     [[gnu::always_inline]] static inline void body(lanes<V>& l, std::index_sequence<J...>) {
@@ -233,21 +236,18 @@ struct fused_region<T, kernel_list<K...>, Code> {
     template <class V, std::size_t... J>
     [[gnu::always_inline]] static inline void load(lanes<V>& l, const T* const* in, const V* numbers, std::size_t at,
                                                    std::index_sequence<J...>) {
-        if constexpr (std::is_same_v<V, T>)
-            ((l.in[J] = Code.number[J] ? numbers[J] : in[J][at]), ...);
-        else
-            ((l.in[J] = Code.number[J] ? numbers[J] : V::load_unaligned(in[J] + at)), ...);
+        if constexpr (std::is_same_v<V, T>) ((l.in[J] = Code.number[J] ? numbers[J] : in[J][at]), ...);
+        else ((l.in[J] = Code.number[J] ? numbers[J] : V::load_unaligned(in[J] + at)), ...);
     }
     template <class V, std::size_t... J>
     [[gnu::always_inline]] static inline void store(const lanes<V>& l, [[maybe_unused]] T* const* out, std::size_t at,
                                                     std::index_sequence<J...>) {
-        if constexpr (std::is_same_v<V, T>)
-            ((Code.store[J] ? void(out[J][at] = l.member[J]) : void()), ...);
-        else
-            ((Code.store[J] ? l.member[J].store_unaligned(out[J] + at) : void()), ...);
+        if constexpr (std::is_same_v<V, T>) ((Code.store[J] ? void(out[J][at] = l.member[J]) : void()), ...);
+        else ((Code.store[J] ? l.member[J].store_unaligned(out[J] + at) : void()), ...);
     }
     template <class A, class V, std::size_t... S>
-    [[gnu::always_inline]] static inline void sink_add([[maybe_unused]] A* acc, const lanes<V>& l, std::index_sequence<S...>) {
+    [[gnu::always_inline]] static inline void sink_add([[maybe_unused]] A* acc, const lanes<V>& l,
+                                                       std::index_sequence<S...>) {
         ((acc[S] += l.at(Code.sink[S])), ...);
     }
 
@@ -287,7 +287,8 @@ struct fused_region<T, kernel_list<K...>, Code> {
             sink_add(add.data(), l, std::make_index_sequence<Q>{});
             for (std::size_t q = 0; q < Q; ++q) tail[q][t % 4] += add[q];
         }
-        for (std::size_t q = 0; q < Q; ++q) sums[q] = sinks[q].total + ((tail[q][0] + tail[q][1]) + (tail[q][2] + tail[q][3]));
+        for (std::size_t q = 0; q < Q; ++q)
+            sums[q] = sinks[q].total + ((tail[q][0] + tail[q][1]) + (tail[q][2] + tail[q][3]));
     }
 };
 
@@ -296,14 +297,14 @@ struct fused_region<T, kernel_list<K...>, Code> {
 template <class T>
 struct node_kernel {
     using node_fn = void (*)(store<T>&, std::size_t, const int*, const void*);
-    node_fn shape = nullptr;    ///< structural: the value's shape (may throw shape_error)
-    node_fn scale = nullptr;    ///< structural sinks: scale[id]
+    node_fn shape = nullptr;  ///< structural: the value's shape (may throw shape_error)
+    node_fn scale = nullptr;  ///< structural sinks: scale[id]
     bool (*local)(const store<T>&, const int*, const void*) = nullptr;  ///< structural: local over rows?
     node_fn compute = nullptr;  ///< structural: the value (a sink's: scale * total)
     void (*broadcast)(store<T>&, std::size_t, const int*, unsigned) = nullptr;  ///< elementwise array, on its own
-    T (*number)(const T*, const int*) = nullptr;  ///< elementwise number
-    unsigned number_mask = 0;   ///< operand i is a number: bit i
-    bool sink = false;          ///< structural sink
+    T (*number)(const T*, const int*) = nullptr;                                ///< elementwise number
+    unsigned number_mask = 0;                                                   ///< operand i is a number: bit i
+    bool sink = false;                                                          ///< structural sink
 };
 
 /// A structural node of type N. `NumberMask` bit i: operand i is a number; `Number`: so is the value.

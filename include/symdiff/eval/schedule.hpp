@@ -135,7 +135,8 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
     std::vector<int> up(N);
     for (std::size_t k = 0; k < N; ++k) up[k] = static_cast<int>(k);
     const auto find = [&](int a) {
-        while (up[static_cast<std::size_t>(a)] != a) a = up[static_cast<std::size_t>(a)] = up[static_cast<std::size_t>(up[static_cast<std::size_t>(a)])];
+        while (up[static_cast<std::size_t>(a)] != a)
+            a = up[static_cast<std::size_t>(a)] = up[static_cast<std::size_t>(up[static_cast<std::size_t>(a)])];
         return a;
     };
     for (std::size_t k = 0; k < N; ++k) {
@@ -181,7 +182,8 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
             s.inputs[r].push_back(j);
         };
         for (int m : s.members[r])
-            for (std::size_t i = 0; i < node[static_cast<std::size_t>(m)]->arity; ++i) add_input(operand[static_cast<std::size_t>(m)][i]);
+            for (std::size_t i = 0; i < node[static_cast<std::size_t>(m)]->arity; ++i)
+                add_input(operand[static_cast<std::size_t>(m)][i]);
         for (int q : s.sinks[r]) add_input(operand[static_cast<std::size_t>(q)][0]);
     }
     // steps, stage by stage; a sink's result is taken (and scaled) after the blocks
@@ -202,11 +204,14 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
     }
     std::vector<int> at_depth(static_cast<std::size_t>(node_begin[D])), region_at_depth(s.region_depth.size());
     {
-        std::vector<int> fill(node_begin.begin(), node_begin.end() - 1), rfill(region_begin.begin(), region_begin.end() - 1);
+        std::vector<int> fill(node_begin.begin(), node_begin.end() - 1),
+            rfill(region_begin.begin(), region_begin.end() - 1);
         for (std::size_t k = 0; k < N; ++k)
-            if (s.needed[k]) at_depth[static_cast<std::size_t>(fill[static_cast<std::size_t>(s.depth[k])]++)] = static_cast<int>(k);
+            if (s.needed[k])
+                at_depth[static_cast<std::size_t>(fill[static_cast<std::size_t>(s.depth[k])]++)] = static_cast<int>(k);
         for (std::size_t r = 0; r < s.region_depth.size(); ++r)
-            region_at_depth[static_cast<std::size_t>(rfill[static_cast<std::size_t>(s.region_depth[r])]++)] = static_cast<int>(r);
+            region_at_depth[static_cast<std::size_t>(rfill[static_cast<std::size_t>(s.region_depth[r])]++)] =
+                static_cast<int>(r);
     }
     for (std::size_t d = 0; d < D; ++d) {
         for (int i = node_begin[d]; i < node_begin[d + 1]; ++i) {
@@ -242,7 +247,7 @@ struct is_row_major_array<xt::xarray_container<EC, xt::layout_type::row_major, S
 /// Can the bound value be read in place as contiguous row-major T?
 template <class V, class T>
 inline constexpr bool readable_in_place =
-    is_row_major_array<std::remove_cvref_t<V>>::value && std::is_same_v<typename std::remove_cvref_t<V>::value_type, T>;
+    is_row_major_array<std::remove_cvref_t<V>>::value&& std::is_same_v<typename std::remove_cvref_t<V>::value_type, T>;
 
 template <class E, class... Bs>
 constexpr bool leaf_is_number() {

@@ -15,9 +15,9 @@
 #include <limits>
 #include <string>
 
-#include "../core/traits.hpp"
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
+#include "../core/traits.hpp"
 #include "axis.hpp"
 #include "axis_reductions.hpp"
 #include "divide.hpp"
@@ -81,11 +81,11 @@ struct softmax_cross_entropy_op : structural_op {
             const auto z = n.template arg<0>();
             const auto residual = subtract(softmax(z), one_hot_like(n.template arg<1>(), z));
             if constexpr (is_mean_of_self<G, N>::value)  // mean over the rows: (softmax - Y) h / n
-                return make_adjoint<reduction::exact>(divide(multiply(g.template arg<0>(), residual), element_count(n)), z);
+                return make_adjoint<reduction::exact>(divide(multiply(g.template arg<0>(), residual), element_count(n)),
+                                                      z);
             else if constexpr (is_sum_of_self<G, N>::value)
                 return make_adjoint<reduction::exact>(multiply(g.template arg<0>(), residual), z);
-            else
-                return make_adjoint<reduction::exact>(multiply(g, residual), z);
+            else return make_adjoint<reduction::exact>(multiply(g, residual), z);
         }
     }
 
@@ -100,7 +100,9 @@ struct softmax_cross_entropy_op : structural_op {
     static constexpr auto print_as(const N& n) {
         using Z = std::remove_cvref_t<decltype(n.template arg<0>())>;
         if constexpr (is_op<Z, log_softmax_op<-1>>) return n;
-        else return make_node<softmax_cross_entropy_op>(make_node<log_softmax_op<-1>>(n.template arg<0>()), n.template arg<1>());
+        else
+            return make_node<softmax_cross_entropy_op>(make_node<log_softmax_op<-1>>(n.template arg<0>()),
+                                                       n.template arg<1>());
     }
 
 private:
@@ -121,10 +123,8 @@ private:
 /// With logp = log_softmax(z) this is the fused, stable softmax cross-entropy.
 template <Expression P, Expression Y>
 constexpr auto cross_entropy(P logp, Y y) {
-    if constexpr (is_op<P, log_softmax_op<-1>>)
-        return make_node<softmax_cross_entropy_op>(logp.template arg<0>(), y);
-    else
-        return negate(sum(multiply(one_hot_like(y, logp), logp), axis<-1>));
+    if constexpr (is_op<P, log_softmax_op<-1>>) return make_node<softmax_cross_entropy_op>(logp.template arg<0>(), y);
+    else return negate(sum(multiply(one_hot_like(y, logp), logp), axis<-1>));
 }
 
 }  // namespace symdiff

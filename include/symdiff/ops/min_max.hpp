@@ -7,7 +7,6 @@
 
 namespace symdiff {
 
-
 struct min_op : elementwise_op {
     static constexpr std::string_view name = "min";
     static constexpr std::string_view latex = "\\min";

@@ -103,7 +103,8 @@ struct one_hot_op : structural_op {
     static constexpr auto print_as(const N& n) {
         using L = std::remove_cvref_t<decltype(n.template arg<N::arity - 1>())>;
         if constexpr (K > 0 && N::arity == 1) return make_node<one_hot_op>(n.template arg<0>(), constant<K>{});
-        else if constexpr (K == 0 && N::arity == 2 && !Literal<L> && !Constant<L>) return make_node<one_hot_op>(n.template arg<0>());
+        else if constexpr (K == 0 && N::arity == 2 && !Literal<L> && !Constant<L>)
+            return make_node<one_hot_op>(n.template arg<0>());
         else return n;
     }
 };
@@ -117,10 +118,8 @@ constexpr auto one_hot(Y y) {
 
 /// One-hot rows with a run-time number of classes.
 template <Expression Y, class I>
-    requires std::is_integral_v<I>
-constexpr auto one_hot(Y y, I k) {
-    return make_node<one_hot_op<0>>(y, literal<long>{static_cast<long>(k)});
-}
+requires std::is_integral_v<I>
+constexpr auto one_hot(Y y, I k) { return make_node<one_hot_op<0>>(y, literal<long>{static_cast<long>(k)}); }
 
 /// One-hot rows with as many classes as the last extent of `scores` (its value is not read).
 template <Expression Y, Expression Z>

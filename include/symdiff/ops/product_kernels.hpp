@@ -154,7 +154,8 @@ void gemv(bool trans, std::size_t m, std::size_t k, const T* A, const T* x, T* y
                     acc0 = xsimd::fma(B::load_unaligned(row + p), B::load_unaligned(x + p), acc0);
                     acc1 = xsimd::fma(B::load_unaligned(row + p + w), B::load_unaligned(x + p + w), acc1);
                 }
-                for (; p + w <= k; p += w) acc0 = xsimd::fma(B::load_unaligned(row + p), B::load_unaligned(x + p), acc0);
+                for (; p + w <= k; p += w)
+                    acc0 = xsimd::fma(B::load_unaligned(row + p), B::load_unaligned(x + p), acc0);
                 T s = xsimd::hadd(acc0 + acc1);
                 for (; p < k; ++p) s += row[p] * x[p];
                 y[i] = add ? y[i] + s : s;
@@ -183,7 +184,8 @@ void gemv(bool trans, std::size_t m, std::size_t k, const T* A, const T* x, T* y
                 const T* row = A + i * m;
                 const B xi(x[i]);
                 std::size_t j = 0;
-                for (; j + w <= m; j += w) xsimd::fma(B::load_unaligned(row + j), xi, B::load_unaligned(y + j)).store_unaligned(y + j);
+                for (; j + w <= m; j += w)
+                    xsimd::fma(B::load_unaligned(row + j), xi, B::load_unaligned(y + j)).store_unaligned(y + j);
                 for (; j < m; ++j) y[j] += row[j] * x[i];
             }
         }

@@ -90,7 +90,8 @@ struct reduce_to_op : structural_op {
             if (h.rank == out.rank && std::equal(h.dims, h.dims + h.rank, out.dims)) {
                 // nothing to sum: h already has the target's shape (a gradient reaching rows of data)
                 for (std::size_t i = 0; i < w; ++i) out.data[i] = h.data[i] * (repeat * scale);
-            } else if (w > 0 && h.rank >= out.rank && std::equal(out.dims, out.dims + out.rank, h.dims + (h.rank - out.rank))) {
+            } else if (w > 0 && h.rank >= out.rank &&
+                       std::equal(out.dims, out.dims + out.rank, h.dims + (h.rank - out.rank))) {
                 // a sum over the leading axes, row by row
                 std::fill(out.data, out.data + w, T(0));
                 for (std::size_t r = 0, rows = h.size() / w; r < rows; ++r)
@@ -111,7 +112,7 @@ struct reduce_to_op : structural_op {
 
     template <std::size_t I, class N, class G>
     static constexpr auto pullback(const N& n, G g) {
-        if constexpr (I == 0) return make_adjoint<Mean ? reduction::mean : reduction::sum>(g, n.template arg<1>());
+        if constexpr (I == 0) return make_adjoint < Mean ? reduction::mean : reduction::sum > (g, n.template arg<1>());
         else return no_adjoint{};
     }
 
@@ -136,10 +137,8 @@ struct reduce_to_op : structural_op {
         using Tg = std::remove_cvref_t<decltype(n.template arg<2>())>;
         if constexpr (Symbol<Tg> || static_scalar<Tg>)
             return make_node<std::conditional_t<Mean, mean_op, sum_op>>(n.template arg<0>());
-        else if constexpr (Mean)
-            return make_node<divide_op>(n.template arg<0>(), symbol<"n">);
-        else
-            return n.template arg<0>();
+        else if constexpr (Mean) return make_node<divide_op>(n.template arg<0>(), symbol<"n">);
+        else return n.template arg<0>();
     }
 };
 

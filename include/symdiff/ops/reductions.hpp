@@ -34,7 +34,7 @@ struct full_reduction_op : structural_op {
 
     template <std::size_t I, class N, class G>
     static constexpr auto pullback(const N& n, G g) {
-        return make_adjoint<Mean ? reduction::mean : reduction::sum>(g, n.template arg<0>());
+        return make_adjoint < Mean ? reduction::mean : reduction::sum > (g, n.template arg<0>());
     }
 
     template <class N, class D>

@@ -5,7 +5,6 @@
 
 namespace symdiff {
 
-
 struct relu_op : elementwise_op {
     static constexpr std::string_view name = "relu";
     static constexpr std::string_view latex = "\\operatorname{relu}";

@@ -5,7 +5,6 @@
 
 namespace symdiff {
 
-
 struct sigmoid_op : elementwise_op {
     static constexpr std::string_view name = "sigmoid";
     static constexpr std::string_view latex = "\\sigma";

@@ -6,7 +6,6 @@
 
 namespace symdiff {
 
-
 struct sign_op : elementwise_op {
     static constexpr std::string_view name = "sign";
     static constexpr std::string_view latex = "\\operatorname{sign}";

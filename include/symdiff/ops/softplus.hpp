@@ -5,7 +5,6 @@
 
 namespace symdiff {
 
-
 struct softplus_op : elementwise_op {
     static constexpr std::string_view name = "softplus";
     static constexpr std::string_view latex = "\\operatorname{softplus}";

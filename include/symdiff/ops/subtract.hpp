@@ -32,14 +32,14 @@ constexpr auto subtract(A a, B b) {
         return negate(b);
     } else if constexpr (Constant<A> && Constant<B>) {
         return detail::const_add(a, detail::const_neg(b));
-    } else if constexpr (std::is_same_v<detail::term_t<A>, detail::term_t<B>> && is_stateless<A> &&
-                         is_stateless<B>) {
+    } else if constexpr (std::is_same_v<detail::term_t<A>, detail::term_t<B>> && is_stateless<A> && is_stateless<B>) {
         return multiply(detail::const_add(coefficient(a), detail::const_neg(coefficient(b))), term(a));
     } else if constexpr (is_op<B, negate_op>) {
         return add(a, b.template arg<0>());  // a - (-b) = a + b
     } else if constexpr (detail::is_negative_constant<B>::value) {
         return add(a, detail::const_neg(b));
-    } else if constexpr (detail::is_scaled<B>::value && detail::is_negative_constant<decltype(detail::coefficient(b))>::value) {
+    } else if constexpr (detail::is_scaled<B>::value &&
+                         detail::is_negative_constant<decltype(detail::coefficient(b))>::value) {
         return add(a, multiply(detail::const_neg(detail::coefficient(b)), detail::term(b)));  // a - (-c) x = a + c x
     } else {
         return make_node<subtract_op>(a, b);

@@ -20,9 +20,9 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
 
+#include "../core/shape.hpp"
 #include "../core/symbol.hpp"
 #include "../eval/bindings.hpp"
-#include "../core/shape.hpp"
 
 namespace symdiff {
 
@@ -50,7 +50,8 @@ struct parameter_set {
     template <fixed_string Name>
     auto& operator[](symbol_t<Name>) {
         if constexpr (!has<Name>()) static_assert(errors::not_a_parameter<Name>::value);
-        return const_cast<std::remove_cvref_t<decltype(detail::lookup<Name>(bindings))>&>(detail::lookup<Name>(bindings));
+        return const_cast<std::remove_cvref_t<decltype(detail::lookup<Name>(bindings))>&>(
+            detail::lookup<Name>(bindings));
     }
     template <fixed_string Name>
     static constexpr bool has() {
@@ -115,7 +116,8 @@ auto params(Bs&&... bs) {
                   "params: initial values must be floating point (write w = 0.0, not w = 0): an integer "
                   "parameter could not move by a fractional step");
     return parameter_set<binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>...>{
-        boost::hana::make_tuple(binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>{bs.value}...)};
+        boost::hana::make_tuple(
+            binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>{bs.value}...)};
 }
 
 /// The data the loss reads: `data(x = X, y = Y)`, `data(x = X, fixed(mu = M))`.

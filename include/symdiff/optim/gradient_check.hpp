@@ -72,7 +72,8 @@ gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p
     gradient_check_report report;
     double worst_ratio = -1;
     const auto analytic_values = evaluate_on(grads, p, d);
-    constexpr auto n = decltype(boost::hana::size(p.bindings)){};  // a type: p.bindings may hold arrays (not literal types)
+    constexpr auto n =
+        decltype(boost::hana::size(p.bindings)){};  // a type: p.bindings may hold arrays (not literal types)
     boost::hana::for_each(boost::hana::make_range(boost::hana::size_c<0>, n), [&](auto k) {
         auto& b = boost::hana::at(p.bindings, k);
         const auto& g = boost::hana::at(analytic_values, k);
@@ -83,7 +84,8 @@ gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p
             else return g.size();
         }();
         if (gcount != count)
-            throw shape_error("gradient check: the gradient for '" + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + "' has " +
+            throw shape_error("gradient check: the gradient for '" +
+                              std::string(std::remove_cvref_t<decltype(b)>::name.view()) + "' has " +
                               std::to_string(gcount) + " entries but the parameter has " + std::to_string(count));
         std::vector<std::size_t> entries(count);
         for (std::size_t i = 0; i < count; ++i) entries[i] = i;
@@ -102,7 +104,8 @@ gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p
             auto& entry = [&]() -> auto& {
                 if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(value)>>) return value;
                 else return *(value.begin() + static_cast<std::ptrdiff_t>(i));
-            }();
+            }
+            ();
             const auto saved = entry;
             entry = static_cast<element>(saved + eps);
             const double up = as_number(evaluate_on(loss, p, d));
@@ -122,7 +125,8 @@ gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p
             const double ratio = std::isnan(error) ? std::numeric_limits<double>::infinity() : error / allowed;
             if (ratio > worst_ratio) {
                 worst_ratio = ratio;
-                report.worst = gradient_check_entry{entry_name(std::remove_cvref_t<decltype(b)>::name.view(), value, i), analytic, numeric, error, allowed};
+                report.worst = gradient_check_entry{entry_name(std::remove_cvref_t<decltype(b)>::name.view(), value, i),
+                                                    analytic, numeric, error, allowed};
             }
         }
     });

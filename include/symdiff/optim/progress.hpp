@@ -5,6 +5,7 @@
 // about 25 of them: the first, every (epochs / 25)-th and the last.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <ostream>
@@ -83,7 +84,7 @@ private:
         return std::chrono::duration<double>(b - a).count();
     }
     static std::string clock_time(double s) {
-        const auto t = static_cast<long>(s + 0.5);
+        const long t = std::lround(s);
         char buf[32];
         std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
         return buf;

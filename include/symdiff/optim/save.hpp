@@ -37,7 +37,8 @@ void load_npy(parameter_set<Bs...>& p, const std::string& dir) {
         } else {
             using T = typename V::value_type;
             const auto loaded = load_npy<T>(path);
-            if (!std::equal(loaded.shape().begin(), loaded.shape().end(), b.value.shape().begin(), b.value.shape().end()))
+            if (!std::equal(loaded.shape().begin(), loaded.shape().end(), b.value.shape().begin(),
+                            b.value.shape().end()))
                 throw io_error("load_npy: '" + path + "' holds shape " + shape_to_string(detail::shape_of(loaded)) +
                                " but parameter '" + name + "' has shape " + shape_to_string(detail::shape_of(b.value)));
             b.value = loaded;

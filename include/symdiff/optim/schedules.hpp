@@ -52,8 +52,10 @@ using lr_schedule = std::variant<constant_lr, step_lr, exponential_lr, cosine_an
 /// The learning rate of epoch `e` (from 0) for the base rate `lr0`.
 inline double scheduled_learning_rate(const lr_schedule& schedule, double lr0, std::size_t e) {
     const double E = static_cast<double>(e);
-    if (const auto* s = std::get_if<step_lr>(&schedule))
-        return lr0 * std::pow(s->gamma, static_cast<double>(e / s->step_size));
+    if (const auto* s = std::get_if<step_lr>(&schedule)) {
+        const std::size_t decays = e / s->step_size;  // whole steps taken: gamma^(epoch // step_size)
+        return lr0 * std::pow(s->gamma, static_cast<double>(decays));
+    }
     if (const auto* s = std::get_if<exponential_lr>(&schedule)) return lr0 * std::pow(s->gamma, E);
     if (const auto* s = std::get_if<cosine_annealing_lr>(&schedule))
         return s->eta_min +
