@@ -22,6 +22,7 @@
 #include "ops/divide.hpp"
 #include "ops/dot.hpp"
 #include "ops/exp.hpp"
+#include "ops/extrema.hpp"
 #include "ops/log.hpp"
 #include "ops/min_max.hpp"
 #include "ops/mixed_operators.hpp"
@@ -39,10 +40,12 @@
 #include "ops/softplus.hpp"
 #include "ops/sqrt.hpp"
 #include "ops/square.hpp"
+#include "ops/stop_gradient.hpp"
 #include "ops/subtract.hpp"
 #include "ops/tan.hpp"
 #include "ops/tanh.hpp"
 #include "ops/transpose.hpp"
+#include "ops/where.hpp"
 
 // Loss functions by name (mse, mae, rmse, softmax_cross_entropy, binary_cross_entropy, ...)
 #include "losses/losses.hpp"

@@ -99,6 +99,10 @@ BOOST_AUTO_TEST_CASE(derivatives) {
     BOOST_TEST(to_string(derivative(mean(square(a * x - y)), a)) == "mean(2 * (a * x - y) * x)");
     BOOST_TEST(to_string(derivative(sum(square(dot(A, x) - y)), x)) == "dot(transpose(A), 2 * (dot(A, x) - y))");
     BOOST_TEST(to_string(derivative(mean(exp(dot(A, B))), B)) == "dot(transpose(A), exp(dot(A, B)) / n)");
+    // a gradient that sums nothing reads without a sum: elementwise functions of the symbol keep its shape
+    BOOST_TEST(to_string(derivative(sum(relu(x)), x)) == "step(x)");
+    BOOST_TEST(to_string(derivative(mean(square(x)), x)) == "2 * x / n");
+    BOOST_TEST(to_string(derivative(sum(3_c * exp(x) + 1_c), x)) == "3 * exp(x)");
 }
 
 // Operations that appear in derivatives: the indicators of min and max (ties go to the first

@@ -76,7 +76,7 @@ struct unspelled : elementwise_op {
 
 static_assert(all_elementwise<abs_op, add_op, cos_op, divide_op, exp_op, less_equal_op, less_op, log_op, max_op, min_op,
                               multiply_op, negate_op, pow_op, relu_op, sigmoid_op, sign_op, sin_op, softplus_op,
-                              sqrt_op, square_op, step_op, subtract_op, tan_op, tanh_op>,
+                              sqrt_op, square_op, step_op, stop_gradient_op, subtract_op, tan_op, tanh_op, where_op>,
               "every elementwise operation satisfies ElementwiseOperation");
 
 static_assert(
@@ -85,6 +85,8 @@ static_assert(
                    detail::product_op<product_kind::tn>, detail::product_op<product_kind::nt>, axis_length_op<0>,
                    axis_length_op<-1>, one_hot_op<10>, axis_reduce_op<axis_reduction::sum, 0>,
                    axis_reduce_op<axis_reduction::mean, -1>, axis_reduce_op<axis_reduction::max, 1>, argmax_mask_op<-1>,
+                   axis_reduce_op<axis_reduction::min, 0>, argmin_mask_op<1>, extremum_op<axis_reduction::max>,
+                   extremum_op<axis_reduction::min>, first_extremum_mask_op<axis_reduction::min>,
                    softmax_family_op<softmax_kind::softmax, -1>, softmax_family_op<softmax_kind::log_softmax, 1>,
                    softmax_family_op<softmax_kind::log_sum_exp, 0>>,
     "every structural operation satisfies StructuralOperation");

@@ -4,7 +4,8 @@
 //
 // An operation is an empty struct (`struct exp_op : elementwise_op { ... }`) used as the `Op` of
 // `node<Op, Args...>`. It derives from `elementwise_op` or `structural_op`, which says what kind
-// it is, and declares the members below. Adding an operation is one header under ops/.
+// it is (`constant_structural_op`: a structural one whose derivative is 0, with pullback and
+// tangent given), and declares the members below. Adding an operation is one header under ops/.
 //
 // Every operation (minimal complete definition):
 //   arity                      number of operands (1 to 4)
@@ -54,7 +55,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "adjoint.hpp"
 #include "array_ref.hpp"
+#include "constant.hpp"
 #include "expression.hpp"
 #include "notation.hpp"
 #include "symbol.hpp"
@@ -89,6 +92,19 @@ struct structural_op {
     template <class... Args>
     static constexpr bool is_scalar = false;
     static constexpr bool value_arg(std::size_t) { return true; }
+};
+
+/// Base of structural operations whose value is piecewise constant or read from shapes only
+/// (masks, counts, one-hot rows): derivative 0, in reverse mode and in forward mode.
+struct constant_structural_op : structural_op {
+    template <std::size_t I, class N, class G>
+    static constexpr no_adjoint pullback(const N&, G) {
+        return {};
+    }
+    template <class N, class... D>
+    static constexpr zero_t tangent(const N&, D...) {
+        return {};
+    }
 };
 
 namespace detail {

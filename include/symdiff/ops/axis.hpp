@@ -81,7 +81,7 @@ inline void require_array(const shape_type& s) {
 
 /// The extent along axis A of its operand (read for its shape only).
 template <int A>
-struct axis_length_op : structural_op {
+struct axis_length_op : constant_structural_op {
     static constexpr std::string_view name = "axis_length";
     static constexpr std::string_view latex = "\\operatorname{axis\\_length}";
     static constexpr auto notation = style::function;
@@ -103,14 +103,6 @@ struct axis_length_op : structural_op {
     static void compute(const N&, T& out, array_ref<const T> e) {
         out = static_cast<T>(e.dims[detail::normalize_axis(A, e.rank)]);
     }
-    template <std::size_t I, class N, class G>
-    static constexpr auto pullback(const N&, G) {
-        return no_adjoint{};
-    }
-    template <class N, class D>
-    static constexpr auto tangent(const N&, D) {
-        return zero;
-    }
     template <class N>
     static constexpr auto print_as(const N&) {
         return symbol<"n">;
@@ -123,7 +115,7 @@ constexpr auto axis_length(E e) {
 }
 
 /// The number of elements of its operand (read for its shape only).
-struct element_count_op : structural_op {
+struct element_count_op : constant_structural_op {
     static constexpr std::string_view name = "element_count";
     static constexpr std::string_view latex = "\\operatorname{count}";
     static constexpr auto notation = style::function;
@@ -143,14 +135,6 @@ struct element_count_op : structural_op {
     static constexpr void compute(const N&, T& out, const E& e) {
         if constexpr (std::is_arithmetic_v<E>) out = T(1);
         else out = static_cast<T>(e.size());
-    }
-    template <std::size_t I, class N, class G>
-    static constexpr auto pullback(const N&, G) {
-        return no_adjoint{};
-    }
-    template <class N, class D>
-    static constexpr auto tangent(const N&, D) {
-        return zero;
     }
     template <class N>
     static constexpr auto print_as(const N&) {

@@ -7,7 +7,11 @@
 //   max(e, axis<A>)    reverse: the adjoint goes to the first maximum of each line (argmax_mask),
 //                      the others receive 0 (ties: the first, as numpy.argmax)
 //                      forward: sum(de * argmax_mask(e), axis<A>)
-//   argmax_mask(e, axis<A>)   1 at the first maximum of each line along A, 0 elsewhere; derivative 0
+//   min(e, axis<A>)    the same with the first minimum (argmin_mask)
+//   argmax_mask(e, axis<A>), argmin_mask(e, axis<A>)
+//                      1 at the first maximum (minimum) of each line along A, 0 elsewhere;
+//                      derivative 0
+// A NaN in a line makes its maximum and minimum NaN, and the mask marks the first NaN (PyTorch).
 // A negative axis counts from the end: axis<-1> is the last one.
 #include <algorithm>
 #include <cmath>
@@ -22,13 +26,17 @@
 
 namespace symdiff {
 
-enum class axis_reduction { sum, mean, max };
+enum class axis_reduction { sum, mean, max, min };
 
 template <axis_reduction K, int A>
 struct axis_reduce_op;
 
+template <axis_reduction K, int A>
+struct extremum_mask_op;
 template <int A>
-struct argmax_mask_op;
+using argmax_mask_op = extremum_mask_op<axis_reduction::max, A>;
+template <int A>
+using argmin_mask_op = extremum_mask_op<axis_reduction::min, A>;
 
 template <int A, Expression E>
 constexpr auto sum(E e, axis_t<A>);
@@ -37,9 +45,20 @@ constexpr auto mean(E e, axis_t<A>);
 template <int A, Expression E>
 constexpr auto max(E e, axis_t<A>);
 template <int A, Expression E>
+constexpr auto min(E e, axis_t<A>);
+template <int A, Expression E>
 constexpr auto argmax_mask(E e, axis_t<A>);
+template <int A, Expression E>
+constexpr auto argmin_mask(E e, axis_t<A>);
 
 namespace detail {
+
+/// Does `v` replace `best` as the extremum (max or min) seen so far? A NaN replaces a number.
+template <axis_reduction K, class T>
+constexpr bool beats(T v, T best) {
+    const bool better = K == axis_reduction::max ? v > best : v < best;
+    return better || (std::isnan(v) && !std::isnan(best));
+}
 
 /// Reduces `x` (shape dims) along axis `a` (keepdims) into `y`.
 template <axis_reduction K, class T>
@@ -47,16 +66,18 @@ void reduce_along(const T* x, const std::size_t* dims, std::size_t rank, std::si
     const axis_split sp = split_at(dims, rank, a);
     for (std::size_t o = 0; o < sp.outer; ++o) {
         T* yo = y + o * sp.inner;
-        if constexpr (K == axis_reduction::max) {
-            if (sp.len == 0) {
-                for (std::size_t i = 0; i < sp.inner; ++i) yo[i] = -std::numeric_limits<T>::infinity();
+        if constexpr (K == axis_reduction::max || K == axis_reduction::min) {
+            if (sp.len == 0) {  // the identities: max of nothing is -inf, min of nothing +inf
+                const T none =
+                    K == axis_reduction::max ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+                for (std::size_t i = 0; i < sp.inner; ++i) yo[i] = none;
                 continue;
             }
             for (std::size_t i = 0; i < sp.inner; ++i) yo[i] = x[sp.at(o, 0, i)];
             for (std::size_t j = 1; j < sp.len; ++j)
                 for (std::size_t i = 0; i < sp.inner; ++i) {
                     const T v = x[sp.at(o, j, i)];
-                    if (v > yo[i]) yo[i] = v;
+                    if (beats<K>(v, yo[i])) yo[i] = v;
                 }
         } else {
             for (std::size_t i = 0; i < sp.inner; ++i) yo[i] = T(0);
@@ -70,9 +91,9 @@ void reduce_along(const T* x, const std::size_t* dims, std::size_t rank, std::si
     }
 }
 
-/// 1 at the first maximum of each line along axis `a`, else 0.
-template <class T>
-void argmax_mask_along(const T* x, const std::size_t* dims, std::size_t rank, std::size_t a, T* y) {
+/// 1 at the first maximum (minimum) of each line along axis `a`, else 0.
+template <axis_reduction K, class T>
+void extremum_mask_along(const T* x, const std::size_t* dims, std::size_t rank, std::size_t a, T* y) {
     const axis_split sp = split_at(dims, rank, a);
     std::fill(y, y + sp.outer * sp.len * sp.inner, T(0));
     if (sp.len == 0) return;
@@ -80,7 +101,7 @@ void argmax_mask_along(const T* x, const std::size_t* dims, std::size_t rank, st
         for (std::size_t i = 0; i < sp.inner; ++i) {
             std::size_t best = 0;
             for (std::size_t j = 1; j < sp.len; ++j)
-                if (x[sp.at(o, j, i)] > x[sp.at(o, best, i)]) best = j;
+                if (beats<K>(x[sp.at(o, j, i)], x[sp.at(o, best, i)])) best = j;
             y[sp.at(o, best, i)] = T(1);
         }
 }
@@ -99,10 +120,12 @@ template <axis_reduction K, int A>
 struct axis_reduce_op : structural_op {
     static constexpr std::string_view name = K == axis_reduction::sum    ? "sum"
                                              : K == axis_reduction::mean ? "mean"
-                                                                         : "max";
+                                             : K == axis_reduction::max  ? "max"
+                                                                         : "min";
     static constexpr std::string_view latex = K == axis_reduction::sum    ? "\\operatorname{sum}"
                                               : K == axis_reduction::mean ? "\\operatorname{mean}"
-                                                                          : "\\max";
+                                              : K == axis_reduction::max  ? "\\max"
+                                                                          : "\\min";
     static constexpr auto notation = style::function;
     static constexpr int along_axis = A;  // written as the last argument in messages
     static constexpr int precedence = precedence::atom;
@@ -134,7 +157,7 @@ struct axis_reduce_op : structural_op {
         if constexpr (K == axis_reduction::sum) return make_adjoint<reduction::sum>(g, e);
         else if constexpr (K == axis_reduction::mean)
             return make_adjoint<reduction::sum>(divide(g, axis_length<A>(e)), e);
-        else return make_adjoint<reduction::exact>(multiply(g, argmax_mask(e, axis<A>)), e);
+        else return make_adjoint<reduction::exact>(multiply(g, make_node<extremum_mask_op<K, A>>(e)), e);
     }
 
     template <class N, class D>
@@ -142,7 +165,7 @@ struct axis_reduce_op : structural_op {
         const auto e = n.template arg<0>();
         if constexpr (K == axis_reduction::sum) return sum(broadcast_to(d, e), axis<A>);
         else if constexpr (K == axis_reduction::mean) return mean(broadcast_to(d, e), axis<A>);
-        else return sum(multiply(d, argmax_mask(e, axis<A>)), axis<A>);
+        else return sum(multiply(d, make_node<extremum_mask_op<K, A>>(e)), axis<A>);
     }
 
     // Printed with its axis: sum(e, 1).
@@ -153,10 +176,12 @@ struct axis_reduce_op : structural_op {
     }
 };
 
-template <int A>
-struct argmax_mask_op : structural_op {
-    static constexpr std::string_view name = "argmax_mask";
-    static constexpr std::string_view latex = "\\operatorname{argmax\\_mask}";
+template <axis_reduction K, int A>
+struct extremum_mask_op : constant_structural_op {
+    static_assert(K == axis_reduction::max || K == axis_reduction::min);
+    static constexpr std::string_view name = K == axis_reduction::max ? "argmax_mask" : "argmin_mask";
+    static constexpr std::string_view latex =
+        K == axis_reduction::max ? "\\operatorname{argmax\\_mask}" : "\\operatorname{argmin\\_mask}";
     static constexpr auto notation = style::function;
     static constexpr int along_axis = A;  // written as the last argument in messages
     static constexpr int precedence = precedence::atom;
@@ -176,19 +201,11 @@ struct argmax_mask_op : structural_op {
     }
     template <class N, class T>
     static void compute(const N&, array_ref<T> out, array_ref<const T> e) {
-        detail::argmax_mask_along(e.data, e.dims, e.rank, detail::normalize_axis(A, e.rank), out.data);
-    }
-    template <std::size_t I, class N, class G>
-    static constexpr auto pullback(const N&, G) {
-        return no_adjoint{};
-    }
-    template <class N, class D>
-    static constexpr auto tangent(const N&, D) {
-        return zero;
+        detail::extremum_mask_along<K>(e.data, e.dims, e.rank, detail::normalize_axis(A, e.rank), out.data);
     }
     template <class N>
     static constexpr auto print_as(const N& n) {
-        if constexpr (N::arity == 1) return make_node<argmax_mask_op>(n.template arg<0>(), constant<A>{});
+        if constexpr (N::arity == 1) return make_node<extremum_mask_op>(n.template arg<0>(), constant<A>{});
         else return n;
     }
 };
@@ -218,10 +235,24 @@ constexpr auto max(E e, axis_t<A>) {
     return make_node<axis_reduce_op<axis_reduction::max, A>>(e);
 }
 
+/// The minimum along axis A, keeping that axis with extent 1 (k-means: the distance to the nearest
+/// centre is min(d, axis<1>)).
+template <int A, Expression E>
+constexpr auto min(E e, axis_t<A>) {
+    static_assert(!static_scalar<E>, "min(e, axis<A>): e is a scalar, it has no axes");
+    return make_node<axis_reduce_op<axis_reduction::min, A>>(e);
+}
+
 /// 1 at the first maximum of each line along axis A, 0 elsewhere (piecewise constant: derivative 0).
 template <int A, Expression E>
 constexpr auto argmax_mask(E e, axis_t<A>) {
     return make_node<argmax_mask_op<A>>(e);
+}
+
+/// 1 at the first minimum of each line along axis A, 0 elsewhere.
+template <int A, Expression E>
+constexpr auto argmin_mask(E e, axis_t<A>) {
+    return make_node<argmin_mask_op<A>>(e);
 }
 
 }  // namespace symdiff

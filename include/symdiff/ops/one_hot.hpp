@@ -37,7 +37,7 @@ std::size_t label_at(const T* labels, std::size_t i, std::size_t k) {
 /// K > 0: K classes (one operand, the labels); K == 0: the number of classes comes from the
 /// second operand (a literal, or an expression whose last extent it is).
 template <std::size_t K>
-struct one_hot_op : structural_op {
+struct one_hot_op : constant_structural_op {
     static constexpr std::string_view name = "one_hot";
     static constexpr std::string_view latex = "\\operatorname{one\\_hot}";
     static constexpr auto notation = style::function;
@@ -87,15 +87,6 @@ struct one_hot_op : structural_op {
         } else {
             for (std::size_t i = 0, n = y.size(); i < n; ++i) out.data[i * k + detail::label_at(y.data, i, k)] = T(1);
         }
-    }
-
-    template <std::size_t I, class N, class G>
-    static constexpr auto pullback(const N&, G) {
-        return no_adjoint{};
-    }
-    template <class N, class... D>
-    static constexpr auto tangent(const N&, D...) {
-        return zero;
     }
 
     // one_hot<10>(y) prints as one_hot(y, 10); one_hot_like(y, z) as one_hot(y).

@@ -6,8 +6,10 @@
 //   onto a number:  a sink, (#d / #h) * (sum of h's elements) [/ #d]  (h repeats evenly over d)
 //   onto an array:  the sum over the axes of d that t lacks or has with extent 1
 //
-// Printed as a person would write it: `mean(h)` when `t` is a symbol or a scalar, and for a
-// product's operand, where they reduce nothing, as `h` (sum) or `h / n` (mean).
+// Printed as a person would write it. Where `d` has the shape of `t` by construction (`t` itself,
+// or elementwise operations of it and numbers), nothing is summed: `h` (sum) or `h / n` (mean);
+// the same for a product's operand. Onto a symbol reached through other data, or a scalar: the
+// `sum(h)` or `mean(h)` of the seeds' formulas (a scalar parameter's gradient).
 #include <algorithm>
 
 #include "../core/adjoint.hpp"
@@ -31,6 +33,18 @@ inline void check_reducible(const shape_type& domain, const shape_type& target) 
         ok = target[i - lead] == 1 || target[i - lead] == domain[i];
     if (!ok) throw shape_error("cannot reduce shape " + shape_to_string(domain) + " onto " + shape_to_string(target));
 }
+}  // namespace detail
+
+namespace detail {
+/// Does D have the shape of T whatever the bindings: T itself, or an elementwise operation whose
+/// operands are such or numbers by construction (with at least one of the former)?
+template <class D, class T>
+struct same_shape_as : std::is_same<D, T> {};
+template <class Op, class... A, class T>
+requires(!std::is_same_v<node<Op, A...>, T> && Op::elementwise) struct same_shape_as<node<Op, A...>, T>
+    : std::bool_constant<((same_shape_as<A, T>::value || static_scalar<A>)&&...) &&
+                         (same_shape_as<A, T>::value || ...)> {
+};
 }  // namespace detail
 
 template <bool Mean>
@@ -135,7 +149,10 @@ struct reduce_to_op : structural_op {
     template <class N>
     static constexpr auto print_as(const N& n) {
         using Tg = std::remove_cvref_t<decltype(n.template arg<2>())>;
-        if constexpr (Symbol<Tg> || static_scalar<Tg>)
+        using D = std::remove_cvref_t<decltype(n.template arg<1>())>;
+        if constexpr (Symbol<Tg> && !detail::same_shape_as<D, Tg>::value)
+            return make_node<std::conditional_t<Mean, mean_op, sum_op>>(n.template arg<0>());
+        else if constexpr (static_scalar<Tg>)
             return make_node<std::conditional_t<Mean, mean_op, sum_op>>(n.template arg<0>());
         else if constexpr (Mean) return make_node<divide_op>(n.template arg<0>(), symbol<"n">);
         else return n.template arg<0>();
