@@ -193,6 +193,7 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the sites and stop")
     ap.add_argument("--jobs", default=str(os.cpu_count() or 2))
     args = ap.parse_args()
+    args.scratch = os.path.abspath(args.scratch)  # the tests run from inside the build tree
 
     kinds = set(args.kinds.split(","))
     sites = [s for s in all_sites() if s["kind"] in kinds and re.search(args.only, s["rule"] + ": " + s["what"])]
