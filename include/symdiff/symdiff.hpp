@@ -56,6 +56,7 @@
 // Evaluation
 #include "eval/compile.hpp"
 #include "eval/evaluate.hpp"
+#include "eval/hessian.hpp"
 
 // Optimisation
 #include "optim/gradient_check.hpp"
