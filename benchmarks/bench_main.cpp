@@ -2,7 +2,8 @@
 //
 // Workloads (workloads.hpp): W1 scale, W2 linear regression (n = 1e2, 1e4, 1e6), W3 quadratic,
 // W4 softmax regression on Fashion-MNIST (full batch, f64 and f32), W6 logistic regression + L2,
-// W7 a degree-5 polynomial with integer powers, W8 Poisson regression. Output: one CSV line
+// W7 a degree-5 polynomial with integer powers, W8 Poisson regression, W9 the Hessian, a
+// Hessian-vector product and a gradient of W6's loss at a fixed point. Output: one CSV line
 //     workload,impl,size,ns_per_step,final_loss
 // per (workload, size, implementation) on stdout and, with --csv PATH, in PATH (notes, i.e.
 // lines starting with '#', go to PATH's `_notes.txt` sibling); at the end a '#' table of every
@@ -65,7 +66,7 @@ struct Options {
 
 void usage(const char* argv0) {
     std::printf(
-        "usage: %s [--only W1,W2,W3,W4,W6,W7,W8] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
+        "usage: %s [--only W1,W2,W3,W4,W6,W7,W8,W9] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
         "          [--max-reps N] [--min-total SECONDS] [--blas-threads N] [--threads N]\n"
         "  --only          run only these workloads (default: all)\n"
         "  --quick         one timed repeat after the warm-up (smoke test; W4 still does its 20 steps)\n"
@@ -235,6 +236,15 @@ void bench_models(const Options& o, Reporter& rep) {
     if (o.want("W6")) bench_model<handwritten::W6, with_symdiff::W6>("W6", make_w6(), o, rep);
     if (o.want("W7")) bench_model<handwritten::W7, with_symdiff::W7>("W7", make_w7(), o, rep);
     if (o.want("W8")) bench_model<handwritten::W8, with_symdiff::W8>("W8", make_w8(), o, rep);
+#if defined(SYMDIFF_BENCH_HAVE_W9)
+    if (o.want("W9")) {
+        const W9Data d = make_w9();
+        using handwritten::W9Kind;
+        bench_model<handwritten::W9<W9Kind::gradient>, with_symdiff::W9Gradient>("W9_gradient", d, o, rep);
+        bench_model<handwritten::W9<W9Kind::hvp>, with_symdiff::W9Hvp>("W9_hvp", d, o, rep);
+        bench_model<handwritten::W9<W9Kind::hessian>, with_symdiff::W9Hessian>("W9_hessian", d, o, rep);
+    }
+#endif
 }
 
 // Loads train and test split in precision T; std::nullopt (with a note) when the data is absent.

@@ -15,6 +15,7 @@
 #define SYMDIFF_BENCH_HAVE_W2
 #define SYMDIFF_BENCH_HAVE_W3
 #define SYMDIFF_BENCH_HAVE_W4
+#define SYMDIFF_BENCH_HAVE_W9
 
 namespace symdiff::bench::with_symdiff {
 
@@ -162,6 +163,52 @@ struct poisson {
 };
 using W6 = GLM<logistic_l2>;
 using W8 = GLM<poisson>;
+
+// W9: second order of the logistic loss (without the bias) at a fixed w, as a user writes it:
+// hessian_at for the whole Hessian, a compiled hvp, and a compiled gradient for scale.
+inline constexpr auto v = symbol<"v">;
+struct W9Loss {
+    static constexpr auto z = dot(X, w);
+    static constexpr auto value = mean(softplus(z) - y * z) + 1e-3 * sum(square(w));
+};
+struct W9Gradient {
+    decltype(compile(rows(X, y), derivative(W9Loss::value, w))) program{derivative(W9Loss::value, w)};
+    const W9Data& d;
+    double checksum = 0;
+    explicit W9Gradient(const W9Data& data) : d(data) {}
+    void reset() {}
+    void step() {
+        const auto& [g] = program(w = d.w, X = d.glm.X, y = d.glm.y);
+        checksum = xt::sum(g)();
+        do_not_optimize(checksum);
+    }
+    double loss() const { return checksum; }
+};
+struct W9Hvp {
+    decltype(compile(rows(X, y), hvp(W9Loss::value, w, v))) program{hvp(W9Loss::value, w, v)};
+    const W9Data& d;
+    double checksum = 0;
+    explicit W9Hvp(const W9Data& data) : d(data) {}
+    void reset() {}
+    void step() {
+        const auto& [hv] = program(w = d.w, v = d.v, X = d.glm.X, y = d.glm.y);
+        checksum = xt::sum(hv)();
+        do_not_optimize(checksum);
+    }
+    double loss() const { return checksum; }
+};
+struct W9Hessian {
+    const W9Data& d;
+    double checksum = 0;
+    explicit W9Hessian(const W9Data& data) : d(data) {}
+    void reset() {}
+    void step() {
+        const xt::xarray<double> H = hessian_at(W9Loss::value, w, w = d.w, X = d.glm.X, y = d.glm.y);
+        checksum = xt::sum(H)();
+        do_not_optimize(checksum);
+    }
+    double loss() const { return checksum; }
+};
 
 // W7: a degree-5 polynomial written with integer powers.
 inline constexpr auto c0 = symbol<"c0">;

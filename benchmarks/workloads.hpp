@@ -248,6 +248,28 @@ inline W7Data make_w7(std::size_t n = 200, std::uint64_t seed = 7) {
     return d;
 }
 
+// W9: second order of W6's loss without the bias, mean(softplus(X w) - y X w) + lambda |w|^2, at a
+// fixed w: the whole Hessian (p x p), a Hessian-vector product, and one gradient for scale. Each
+// "step" is one evaluation; `steps` of them are timed.
+struct W9Data {
+    GLMData glm;
+    xt::xtensor<double, 1> w;  // where the derivatives are taken
+    xt::xtensor<double, 1> v;  // the direction of the Hessian-vector product
+    int steps = 20;
+    std::size_t size() const { return glm.size(); }
+    std::size_t features() const { return glm.features(); }
+};
+
+inline W9Data make_w9(std::size_t n = 10000, std::size_t p = 20) {
+    W9Data d{make_w6(n, p), xt::xtensor<double, 1>::from_shape({p}), xt::xtensor<double, 1>::from_shape({p})};
+    SplitMix64 rng(9);
+    for (std::size_t j = 0; j < p; ++j) {
+        d.w(j) = rng.uniform(-1.0, 1.0);
+        d.v(j) = rng.normal();
+    }
+    return d;
+}
+
 template <class T>
 constexpr const char* precision_tag() {
     return sizeof(T) == 4 ? "f32" : "f64";
