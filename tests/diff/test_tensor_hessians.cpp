@@ -31,7 +31,7 @@ const xt::xtensor<double, 1> y01{1.0, 0.0, 1.0, 0.0, 1.0};
 const xt::xtensor<double, 1> av{0.4, -0.3, 0.7};
 const xt::xtensor<double, 1> vv{0.25, 1.5, -0.75};
 const xt::xtensor<std::int32_t, 1> lv{2, 0, 1, 1, 0};
-const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.4, 0.2}};  // 3 features, 2 ... classes below use 3
+const xt::xtensor<double, 2> Wv{{0.1, -0.2}, {0.3, 0.05}, {-0.4, 0.2}};  // 3 features by 2 outputs
 
 constexpr std::size_t n = 5, p = 3;
 
@@ -138,14 +138,22 @@ BOOST_AUTO_TEST_CASE(hessian_of_a_nonlinear_loss_against_differences) {
     BOOST_TEST(symmetric(H, p, 1e-15));
 }
 
-BOOST_AUTO_TEST_CASE(hvp_is_the_hessian_times_v) {
+BOOST_AUTO_TEST_CASE(hvp_is_the_derivative_of_the_gradient_along_v) {
+    // H v = (g(a + h v) - g(a - h v)) / 2h, g the gradient (by its own finite differences too)
     constexpr auto loss = mean(tanh(dot(x, a)) * y) + 0.1 * sum(square(a) * sin(a));
-    const xt::xarray<double> H = hessian_at(loss, a, x = Xv, y = yv, a = av);
     const xt::xarray<double> Hv = evaluate(hvp(loss, a, v), x = Xv, y = yv, a = av, v = vv);
-    xt::xtensor<double, 1> expected = xt::zeros<double>({p});
-    for (std::size_t i = 0; i < p; ++i)
-        for (std::size_t j = 0; j < p; ++j) expected(i) += H(i, j) * vv(j);
-    BOOST_TEST(all_near(Hv, expected, 1e-14));
+    const xt::xtensor<double, 1> up = av + fd_step * vv, down = av - fd_step * vv;
+    const auto g = [&](const xt::xtensor<double, 1>& P) {
+        return gradient_by_differences([&](const auto& Q) { return double(evaluate(loss, x = Xv, y = yv, a = Q)); }, P,
+                                       1e-4);
+    };
+    const xt::xarray<double> expected = (g(up) - g(down)) / (2 * fd_step);
+    BOOST_TEST(all_near(Hv, expected, 1e-4));
+    const xt::xarray<double> by_gradients =
+        (xt::xarray<double>(evaluate(derivative(loss, a), x = Xv, y = yv, a = up)) -
+         xt::xarray<double>(evaluate(derivative(loss, a), x = Xv, y = yv, a = down))) /
+        (2 * fd_step);
+    BOOST_TEST(all_near(Hv, by_gradients, fd_tolerance));
 }
 
 BOOST_AUTO_TEST_CASE(jvp_is_the_directional_derivative) {
@@ -158,6 +166,12 @@ BOOST_AUTO_TEST_CASE(jvp_is_the_directional_derivative) {
                                         (2 * fd_step);
     BOOST_TEST(all_near(got, expected, fd_tolerance));
     BOOST_TEST(to_string(jvp(dot(x, a), a, v)) == "dot(x, v)");
+    // a direction that broadcasts: 1 moves every element together (x 1: the row sums)
+    const xt::xarray<double> row_sums = evaluate(jvp(dot(x, a), a, 1_c), x = Xv, a = av);
+    BOOST_TEST(all_near(row_sums, xt::xarray<double>{-0.1, 1.0, 0.4, -0.4, 1.7}, 1e-15));
+    // one that does not
+    BOOST_CHECK_THROW(evaluate(jvp(dot(x, a), a, v), x = Xv, a = av, v = xt::xtensor<double, 1>{1, 2, 3, 4}),
+                      shape_error);
 }
 
 BOOST_AUTO_TEST_CASE(a_number_parameter_and_an_absent_one) {
@@ -226,4 +240,30 @@ BOOST_AUTO_TEST_CASE(bindings_of_temporaries) {
     const xt::xarray<double> H = hessian_at(loss, a, x = Xv, y = yv, a = xt::xtensor<double, 1>{0.4, -0.3, 0.7});
     BOOST_TEST(H.shape()[1] == p);
     BOOST_TEST(near(H(0, 0), 2.0 / n * (0.09 + 1.21 + 0.49 + 0.25 + 0.04), 1e-14));
+}
+
+BOOST_AUTO_TEST_CASE(jacobians_keep_the_shape_of_f) {
+    // d(x a + b)/db for a number b: ones of f's shape (5), not the broadcasting 1
+    constexpr auto b = symbol<"b">;
+    const xt::xarray<double> Jb = jacobian_at(dot(x, a) + b, b, x = Xv, a = av, b = 0.5);
+    BOOST_TEST(all_near(Jb, xt::xarray<double>(xt::ones<double>({n})), 0));
+    // d(a + x)/da, x (5, 3), a (3): J[r, i, j] = [i = j]
+    const xt::xarray<double> Ja = jacobian_at(a + x, a, x = Xv, a = av);
+    BOOST_TEST(Ja.dimension() == 3u);
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t i = 0; i < p; ++i)
+            for (std::size_t j = 0; j < p; ++j) BOOST_TEST(Ja(r, i, j) == (i == j ? 1.0 : 0.0));
+    // a parameter f does not contain: zeros of shape(f) + shape(a)
+    const xt::xarray<double> J0 = jacobian_at(tanh(x), a, x = Xv, a = av);
+    BOOST_TEST(J0.dimension() == 3u);
+    BOOST_TEST(all_near(J0, xt::xarray<double>(xt::zeros<double>({n, p, p})), 0));
+}
+
+BOOST_AUTO_TEST_CASE(misuse_is_reported) {
+    // the Hessian of an array-valued "loss" would be that of its sum: refused
+    BOOST_CHECK_THROW(hessian_at(square(a), a, a = av), shape_error);
+    // an empty parameter: a 0 x 0 Hessian
+    const xt::xarray<double> H = hessian_at(sum(square(a)), a, a = xt::xtensor<double, 1>::from_shape({0}));
+    BOOST_TEST(H.dimension() == 2u);
+    BOOST_TEST(H.size() == 0u);
 }

@@ -183,13 +183,3 @@ BOOST_AUTO_TEST_CASE(printed) {
     BOOST_TEST(to_latex(argmin_mask(X) + argmax_mask(X, axis<0>)) ==
                "\\operatorname{argmin\\_mask}\\left(X\\right) + \\operatorname{argmax\\_mask}\\left(X, 0\\right)");
 }
-
-// Simplifications: a constant condition picks its branch, equal branches need no condition, a
-// number is its own extreme, a constant has no gradient to stop.
-static_assert(std::is_same_v<decltype(where(1_c, x, y)), symbol_t<"x">>);
-static_assert(std::is_same_v<decltype(where(0_c, x, y)), symbol_t<"y">>);
-static_assert(std::is_same_v<decltype(where(x, y, y)), symbol_t<"y">>);
-static_assert(std::is_same_v<decltype(max(2_c)), decltype(2_c)>);
-static_assert(std::is_same_v<decltype(min(2_c)), decltype(2_c)>);
-static_assert(std::is_same_v<decltype(stop_gradient(2_c)), decltype(2_c)>);
-static_assert(std::is_same_v<decltype(stop_gradient(stop_gradient(x))), decltype(stop_gradient(x))>);

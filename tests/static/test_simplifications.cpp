@@ -76,4 +76,13 @@ static_assert(same<decltype(transpose(sum(X))), decltype(sum(X))>);
 static_assert(same<decltype(dot(X, 0_c)), constant<0>>);
 static_assert(same<decltype(dot(2_c, X)), node<multiply_op, constant<2>, X_t>>);
 
+// ---- selection -----------------------------------------------------------------------------------
+static_assert(same<decltype(where(1_c, x, y)), x_t>);  // a constant condition picks its branch
+static_assert(same<decltype(where(0_c, x, y)), symbol_t<"y">>);
+static_assert(same<decltype(where(X, x, x)), x_t>);    // equal branches need no condition
+static_assert(same<decltype(max(2_c)), constant<2>>);  // a number is its own extreme
+static_assert(same<decltype(min(2_c)), constant<2>>);
+static_assert(same<decltype(stop_gradient(2_c)), constant<2>>);  // nothing to stop
+static_assert(same<decltype(stop_gradient(stop_gradient(x))), node<stop_gradient_op, x_t>>);
+
 BOOST_AUTO_TEST_CASE(the_simplifications_are_checked_at_compile_time) { BOOST_TEST(true); }

@@ -3,6 +3,7 @@
 #include <boost/hana/tuple.hpp>
 
 #include "../core/symbol.hpp"
+#include "../ops/axis.hpp"
 #include "../ops/reductions.hpp"
 #include "forward.hpp"
 #include "reverse.hpp"
@@ -50,22 +51,24 @@ constexpr auto gradient_of(const E& loss, S s) {
 }
 
 /// The directional derivative of `f` with respect to `s` along `v` (JAX's jvp, the Jacobian of
-/// f times v): d/dε f(s + ε v) at ε = 0, by forward mode. `v` has the shape of the value bound to
-/// `s` (a symbol bound to the direction, or any expression); `f` may be array-valued. Costs about
-/// one evaluation of f more.
+/// f times v): d/dε f(s + ε v) at ε = 0, by forward mode. `v` is a symbol bound to the direction,
+/// or any expression, of the shape of the value bound to `s`, or one that broadcasts to it (`1_c`:
+/// every element moves together); else the evaluation throws shape_error. `f` may be
+/// array-valued. Costs about one evaluation of f more.
 template <Expression F, class S, Expression V>
 constexpr auto jvp(const F& f, S s, V v) {
     static_assert(Symbol<S>, "jvp(f, s, v): s must be a symbol such as symdiff::symbol<\"x\">");
-    return detail::forward_derivative(f, s, v);
+    return detail::forward_derivative(f, s, broadcast_to(v, s));
 }
 
 /// The Hessian of the scalar `loss` with respect to `s` times `v`, without forming the Hessian:
 /// forward mode over the reverse-mode gradient, jvp(gradient_of(loss, s), s, v). `v` has the
-/// shape of `s`'s value; so has the result. Costs a small multiple of one gradient.
+/// shape of `s`'s value (or broadcasts to it); so has the result. `loss` must evaluate to a
+/// number (for an array, this is the Hessian of its sum). Costs a small multiple of one gradient.
 template <Expression E, class S, Expression V>
 constexpr auto hvp(const E& loss, S s, V v) {
     static_assert(Symbol<S>, "hvp(loss, s, v): s must be a symbol such as symdiff::symbol<\"x\">");
-    return detail::forward_derivative(detail::reverse_derivative(loss, s), s, v);
+    return jvp(detail::reverse_derivative(loss, s), s, v);
 }
 
 /// The `N`-th derivative: derivative(derivative(..., s), s).

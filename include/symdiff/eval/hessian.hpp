@@ -44,38 +44,32 @@ std::vector<std::size_t> value_shape(const V& v) {
 }
 
 /// d g / d s evaluated column by column: `g_along` is g's directional derivative along
-/// column_direction (an expression); the result has shape shape(g) + shape(s). When g is a
-/// gradient, `G` names the symbol whose shape it has (so that an exact 0 still has that shape).
-template <fixed_string Name, fixed_string G, class D, class... Bs>
-xt::xarray<double> columns_at(const char* who, const D& g_along, Bs&&... bindings) {
+/// column_direction (an expression), `g_shape` the shape of g; the result has shape
+/// g_shape + shape(s). A column that is a number (g does not depend on s: the exact 0) or smaller
+/// than g (forward mode keeps broadcasting: d(x a + b)/db is 1, not ones) is broadcast to g_shape.
+template <fixed_string Name, class D, class... Bs>
+xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g_shape, const D& g_along,
+                              Bs&&... bindings) {
     auto product = compile(g_along);
     const auto all = boost::hana::make_tuple(bindings...);
     const auto& value = lookup<Name>(all);
     using V = std::remove_cvref_t<decltype(value)>;
     const std::vector<std::size_t> s_shape = value_shape(value);
-    const std::size_t p = count_of(s_shape);
-    // one column per element of s; the first tells the shape of g
-    std::vector<double> entries;
-    std::vector<std::size_t> g_shape;
-    std::size_t m = 0;
+    const std::size_t p = count_of(s_shape), m = count_of(g_shape);
+    std::vector<std::size_t> shape = g_shape;
+    shape.insert(shape.end(), s_shape.begin(), s_shape.end());
+    xt::xarray<double> out = xt::zeros<double>(shape);
     const auto column = [&](std::size_t j, const auto& direction) {
         const auto results = product(column_direction = direction, bindings...);  // refers into `product`
         const auto& c = std::get<0>(results);
         using C = std::remove_cvref_t<decltype(c)>;
-        if (j == 0) {
-            if constexpr (G.size() > 0 && std::is_arithmetic_v<C>) g_shape = value_shape(lookup<G>(all));
-            else g_shape = value_shape(c);
-            m = count_of(g_shape);
-            entries.assign(m * p, 0.0);
-        }
         if constexpr (std::is_arithmetic_v<C>) {
-            // a number: g is a number, or the exact 0 (g does not depend on s), the same everywhere
-            for (std::size_t i = 0; i < m; ++i) entries[i * p + j] = static_cast<double>(c);
+            for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = static_cast<double>(c);
         } else {
-            if (c.size() != m)
-                throw shape_error(std::string(who) + ": the derivative along element " + std::to_string(j) + " has " +
-                                  std::to_string(c.size()) + " elements, along element 0 " + std::to_string(m));
-            for (std::size_t i = 0; i < m; ++i) entries[i * p + j] = static_cast<double>(c.flat(i));
+            require_broadcastable_to(value_shape(c), g_shape,
+                                     std::string(who) + ": the derivative along element " + std::to_string(j));
+            const xt::xarray<double> full = xt::broadcast(c, g_shape);
+            for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = full.flat(i);
         }
     };
     if constexpr (std::is_arithmetic_v<V>) {
@@ -89,11 +83,21 @@ xt::xarray<double> columns_at(const char* who, const D& g_along, Bs&&... binding
             unit.flat(j) = T(0);
         }
     }
-    std::vector<std::size_t> shape = g_shape;
-    shape.insert(shape.end(), s_shape.begin(), s_shape.end());
-    xt::xarray<double> out = xt::xarray<double>::from_shape(shape);
-    std::copy(entries.begin(), entries.end(), out.begin());
     return out;
+}
+
+/// The shape of `loss`'s value, which must be a number (else the "Hessian" would be that of its sum).
+template <class E, class... Bs>
+void require_number(const char* who, const E& loss, const Bs&... bindings) {
+    auto value = compile(loss);
+    const auto results = value(bindings...);
+    using L = std::remove_cvref_t<decltype(std::get<0>(results))>;
+    if constexpr (!std::is_arithmetic_v<L>) {
+        const auto& l = std::get<0>(results);
+        if (l.dimension() != 0)
+            throw shape_error(std::string(who) + ": the loss is not a number but an array of shape " +
+                              shape_to_string(value_shape(l)));
+    }
 }
 
 }  // namespace detail
@@ -102,15 +106,19 @@ xt::xarray<double> columns_at(const char* who, const D& g_along, Bs&&... binding
 /// shape(s), J[i..., j...] = d f[i...] / d s[j...].
 template <Expression F, fixed_string Name, Binding... Bs>
 xt::xarray<double> jacobian_at(const F& f, symbol_t<Name> s, Bs&&... bindings) {
-    return detail::columns_at<Name, "">("jacobian_at", jvp(f, s, detail::column_direction),
-                                        std::forward<Bs>(bindings)...);
+    auto value = compile(f);
+    const auto results = value(bindings...);
+    const std::vector<std::size_t> f_shape = detail::value_shape(std::get<0>(results));
+    return detail::columns_at<Name>("jacobian_at", f_shape, jvp(f, s, detail::column_direction), bindings...);
 }
 
 /// The Hessian of the scalar `loss` with respect to `s` at the given bindings: shape(s) + shape(s).
 template <Expression E, fixed_string Name, Binding... Bs>
 xt::xarray<double> hessian_at(const E& loss, symbol_t<Name> s, Bs&&... bindings) {
-    return detail::columns_at<Name, Name>("hessian_at", hvp(loss, s, detail::column_direction),
-                                          std::forward<Bs>(bindings)...);
+    detail::require_number("hessian_at", loss, bindings...);
+    const auto all = boost::hana::make_tuple(bindings...);
+    return detail::columns_at<Name>("hessian_at", detail::value_shape(detail::lookup<Name>(all)),
+                                    hvp(loss, s, detail::column_direction), bindings...);
 }
 
 /// The block of mixed second derivatives d^2 loss / d a d b: shape(a) + shape(b),
@@ -118,8 +126,10 @@ xt::xarray<double> hessian_at(const E& loss, symbol_t<Name> s, Bs&&... bindings)
 /// along each element of b).
 template <Expression E, fixed_string A, fixed_string B, Binding... Bs>
 xt::xarray<double> hessian_at(const E& loss, symbol_t<A> a, symbol_t<B> b, Bs&&... bindings) {
-    return detail::columns_at<B, A>("hessian_at", jvp(gradient_of(loss, a), b, detail::column_direction),
-                                    std::forward<Bs>(bindings)...);
+    detail::require_number("hessian_at", loss, bindings...);
+    const auto all = boost::hana::make_tuple(bindings...);
+    return detail::columns_at<B>("hessian_at", detail::value_shape(detail::lookup<A>(all)),
+                                 jvp(gradient_of(loss, a), b, detail::column_direction), bindings...);
 }
 
 }  // namespace symdiff

@@ -3,6 +3,9 @@
 // (NumPy's where, PyTorch's torch.where). Conditions come from comparisons (less, less_equal,
 // step, ...) or any expression. Piecewise, like max:
 //   d where(c, a, b) = where(c, 1, 0) da + where(c, 0, 1) db      (c: derivative 0)
+// As in PyTorch and JAX, the branch not taken still enters the derivative multiplied by 0: where
+// its derivative is infinite or NaN (sqrt(x) at x <= 0), so is the gradient; make the operand of
+// that branch safe too (where(c, sqrt(where(c, x, 1)), 0)).
 #include "../core/math.hpp"
 #include "../core/traits.hpp"
 #include "multiply.hpp"
