@@ -71,6 +71,7 @@ static_assert(same<decltype(pow(1_c, x)), constant<1>>);
 
 // ---- reductions, products and transposes of scalars ----------------------------------------------
 static_assert(same<decltype(sum(zero)), constant<0>>);
+static_assert(same<decltype(sum(zero, axis<1>)), constant<0>>);
 static_assert(same<decltype(mean(sum(x))), decltype(sum(x))>);
 static_assert(same<decltype(transpose(sum(X))), decltype(sum(X))>);
 static_assert(same<decltype(dot(X, 0_c)), constant<0>>);
