@@ -7,7 +7,6 @@
 // A NaN makes the result NaN and the mask marks the first NaN (PyTorch). An empty array has no
 // maximum: shape_error. Log-sum-exp from primitives: m + log(sum(exp(x - m))) with
 // m = stop_gradient(max(x)).
-#include <algorithm>
 
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
@@ -17,17 +16,6 @@
 #include "reductions.hpp"
 
 namespace symdiff {
-
-namespace detail {
-/// The index of the first maximum (minimum) of x[0..n), n > 0.
-template <axis_reduction K, class T>
-std::size_t first_extremum(const T* x, std::size_t n) {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < n; ++i)
-        if (beats<K>(x[i], x[best])) best = i;
-    return best;
-}
-}  // namespace detail
 
 /// 1 at the first maximum (minimum) of all elements, 0 elsewhere.
 template <axis_reduction K>
@@ -51,8 +39,8 @@ struct first_extremum_mask_op : constant_structural_op {
     }
     template <class N, class T>
     static void compute(const N&, array_ref<T> out, array_ref<const T> e) {
-        std::fill(out.data, out.data + out.size(), T(0));
-        if (e.size() > 0) out.data[detail::first_extremum<K>(e.data, e.size())] = T(1);
+        const std::size_t n = e.size();  // all elements as one line, in row-major order
+        detail::extremum_mask_along<K>(e.data, &n, 1, 0, out.data);
     }
 };
 
@@ -82,7 +70,8 @@ struct extremum_op : structural_op {
     }
     template <class N, class T>
     static void compute(const N&, T& out, array_ref<const T> e) {
-        out = e.data[detail::first_extremum<K>(e.data, e.size())];
+        const std::size_t n = e.size();  // all elements as one line (not empty: see shape)
+        detail::reduce_along<K>(e.data, &n, 1, 0, &out);
     }
 
     template <std::size_t I, class N, class G>
