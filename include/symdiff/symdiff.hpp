@@ -21,6 +21,7 @@
 #include "ops/cross_entropy.hpp"
 #include "ops/divide.hpp"
 #include "ops/dot.hpp"
+#include "ops/einsum.hpp"
 #include "ops/exp.hpp"
 #include "ops/extrema.hpp"
 #include "ops/log.hpp"

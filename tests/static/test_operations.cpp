@@ -88,7 +88,8 @@ static_assert(
                    axis_reduce_op<axis_reduction::min, 0>, argmin_mask_op<1>, extremum_op<axis_reduction::max>,
                    extremum_op<axis_reduction::min>, first_extremum_mask_op<axis_reduction::min>,
                    softmax_family_op<softmax_kind::softmax, -1>, softmax_family_op<softmax_kind::log_softmax, 1>,
-                   softmax_family_op<softmax_kind::log_sum_exp, 0>>,
+                   softmax_family_op<softmax_kind::log_sum_exp, 0>, einsum_op<"ij,jk->ik">, einsum_op<"ii->">,
+                   einsum_op<"i,ij,j->">, einsum_op<"j,*ij->ij">>,
     "every structural operation satisfies StructuralOperation");
 
 static_assert(!Operation<empty_tag>, "an empty struct is not an operation");

@@ -11,6 +11,8 @@ template <std::size_t N>
 struct fixed_string {
     char data[N]{};
     constexpr fixed_string(const char (&s)[N]) { std::copy_n(s, N, data); }
+    /// From text computed at compile time (N - 1 characters of it).
+    constexpr explicit fixed_string(std::string_view s) { std::copy_n(s.data(), N - 1, data); }
     constexpr std::string_view view() const { return {data, N - 1}; }
     constexpr std::size_t size() const { return N - 1; }
     template <std::size_t M>

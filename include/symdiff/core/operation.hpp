@@ -14,7 +14,11 @@
 //   latex                      its spelling in to_latex, when the LaTeX notation writes one
 //                              (`writes_spelling`: not for powers, fractions, roots, bars)
 //   optional: latex_notation, exponent, print_as(node) -> expression shown instead,
-//             along_axis (int): the axis it works along, written as a last argument in messages
+//             along_axis (int): the axis it works along, written as a last argument in messages,
+//             subscripts (string_view): written as a first argument in text, `einsum("ij->j", a)`,
+//             and as a subscript of the name in LaTeX,
+//             full_reduction (bool): the value sums every element into a number (a loss for
+//             `derivative`, as sum and mean are)
 //
 // Elementwise operations (`elementwise_op`): the value at each element depends only on the
 // operands' values at that element, with NumPy broadcasting.

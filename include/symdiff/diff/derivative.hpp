@@ -11,8 +11,17 @@
 namespace symdiff {
 
 namespace detail {
-/// A loss: a full `sum` or `mean` at the top level of `E`, i.e. reached from the root through
-/// elementwise operations only (`mean(...) + 0.01 * square(b)`, `lam * sum(...)`).
+/// An operation that sums all its operands' elements into a number (an einsum without output
+/// subscripts declares `full_reduction`).
+template <class Op>
+constexpr bool is_full_reduction() {
+    if constexpr (requires { Op::full_reduction; }) return Op::full_reduction;
+    else return false;
+}
+
+/// A loss: a full `sum` or `mean` (or another full reduction) at the top level of `E`, i.e.
+/// reached from the root through elementwise operations only (`mean(...) + 0.01 * square(b)`,
+/// `lam * sum(...)`, `einsum<"i,i->">(r, r) / n`).
 template <class E>
 struct has_top_reduction : std::false_type {};
 template <class A>
@@ -21,7 +30,7 @@ template <class A>
 struct has_top_reduction<node<mean_op, A>> : std::true_type {};
 template <class Op, class... Args>
 struct has_top_reduction<node<Op, Args...>>
-    : std::bool_constant<Op::elementwise && (has_top_reduction<Args>::value || ...)> {};
+    : std::bool_constant<(Op::elementwise && (has_top_reduction<Args>::value || ...)) || is_full_reduction<Op>()> {};
 }  // namespace detail
 
 /// The derivative of `e` with respect to the symbol `s`, an expression built and simplified at

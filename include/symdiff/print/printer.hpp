@@ -167,10 +167,24 @@ struct printer {
             print_paren(n.template arg<1>(), precedence_of<B>() < precedence::power);
         } else {
             out += spelling<Op>();
+            if constexpr (F == format::latex && requires { Op::subscripts; }) latex_subscripts(Op::subscripts);
             out += F == format::latex ? "\\left(" : "(";
+            if constexpr (F == format::text && requires { Op::subscripts; })
+                out += "\"" + std::string(Op::subscripts) + "\", ";
             print_operands(n, std::index_sequence_for<Args...>{});
             out += F == format::latex ? "\\right)" : ")";
         }
+    }
+
+    // An operation's `subscripts` ("ij,jk->ik"): a subscript of its name, -> as an arrow.
+    void latex_subscripts(std::string_view s) {
+        out += "_{";
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s.substr(i, 2) == "->") out += " \\to ", ++i;
+            else if (s[i] == '*') out += "\\ast ";
+            else out += s[i];
+        }
+        out += "}";
     }
 
     // (not a lambda: its closure type would be named after the whole expression)
