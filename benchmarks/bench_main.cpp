@@ -3,7 +3,7 @@
 // Workloads (workloads.hpp): W1 scale, W2 linear regression (n = 1e2, 1e4, 1e6), W3 quadratic,
 // W4 softmax regression on Fashion-MNIST (full batch, f64 and f32), W6 logistic regression + L2,
 // W7 a degree-5 polynomial with integer powers, W8 Poisson regression, W9 the Hessian, a
-// Hessian-vector product and a gradient of W6's loss at a fixed point. Output: one CSV line
+// Hessian-vector product and a gradient of W6's loss at a fixed point (also written with einsum). Output: one CSV line
 //     workload,impl,size,ns_per_step,final_loss
 // per (workload, size, implementation) on stdout and, with --csv PATH, in PATH (notes, i.e.
 // lines starting with '#', go to PATH's `_notes.txt` sibling); at the end a '#' table of every
@@ -241,6 +241,7 @@ void bench_models(const Options& o, Reporter& rep) {
         const W9Data d = make_w9();
         using handwritten::W9Kind;
         bench_model<handwritten::W9<W9Kind::gradient>, with_symdiff::W9Gradient>("W9_gradient", d, o, rep);
+        bench_model<handwritten::W9<W9Kind::gradient>, with_symdiff::W9EinsumGradient>("W9_einsum_gradient", d, o, rep);
         bench_model<handwritten::W9<W9Kind::hvp>, with_symdiff::W9Hvp>("W9_hvp", d, o, rep);
         bench_model<handwritten::W9<W9Kind::hessian>, with_symdiff::W9Hessian>("W9_hessian", d, o, rep);
     }
