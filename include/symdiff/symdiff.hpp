@@ -46,6 +46,7 @@
 #include "ops/tan.hpp"
 #include "ops/tanh.hpp"
 #include "ops/transpose.hpp"
+#include "ops/triangular.hpp"
 #include "ops/where.hpp"
 
 // Loss functions by name (mse, mae, rmse, softmax_cross_entropy, binary_cross_entropy, ...)

@@ -202,4 +202,14 @@ constexpr auto broadcast_to(H h, L like) {
     return broadcast_to_op::make(h, like);
 }
 
+namespace detail {
+/// An exact number standing for an array of equal elements (a seed `one`, an adjoint) given the
+/// shape of `like`, for operations that read their operand's shape (einsum, fill_triangular).
+template <class V, class Like>
+constexpr auto shaped_like(V v, Like like) {
+    if constexpr (static_scalar<V> && !std::is_same_v<V, zero_t>) return broadcast_to(v, like);
+    else return v;
+}
+}  // namespace detail
+
 }  // namespace symdiff

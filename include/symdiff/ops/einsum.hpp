@@ -100,7 +100,7 @@ constexpr auto make_einsum(A... a) {
 /// shape of `like` when the einsum gives it subscripts.
 template <std::size_t Rank, class V, class Like>
 constexpr auto einsum_operand_of(V v, Like like) {
-    if constexpr (Rank > 0 && static_scalar<V> && !std::is_same_v<V, zero_t>) return broadcast_to(v, like);
+    if constexpr (Rank > 0) return shaped_like(v, like);
     else return v;
 }
 
