@@ -10,6 +10,7 @@
 #include <symdiff/symdiff.hpp>
 #include <xtensor/xarray.hpp>
 
+#include "support/arrays.hpp"
 #include "support/finite_difference.hpp"
 
 using namespace symdiff;
@@ -25,17 +26,10 @@ constexpr auto v = symbol<"v">;
 constexpr auto X = symbol<"X">;
 constexpr auto W = symbol<"W">;
 
-/// Deterministic, irregular entries (no symmetry a wrong index order could hide behind).
-xt::xarray<double> filled(std::vector<std::size_t> shape, double seed) {
-    xt::xarray<double> a = xt::xarray<double>::from_shape(shape);
-    for (std::size_t i = 0; i < a.size(); ++i) a.flat(i) = std::sin(seed + 0.7 * double(i) + 0.013 * double(i * i));
-    return a;
-}
-
-const xt::xarray<double> Am = filled({3, 4}, 0.1), Bm = filled({4, 5}, 1.3), Sq = filled({4, 4}, 2.2);
-const xt::xarray<double> Ab = filled({2, 3, 4}, 0.4), Bb = filled({2, 4, 5}, 0.9);
-const xt::xarray<double> uv = filled({3}, 0.5), vv = filled({4}, 1.7);
-const xt::xarray<double> Cm = filled({5, 2}, 3.1);
+const xt::xarray<double> Am = irregular({3, 4}, 0.1), Bm = irregular({4, 5}, 1.3), Sq = irregular({4, 4}, 2.2);
+const xt::xarray<double> Ab = irregular({2, 3, 4}, 0.4), Bb = irregular({2, 4, 5}, 0.9);
+const xt::xarray<double> uv = irregular({3}, 0.5), vv = irregular({4}, 1.7);
+const xt::xarray<double> Cm = irregular({5, 2}, 3.1);
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(values_against_loops)
@@ -185,7 +179,7 @@ BOOST_AUTO_TEST_CASE(gradients_through_diagonals_sums_and_three_operands) {
 
 BOOST_AUTO_TEST_CASE(closed_forms_trace_of_a_product_and_a_quadratic_form) {
     // d tr(A B) / dA = Bᵀ, with A 3x4 and B 4x3
-    const xt::xarray<double> B43 = filled({4, 3}, 0.8);
+    const xt::xarray<double> B43 = irregular({4, 3}, 0.8);
     const xt::xarray<double> g = evaluate(derivative(einsum<"ij,ji->">(A, B), A), A = Am, B = B43);
     BOOST_TEST(all_near(g, xt::transpose(B43), 1e-14));
     // d (vᵀ M v) / dv = (M + Mᵀ) v, and its Hessian M + Mᵀ
@@ -205,7 +199,7 @@ BOOST_AUTO_TEST_CASE(closed_forms_trace_of_a_product_and_a_quadratic_form) {
 
 BOOST_AUTO_TEST_CASE(hessian_with_respect_to_a_matrix_against_differences_of_the_gradient) {
     // loss(W) = sum over rows of log(1 + (x_r W)_k^2): the Hessian is (4, 2, 4, 2)
-    const xt::xarray<double> Xd = filled({6, 4}, 0.3), W0 = filled({4, 2}, 1.1);
+    const xt::xarray<double> Xd = irregular({6, 4}, 0.3), W0 = irregular({4, 2}, 1.1);
     const auto loss = sum(log(1.0 + square(einsum<"ri,ik->rk">(X, W))));
     const xt::xarray<double> H = hessian_at(loss, W, X = Xd, W = W0);
     BOOST_REQUIRE(H.shape() == (std::vector<std::size_t>{4, 2, 4, 2}));
@@ -221,7 +215,7 @@ BOOST_AUTO_TEST_CASE(hessian_with_respect_to_a_matrix_against_differences_of_the
 
 BOOST_AUTO_TEST_CASE(forward_mode_directional_derivatives_match_differences) {
     const auto f = einsum<"ij,jk->ik">(A, B);
-    const xt::xarray<double> dir = filled({3, 4}, 5.0);
+    const xt::xarray<double> dir = irregular({3, 4}, 5.0);
     const xt::xarray<double> jv = evaluate(jvp(f, A, u), A = Am, B = Bm, u = dir);
     const xt::xarray<double> fd = (evaluate(f, A = xt::xarray<double>(Am + 1e-6 * dir), B = Bm) -
                                    evaluate(f, A = xt::xarray<double>(Am - 1e-6 * dir), B = Bm)) /
@@ -243,7 +237,7 @@ BOOST_AUTO_TEST_CASE(printed_as_einsum_with_its_subscripts) {
 }
 
 BOOST_AUTO_TEST_CASE(shape_errors_name_the_subscript_and_the_operands) {
-    const xt::xarray<double> wrong = filled({5, 5}, 0.0);
+    const xt::xarray<double> wrong = irregular({5, 5}, 0.0);
     try {
         (void)evaluate(einsum<"ij,jk->ik">(A, B), A = Am, B = wrong);
         BOOST_FAIL("no shape_error");
@@ -264,7 +258,7 @@ BOOST_AUTO_TEST_CASE(shape_errors_name_the_subscript_and_the_operands) {
 BOOST_AUTO_TEST_CASE(over_rows_of_data_runs_in_blocks_and_matches_one_block) {
     // X holds rows: "ri,ik->rk" is local to each row, "ri,rk->ik" (Xᵀ G) sums over them
     const std::size_t n = 20000, d = 6;
-    const xt::xarray<double> Xd = filled({n, d}, 0.2), W0 = filled({d, 3}, 0.6);
+    const xt::xarray<double> Xd = irregular({n, d}, 0.2), W0 = irregular({d, 3}, 0.6);
     const auto loss = sum(square(tanh(einsum<"ri,ik->rk">(X, W)))) / 1000.0;
     auto step = compile(rows(X), loss, gradient_of(loss, W));
     counters().reset();

@@ -10,6 +10,7 @@
 #include <symdiff/symdiff.hpp>
 #include <xtensor/xarray.hpp>
 
+#include "support/arrays.hpp"
 #include "support/finite_difference.hpp"
 
 using namespace symdiff;
@@ -20,11 +21,6 @@ constexpr auto v = symbol<"v">;
 constexpr auto W = symbol<"W">;
 constexpr auto M = symbol<"M">;
 
-xt::xarray<double> filled(std::vector<std::size_t> shape, double seed) {
-    xt::xarray<double> a = xt::xarray<double>::from_shape(shape);
-    for (std::size_t i = 0; i < a.size(); ++i) a.flat(i) = std::cos(seed + 0.9 * double(i) + 0.011 * double(i * i));
-    return a;
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(entries_fill_the_lower_triangle_row_by_row) {
@@ -33,7 +29,7 @@ BOOST_AUTO_TEST_CASE(entries_fill_the_lower_triangle_row_by_row) {
     const xt::xarray<double> expected{{1, 0, 0}, {2, 3, 0}, {4, 5, 6}};
     BOOST_TEST(all_near(L, expected, 0.0));
     // batched over leading axes: 2 x 4 vectors of 6 entries
-    const xt::xarray<double> b = filled({2, 4, 6}, 0.3);
+    const xt::xarray<double> b = irregular({2, 4, 6}, 0.3);
     const xt::xarray<double> Lb = evaluate(fill_triangular(v), v = b);
     BOOST_REQUIRE(Lb.shape() == (std::vector<std::size_t>{2, 4, 3, 3}));
     for (std::size_t s = 0; s < 2; ++s)
@@ -44,7 +40,7 @@ BOOST_AUTO_TEST_CASE(entries_fill_the_lower_triangle_row_by_row) {
 }
 
 BOOST_AUTO_TEST_CASE(the_inverse_reads_the_lower_triangle_and_undoes_fill) {
-    const xt::xarray<double> A = filled({5, 3, 3}, 1.1);
+    const xt::xarray<double> A = irregular({5, 3, 3}, 1.1);
     const xt::xarray<double> e = evaluate(fill_triangular_inverse(M), M = A);
     BOOST_REQUIRE(e.shape() == (std::vector<std::size_t>{5, 6}));
     for (std::size_t s = 0; s < 5; ++s)
@@ -55,7 +51,7 @@ BOOST_AUTO_TEST_CASE(the_inverse_reads_the_lower_triangle_and_undoes_fill) {
 }
 
 BOOST_AUTO_TEST_CASE(the_gradient_is_the_other_operation_closed_form_and_differences) {
-    const xt::xarray<double> Wv = filled({4, 4}, 0.7), e = filled({10}, 2.0);
+    const xt::xarray<double> Wv = irregular({4, 4}, 0.7), e = irregular({10}, 2.0);
     // d/dv sum(W * fill_triangular(v)) = W's lower triangle, row by row
     const xt::xarray<double> g = evaluate(derivative(sum(W * fill_triangular(v)), v), W = Wv, v = e);
     BOOST_REQUIRE(g.shape() == (std::vector<std::size_t>{10}));
@@ -68,7 +64,7 @@ BOOST_AUTO_TEST_CASE(the_gradient_is_the_other_operation_closed_form_and_differe
     BOOST_TEST(all_near(evaluate(gradient_of(loss, v), v = e, W = Wv), gradient_by_differences(f_v, e), 1e-6));
     BOOST_TEST(all_near(evaluate(gradient_of(loss, W), v = e, W = Wv), gradient_by_differences(f_w, Wv), 1e-6));
     // forward mode along a direction
-    const xt::xarray<double> dir = filled({10}, 4.0);
+    const xt::xarray<double> dir = irregular({10}, 4.0);
     const auto f = fill_triangular(v);
     const xt::xarray<double> jv = evaluate(jvp(f, v, M), v = e, M = dir);
     BOOST_TEST(all_near(jv, evaluate(fill_triangular(v), v = dir), 0.0));  // linear: its own derivative
@@ -80,7 +76,7 @@ BOOST_AUTO_TEST_CASE(printed_by_name) {
 }
 
 BOOST_AUTO_TEST_CASE(shape_errors_say_what_is_wrong) {
-    const xt::xarray<double> seven = filled({7}, 0.0), rect = filled({2, 3}, 0.0);
+    const xt::xarray<double> seven = irregular({7}, 0.0), rect = irregular({2, 3}, 0.0);
     try {
         (void)evaluate(fill_triangular(v), v = seven);
         BOOST_FAIL("no shape_error");
