@@ -3,7 +3,9 @@
 // Workloads (workloads.hpp): W1 scale, W2 linear regression (n = 1e2, 1e4, 1e6), W3 quadratic,
 // W4 softmax regression on Fashion-MNIST (full batch, f64 and f32), W6 logistic regression + L2,
 // W7 a degree-5 polynomial with integer powers, W8 Poisson regression, W9 the Hessian, a
-// Hessian-vector product and a gradient of W6's loss at a fixed point (also written with einsum). Output: one CSV line
+// Hessian-vector product and a gradient of W6's loss at a fixed point (also written with einsum),
+// W10 a Gaussian mixture's loss and gradient (einsum and fill_triangular; n = 1000, d = 10, k = 25). Output: one CSV
+// line
 //     workload,impl,size,ns_per_step,final_loss
 // per (workload, size, implementation) on stdout and, with --csv PATH, in PATH (notes, i.e.
 // lines starting with '#', go to PATH's `_notes.txt` sibling); at the end a '#' table of every
@@ -66,7 +68,7 @@ struct Options {
 
 void usage(const char* argv0) {
     std::printf(
-        "usage: %s [--only W1,W2,W3,W4,W6,W7,W8,W9] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
+        "usage: %s [--only W1,W2,W3,W4,W6,W7,W8,W9,W10] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
         "          [--max-reps N] [--min-total SECONDS] [--blas-threads N] [--threads N]\n"
         "  --only          run only these workloads (default: all)\n"
         "  --quick         one timed repeat after the warm-up (smoke test; W4 still does its 20 steps)\n"
@@ -245,6 +247,9 @@ void bench_models(const Options& o, Reporter& rep) {
         bench_model<handwritten::W9<W9Kind::hvp>, with_symdiff::W9Hvp>("W9_hvp", d, o, rep);
         bench_model<handwritten::W9<W9Kind::hessian>, with_symdiff::W9Hessian>("W9_hessian", d, o, rep);
     }
+#endif
+#if defined(SYMDIFF_BENCH_HAVE_W10)
+    if (o.want("W10")) bench_model<handwritten::W10, with_symdiff::W10>("W10_mixture", make_w10(), o, rep);
 #endif
 }
 

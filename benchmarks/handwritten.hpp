@@ -555,6 +555,119 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
+// W10: the Gaussian mixture's loss and gradient (workloads.hpp), derived by hand. With
+// z_nk = Q_k (x_n - mu_k), log p_nk as in workloads.hpp, r_nk = softmax_k(log p_nk) and w =
+// softmax(alpha):
+//   d alpha_j = w_j - mean_n r_nj
+//   d mu_k    = -(1/n) sum_n r_nk Q_kᵀ z_nk
+//   d Q_k     =  (1/n) sum_n r_nk z_nk (x_n - mu_k)ᵀ          (its lower triangle)
+//   d L_k     = d Q_k below the diagonal; on it, d Q_ii exp(D_i) - mean_n r_nk
+// One pass over the points; per point, each component's z and log p, then the responsibilities
+// and the accumulations (Q_kᵀ z by columns of the triangle, the outer product by rows).
+// ---------------------------------------------------------------------------------------------
+class W10 {
+public:
+    explicit W10(const W10Data& w)
+        : n_(w.n),
+          d_(w.d),
+          k_(w.k),
+          m_(w.d * (w.d + 1) / 2),
+          X_(w.X.begin(), w.X.end()),
+          alpha_(w.alpha.begin(), w.alpha.end()),
+          mu_(w.mu.begin(), w.mu.end()),
+          q_(w.q.begin(), w.q.end()),
+          Q_(k_ * d_ * d_),
+          z_(k_ * d_),
+          diff_(k_ * d_),
+          logp_(k_),
+          g_alpha_(k_),
+          g_mu_(k_ * d_),
+          g_Q_(k_ * d_ * d_),
+          g_q_(k_ * m_) {}
+    void reset() {}
+    void step() {
+        const std::size_t d = d_, k = k_;
+        // the factors: Q_k lower triangular, diagonal exp(D)
+        std::vector<double> logdet(k, 0.0);
+        for (std::size_t c = 0; c < k; ++c)
+            for (std::size_t i = 0; i < d; ++i)
+                for (std::size_t j = 0; j < d; ++j) {
+                    const double v = j <= i ? q_[c * m_ + i * (i + 1) / 2 + j] : 0.0;
+                    Q_[(c * d + i) * d + j] = i == j ? std::exp(v) : v;
+                    if (i == j) logdet[c] += v;
+                }
+        double amax = alpha_[0], asum = 0;
+        for (double a : alpha_) amax = std::max(amax, a);
+        for (double a : alpha_) asum += std::exp(a - amax);
+        const double lse_alpha = amax + std::log(asum);
+        std::fill(g_mu_.begin(), g_mu_.end(), 0.0);
+        std::fill(g_Q_.begin(), g_Q_.end(), 0.0);
+        std::vector<double> rsum(k, 0.0);
+        const double inv_n = 1.0 / static_cast<double>(n_);
+        double loss = 0;
+        for (std::size_t p = 0; p < n_; ++p) {
+            const double* x = X_.data() + p * d;
+            double best = -1e300;
+            for (std::size_t c = 0; c < k; ++c) {
+                double* df = diff_.data() + c * d;
+                double* z = z_.data() + c * d;
+                const double* Qc = Q_.data() + c * d * d;
+                for (std::size_t j = 0; j < d; ++j) df[j] = x[j] - mu_[c * d + j];
+                double sq = 0;
+                for (std::size_t i = 0; i < d; ++i) {
+                    double t = 0;
+                    for (std::size_t j = 0; j <= i; ++j) t += Qc[i * d + j] * df[j];
+                    z[i] = t;
+                    sq += t * t;
+                }
+                logp_[c] = alpha_[c] - lse_alpha + logdet[c] - 0.5 * sq;
+                best = std::max(best, logp_[c]);
+            }
+            double total = 0;
+            for (std::size_t c = 0; c < k; ++c) total += std::exp(logp_[c] - best);
+            loss -= best + std::log(total);
+            for (std::size_t c = 0; c < k; ++c) {
+                const double r = std::exp(logp_[c] - best) / total * inv_n;
+                rsum[c] += r;
+                const double* z = z_.data() + c * d;
+                const double* df = diff_.data() + c * d;
+                const double* Qc = Q_.data() + c * d * d;
+                double* gm = g_mu_.data() + c * d;
+                double* gQ = g_Q_.data() + c * d * d;
+                for (std::size_t i = 0; i < d; ++i) {
+                    const double rz = r * z[i];
+                    for (std::size_t j = 0; j <= i; ++j) {
+                        gm[j] -= rz * Qc[i * d + j];  // Qᵀ z, one row of Q at a time
+                        gQ[i * d + j] += rz * df[j];
+                    }
+                }
+            }
+        }
+        loss *= inv_n;
+        for (std::size_t c = 0; c < k; ++c) {
+            g_alpha_[c] = std::exp(alpha_[c] - lse_alpha) - rsum[c];
+            for (std::size_t i = 0; i < d; ++i)
+                for (std::size_t j = 0; j <= i; ++j) {
+                    const double gq = g_Q_[(c * d + i) * d + j];
+                    g_q_[c * m_ + i * (i + 1) / 2 + j] = i == j ? gq * Q_[(c * d + i) * d + i] - rsum[c] : gq;
+                }
+        }
+        checksum_ = loss;
+        for (double v : g_alpha_) checksum_ += v;
+        for (double v : g_mu_) checksum_ += v;
+        for (double v : g_q_) checksum_ += v;
+        do_not_optimize(checksum_);
+    }
+    /// The loss plus the sum of every gradient entry (equal across implementations).
+    double loss() const { return checksum_; }
+
+private:
+    std::size_t n_, d_, k_, m_;
+    std::vector<double> X_, alpha_, mu_, q_, Q_, z_, diff_, logp_, g_alpha_, g_mu_, g_Q_, g_q_;
+    double checksum_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
 // W7: f = c0 + c1 t + ... + c5 t^5, loss = mean((f - y)^2), dc_k = 2/n sum((f - y) t^k).
 // ---------------------------------------------------------------------------------------------
 class W7 {

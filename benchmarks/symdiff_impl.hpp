@@ -219,6 +219,39 @@ struct W9EinsumLoss {
 };
 using W9EinsumGradient = W9GradientOf<W9EinsumLoss>;
 
+// W10: the Gaussian mixture as examples/gaussian_mixture.cpp writes it; loss and gradients in one
+// compiled program (the points are rows of data).
+#define SYMDIFF_BENCH_HAVE_W10
+inline constexpr auto gx = symbol<"x">;
+inline constexpr auto galpha = symbol<"alpha">;
+inline constexpr auto gmu = symbol<"mu">;
+inline constexpr auto gq = symbol<"q">;
+struct W10Loss {
+    static constexpr auto L = fill_triangular(gq);
+    static constexpr auto D = einsum<"kii->ki">(L);
+    static constexpr auto Q = L + einsum<"ki->kii">(exp(D) - D);
+    static constexpr auto z = einsum<"kij,nj->nki">(Q, gx) - einsum<"kij,kj->ki">(Q, gmu);
+    static constexpr auto log_p =
+        galpha - sum(log_sum_exp(galpha, axis<0>)) + einsum<"ki->k">(D) - 0.5 * einsum<"nki,nki->nk">(z, z);
+    static constexpr auto value = -mean(log_sum_exp(log_p, axis<1>));
+};
+struct W10 {
+    decltype(compile(rows(gx), W10Loss::value, gradient_of(W10Loss::value, galpha), gradient_of(W10Loss::value, gmu),
+                     gradient_of(W10Loss::value, gq))) program{W10Loss::value, gradient_of(W10Loss::value, galpha),
+                                                               gradient_of(W10Loss::value, gmu),
+                                                               gradient_of(W10Loss::value, gq)};
+    const W10Data& d;
+    double checksum = 0;
+    explicit W10(const W10Data& data) : d(data) {}
+    void reset() {}
+    void step() {
+        const auto& [L, ga, gm, gqv] = program(gx = d.X, galpha = d.alpha, gmu = d.mu, gq = d.q);
+        checksum = L + xt::sum(ga)() + xt::sum(gm)() + xt::sum(gqv)();
+        do_not_optimize(checksum);
+    }
+    double loss() const { return checksum; }
+};
+
 // W7: a degree-5 polynomial written with integer powers.
 inline constexpr auto c0 = symbol<"c0">;
 inline constexpr auto c1 = symbol<"c1">;

@@ -270,6 +270,38 @@ inline W9Data make_w9(std::size_t n = 10000, std::size_t p = 20) {
     return d;
 }
 
+// W10: the negative log-likelihood of a Gaussian mixture with full triangular precision factors
+// (ADBench's GMM, as examples/gaussian_mixture.cpp writes it) and its gradient with respect to all
+// parameters, at a fixed point: n points in d dimensions, k components. Parameters: alpha (k), the
+// log weights; mu (k, d); q (k, d (d + 1) / 2), the entries of each lower-triangular factor L_k row
+// by row, whose diagonal holds the logs of Q_k's (Q_k = L_k with its diagonal exponentiated):
+//   loss = -mean_n lse_k(alpha_k - lse(alpha) + sum_i D_ki - |Q_k (x_n - mu_k)|^2 / 2)
+// Each "step" is one evaluation of the loss and the three gradients.
+struct W10Data {
+    std::size_t n = 0, d = 0, k = 0;
+    xt::xtensor<double, 2> X;
+    xt::xtensor<double, 1> alpha;
+    xt::xtensor<double, 2> mu, q;
+    int steps = 20;
+    std::size_t size() const { return n; }
+};
+
+inline W10Data make_w10(std::size_t n = 1000, std::size_t d = 10, std::size_t k = 25) {
+    W10Data w;
+    w.n = n, w.d = d, w.k = k;
+    const std::size_t m = d * (d + 1) / 2;
+    SplitMix64 rng(10);
+    w.X = xt::xtensor<double, 2>::from_shape({n, d});
+    w.alpha = xt::xtensor<double, 1>::from_shape({k});
+    w.mu = xt::xtensor<double, 2>::from_shape({k, d});
+    w.q = xt::xtensor<double, 2>::from_shape({k, m});
+    for (double& e : w.X) e = rng.normal();
+    for (double& e : w.alpha) e = rng.normal();
+    for (double& e : w.mu) e = rng.normal();
+    for (double& e : w.q) e = 0.1 * rng.normal();
+    return w;
+}
+
 template <class T>
 constexpr const char* precision_tag() {
     return sizeof(T) == 4 ? "f32" : "f64";

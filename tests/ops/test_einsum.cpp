@@ -58,6 +58,14 @@ BOOST_AUTO_TEST_CASE(batched_products_and_two_contracted_letters) {
             for (std::size_t k = 0; k < 5; ++k)
                 for (std::size_t j = 0; j < 4; ++j) ref(b, i, k) += Ab(b, i, j) * Bb(b, j, k);
     BOOST_TEST(all_near(evaluate(einsum<"bij,bjk->bik">(A, B), A = Ab, B = Bb), ref, 1e-13));
+    // both operands stored transposed per batch entry ([b, j, i] and [b, k, j])
+    xt::xarray<double> At = xt::xarray<double>::from_shape({2, 4, 3}), Bt = xt::xarray<double>::from_shape({2, 5, 4});
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t j = 0; j < 4; ++j) {
+            for (std::size_t i = 0; i < 3; ++i) At(b, j, i) = Ab(b, i, j);
+            for (std::size_t k = 0; k < 5; ++k) Bt(b, k, j) = Bb(b, j, k);
+        }
+    BOOST_TEST(all_near(evaluate(einsum<"bji,bkj->bik">(A, B), A = At, B = Bt), ref, 1e-13));
     // the batch letter last in the output
     xt::xarray<double> moved = evaluate(einsum<"bij,bjk->ikb">(A, B), A = Ab, B = Bb);
     BOOST_REQUIRE(moved.shape() == (std::vector<std::size_t>{3, 5, 2}));

@@ -217,6 +217,10 @@ void einsum_permute(const T* src, const std::size_t* dims, std::size_t rank, con
     }
 }
 
+/// Below this many multiply-adds per batch entry, a batched product runs as plain loops: packing
+/// panels for gemm costs more than the product.
+inline constexpr std::size_t einsum_small_product = 512;
+
 /// The (batched) matrix product form of a two-operand contraction, when it has one.
 struct einsum_gemm_plan {
     std::array<char, einsum_max_rank> batch{}, m{}, n{}, k{};
@@ -319,10 +323,26 @@ void einsum_gemm(const einsum_spec& p, const einsum_gemm_plan& g, const einsum_e
         if (v.size() < B * M * N) v.resize(B * M * N);
         c = v.data();
     }
-    for (std::size_t e = 0; e < B; ++e) {
-        T* ce = c + e * M * N;
-        if (K == 0) std::fill(ce, ce + M * N, T(0));
-        else gemm(ta, tb, M, N, K, a + e * M * K, b + e * K * N, ce);
+    if (B > 1 && M * N * K < einsum_small_product) {
+        // many small products (a dot product per row and component): plain loops, no packing
+        for (std::size_t e = 0; e < B; ++e) {
+            const T* ae = a + e * M * K;
+            const T* be = b + e * K * N;
+            T* ce = c + e * M * N;
+            for (std::size_t i = 0; i < M; ++i)
+                for (std::size_t j = 0; j < N; ++j) {
+                    T sum = T(0);
+                    for (std::size_t p = 0; p < K; ++p)
+                        sum += ae[ta ? p * M + i : i * K + p] * be[tb ? j * K + p : p * N + j];
+                    ce[i * N + j] = sum;
+                }
+        }
+    } else {
+        for (std::size_t e = 0; e < B; ++e) {
+            T* ce = c + e * M * N;
+            if (K == 0) std::fill(ce, ce + M * N, T(0));
+            else gemm(ta, tb, M, N, K, a + e * M * K, b + e * K * N, ce);
+        }
     }
     if (!direct) {  // [b, m, n] -> the output's order
         std::array<std::size_t, einsum_max_rank> cdims{};
