@@ -71,7 +71,13 @@ constexpr bool einsum_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A
 
 constexpr einsum_spec parse_einsum(std::string_view s) {
     einsum_spec p;
-    std::size_t arrow = s.find("->");
+    // (index loops, not string_view::find: g++ cannot constant-evaluate find under -fsanitize)
+    std::size_t arrow = s.size();
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+        if (s[i] == '-' && s[i + 1] == '>') {
+            arrow = i;
+            break;
+        }
     const std::string_view ins = s.substr(0, arrow);
     auto fail = [&p](einsum_error e) {
         p.error = e;
@@ -106,8 +112,9 @@ constexpr einsum_spec parse_einsum(std::string_view s) {
     p.n = k;
     if (p.value_operands() == 0) return fail(einsum_error::no_value_operand);
     // output
-    if (arrow != std::string_view::npos) {
-        for (const char c : s.substr(arrow + 2)) {
+    if (arrow != s.size()) {
+        for (std::size_t at = arrow + 2; at < s.size(); ++at) {
+            const char c = s[at];
             if (!einsum_letter(c)) return fail(einsum_error::not_a_letter);
             if (p.out_rank >= einsum_max_rank) return fail(einsum_error::rank_too_high);
             bool found = false;
