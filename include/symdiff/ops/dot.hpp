@@ -165,7 +165,8 @@ constexpr auto make_product(A a, B b) {
 
 using dot_op = detail::product_op<detail::product_kind::nn>;
 
-/// Matrix (or vector) product, like numpy.dot for 1-d and 2-d operands.
+/// Matrix (or vector) product, like numpy.dot for 1-d and 2-d operands. Two vectors give a 0-d
+/// array, as in NumPy; `einsum<"i,i">(u, v)` (ops/einsum.hpp) is their dot product as a number.
 template <Expression A, Expression B>
 constexpr auto dot(A a, B b) {
     return detail::make_product<detail::product_kind::nn>(a, b);
