@@ -111,6 +111,8 @@ BOOST_AUTO_TEST_CASE(shape_errors_name_the_shapes) {
         const std::string m = e.what();
         BOOST_TEST(m.find("cannot reshape (4, 3) (12 elements) into (5, -1)") != std::string::npos, m);
     }
+    // -1 beside a 0 extent could be anything (NumPy refuses it too)
+    BOOST_CHECK_THROW((void)evaluate(reshape<0, -1>(a), a = xt::xarray<double>::from_shape({0, 3})), shape_error);
     try {
         (void)evaluate(concatenate(a, b, axis<1>), a = A, b = B);
         BOOST_FAIL("no shape_error");

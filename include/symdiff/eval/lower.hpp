@@ -54,6 +54,7 @@ struct op_info {
     std::string_view exponent;
     bool has_axis = false;  ///< works along one axis (`along_axis`), written as the last argument
     int axis = 0;
+    std::string_view subscripts;  ///< (`subscripts`, einsum's) written as the first argument
 };
 
 /// What the engine knows about one expression type, as a constant.
@@ -114,6 +115,7 @@ constexpr op_info make_op_info(std::index_sequence<I...>) {
     o.precedence = Op::precedence;
     if constexpr (requires { Op::exponent; }) o.exponent = Op::exponent;
     if constexpr (requires { Op::along_axis; }) o.has_axis = true, o.axis = Op::along_axis;
+    if constexpr (requires { Op::subscripts; }) o.subscripts = Op::subscripts;
     for (std::size_t k = 0; k < 4; ++k) o.value_arg[k] = true;
     if constexpr (!Op::elementwise) {
         using N = typename probe_node<Op>::type;

@@ -128,9 +128,11 @@ struct einsum_op : structural_op {
         return P.out_rank == 0;
     }
 
-    /// With rows of data: a letter that leads every operand with rows (once) and no other
-    /// operand. Leading the output too: each row of the result comes from that row of the
-    /// operands (local); absent from an array output: a sum over the rows (reduce).
+    /// With rows of data: a letter that leads every operand with rows (once) and no other operand.
+    /// Leading the output too: each row of the result comes from that row of the operands (local;
+    /// a shape-only operand is given whole in a block, so compute takes the rows letter's extent
+    /// from the result's block). Absent from an array output: a sum over the rows (reduce), or,
+    /// when only shape-only operands hold rows, a value that does not depend on them (none).
     template <class... B>
     static constexpr rows_behaviour rows(B... r) {
         const std::array<bool, sizeof...(B)> has{static_cast<bool>(r)...};
@@ -144,6 +146,8 @@ struct einsum_op : structural_op {
             if (P.sub[k][0] != c) return {};
         }
         if (sliced == 0) return {rows_rule::none, 0u};
+        bool in_values = false;  // a shape-only operand alone does not make the value depend on rows
+        for (std::size_t k = 0; k < P.n; ++k) in_values = in_values || (has[k] && !P.shape_only[k]);
         for (std::size_t k = 0; k < P.n; ++k) {
             std::size_t seen = 0;
             for (std::size_t i = 0; i < P.rank[k]; ++i) seen += P.sub[k][i] == c ? 1 : 0;
@@ -152,6 +156,7 @@ struct einsum_op : structural_op {
         std::size_t in_out = 0;
         for (std::size_t i = 0; i < P.out_rank; ++i) in_out += P.out[i] == c ? 1 : 0;
         if (in_out == 1 && P.out[0] == c) return {rows_rule::local, sliced};
+        if (in_out == 0 && !in_values) return {rows_rule::none, 0u};  // the rows give a shape only
         if (in_out == 0 && P.out_rank > 0) return {rows_rule::reduce, sliced};
         return {};
     }
@@ -166,12 +171,14 @@ struct einsum_op : structural_op {
         using O = std::remove_cvref_t<Out>;
         if constexpr (std::is_arithmetic_v<O>) {
             const std::array<detail::einsum_operand<O>, sizeof...(In)> ops{operand<O>(in)...};
-            const detail::einsum_extents e = detail::einsum_letter_extents(P, ops.data());
+            const detail::einsum_operand<O> result{};
+            const detail::einsum_extents e = detail::einsum_letter_extents(P, ops.data(), &result);
             detail::einsum_contract(P, e, &out, ops.data());
         } else {
             using T = std::remove_const_t<std::remove_pointer_t<decltype(out.data)>>;
             const std::array<detail::einsum_operand<T>, sizeof...(In)> ops{operand<T>(in)...};
-            const detail::einsum_extents e = detail::einsum_letter_extents(P, ops.data());
+            const detail::einsum_operand<T> result{out.data, out.dims, out.rank};
+            const detail::einsum_extents e = detail::einsum_letter_extents(P, ops.data(), &result);
             detail::einsum_contract(P, e, out.data, ops.data());
         }
     }

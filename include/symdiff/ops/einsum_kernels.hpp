@@ -46,13 +46,18 @@ inline std::string einsum_shape_text(const std::size_t* dims, std::size_t rank) 
     return shape_to_string(shape_type(dims, dims + rank));
 }
 
-/// The extent of every letter, or shape_error naming the operand and the letter.
+/// The extent of every letter, or shape_error naming the operand and the letter. With `out`
+/// (computing the value), the letters come from the operands read for their values, then from
+/// the result, whose shape the engine gives (one block of rows when it runs blocks), and only the
+/// rest from shape-only operands, which the engine gives whole: their agreement with the others
+/// was checked when the shapes were planned.
 template <class T>
-einsum_extents einsum_letter_extents(const einsum_spec& p, const einsum_operand<T>* in) {
+einsum_extents einsum_letter_extents(const einsum_spec& p, const einsum_operand<T>* in,
+                                     const einsum_operand<T>* out = nullptr) {
     einsum_extents e;
     e.fill(einsum_unknown);
     std::array<std::size_t, einsum_alphabet> from{};
-    for (std::size_t k = 0; k < p.n; ++k) {
+    auto take = [&](std::size_t k, bool check) {
         if (in[k].rank != p.rank[k])
             throw shape_error("operand " + std::to_string(k + 1) + " has subscripts \"" + einsum_subscripts(p, k) +
                               "\" (rank " + std::to_string(p.rank[k]) + ") but shape " +
@@ -62,15 +67,31 @@ einsum_extents einsum_letter_extents(const einsum_spec& p, const einsum_operand<
             if (e[l] == einsum_unknown) {
                 e[l] = in[k].dims[i];
                 from[l] = k;
-            } else if (e[l] != in[k].dims[i]) {
+            } else if (check && e[l] != in[k].dims[i]) {
                 const einsum_operand<T>& f = in[from[l]];
-                throw shape_error("subscript " + std::string(1, p.sub[k][i]) + " has extent " + std::to_string(e[l]) +
-                                  " in operand " + std::to_string(from[l] + 1) + " and " +
-                                  std::to_string(in[k].dims[i]) + " in operand " + std::to_string(k + 1) + " (shapes " +
+                const std::string letter(1, p.sub[k][i]);
+                if (from[l] == k)
+                    throw shape_error("subscript " + letter + " appears twice in operand " + std::to_string(k + 1) +
+                                      " with extents " + std::to_string(e[l]) + " and " +
+                                      std::to_string(in[k].dims[i]) + " (shape " +
+                                      einsum_shape_text(in[k].dims, in[k].rank) + ")");
+                throw shape_error("subscript " + letter + " has extent " + std::to_string(e[l]) + " in operand " +
+                                  std::to_string(from[l] + 1) + " and " + std::to_string(in[k].dims[i]) +
+                                  " in operand " + std::to_string(k + 1) + " (shapes " +
                                   einsum_shape_text(f.dims, f.rank) + " and " +
                                   einsum_shape_text(in[k].dims, in[k].rank) + ")");
             }
         }
+    };
+    for (std::size_t k = 0; k < p.n; ++k)
+        if (out == nullptr || !p.shape_only[k]) take(k, true);
+    if (out != nullptr) {
+        for (std::size_t i = 0; i < p.out_rank; ++i) {
+            std::size_t& l = e[letter_index(p.out[i])];
+            if (l == einsum_unknown) l = out->dims[i];
+        }
+        for (std::size_t k = 0; k < p.n; ++k)
+            if (p.shape_only[k]) take(k, false);
     }
     return e;
 }

@@ -79,7 +79,8 @@ struct reshape_op : detail::same_elements_op {
         shape_type r;
         for (const long d : {D...})
             r.push_back(d == -1 ? (known == 0 ? 0 : count / known) : static_cast<std::size_t>(d));
-        if (detail::element_count_of(r) != count) {
+        constexpr bool infer = ((D == -1) || ...);
+        if (detail::element_count_of(r) != count || (infer && known == 0)) {  // (-1 beside a 0: any extent fits)
             std::string target;
             for (const long d : {D...}) target += (target.empty() ? "(" : ", ") + std::to_string(d);
             throw shape_error("cannot reshape " + shape_to_string(s) + " (" + std::to_string(count) +

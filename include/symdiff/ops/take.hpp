@@ -13,6 +13,7 @@
 // Both are linear in their first operand and each is the other's adjoint.
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,14 @@ constexpr auto scatter_add(H h, I idx, L like, axis_t<A> = {});
 
 namespace detail {
 
+/// An index as written: integers without a decimal point (4, -1), others as %g (1e+30, inf).
+inline std::string number_text(double v) {
+    if (v == std::floor(v) && std::abs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
 /// Index `j` of `idx` as a position on axis `axis` (extent `len`) of `op`'s operand, or
 /// shape_error (the indices are only read when the value is computed, so the message names the
 /// operation itself).
@@ -45,12 +54,12 @@ std::size_t index_at(std::string_view op, const T* idx, std::size_t j, std::size
     const T v = idx[j];
     const std::string where = std::string(op) + ": index ";
     if (!(v == std::floor(v)))
-        throw shape_error(where + std::to_string(static_cast<double>(v)) + " at entry " + std::to_string(j) +
+        throw shape_error(where + number_text(static_cast<double>(v)) + " at entry " + std::to_string(j) +
                           " is not an integer");
+    if (!(v >= -static_cast<T>(len) && v < static_cast<T>(len)))  // (before the cast: it needs a range)
+        throw shape_error(where + number_text(static_cast<double>(v)) + " at entry " + std::to_string(j) +
+                          " is outside axis " + std::to_string(axis) + " of extent " + std::to_string(len));
     const long long i = static_cast<long long>(v), n = static_cast<long long>(len);
-    if (i < -n || i >= n)
-        throw shape_error(where + std::to_string(i) + " at entry " + std::to_string(j) + " is outside axis " +
-                          std::to_string(axis) + " of extent " + std::to_string(len));
     return static_cast<std::size_t>(i < 0 ? i + n : i);
 }
 
