@@ -21,6 +21,7 @@ constexpr auto a = symbol<"a">;
 constexpr auto b = symbol<"b">;
 constexpr auto c = symbol<"c">;
 constexpr auto w = symbol<"w">;
+constexpr auto h = symbol<"h">;
 
 const xt::xarray<double> A = irregular({2, 3}, 0.1), B = irregular({4, 3}, 0.9), C = irregular({1, 3}, 1.7);
 }  // namespace
@@ -95,6 +96,35 @@ BOOST_AUTO_TEST_CASE(gradients_closed_forms_and_differences) {
         hessian_at(sum(concatenate(a, b) * concatenate(a, b) * concatenate(a, b)), a, a = A, b = B);
     for (std::size_t i = 0; i < 6; ++i)
         for (std::size_t j = 0; j < 6; ++j) BOOST_TEST(near(H.flat(i * 6 + j), i == j ? 6 * A.flat(i) : 0.0, 1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(second_order_paths_of_the_parts) {
+    // reverse mode through concat_part (the gradient of a function of a gradient): against
+    // central differences of that function
+    const auto loss = sum(sin(concatenate(a, b)) * concatenate(a, b));
+    const auto outer = sum(square(gradient_of(loss, b)));
+    auto f = [&](const xt::xarray<double>& p) { return evaluate(outer, a = A, b = p); };
+    BOOST_TEST(all_near(evaluate(gradient_of(outer, b), a = A, b = B), gradient_by_differences(f, B), 1e-6));
+    // reverse mode through concat_embed (a jvp's gradient with respect to its direction):
+    // jvp(concatenate(a, b), b, w) places w below a, so this gradient is cos(w) on b's rows
+    const xt::xarray<double> W = irregular({4, 3}, 7.0), Wfull = irregular({6, 3}, 8.0);
+    const auto placed = sum(sin(jvp(concatenate(a, b), b, w)) * c);
+    const xt::xarray<double> gw = evaluate(gradient_of(placed, w), a = A, b = B, w = W, c = Wfull);
+    for (std::size_t r = 0; r < 4; ++r)
+        for (std::size_t q = 0; q < 3; ++q) BOOST_TEST(near(gw(r, q), std::cos(W(r, q)) * Wfull(2 + r, q), 1e-14));
+    // forward mode of the reshapes: linear, so the direction reshaped
+    const xt::xarray<double> D = irregular({4, 3}, 10.0);
+    BOOST_TEST(all_near(evaluate(jvp(reshape<3, 4>(b), b, w), b = B, w = D), evaluate(reshape<3, 4>(b), b = D), 0.0));
+    BOOST_TEST(all_near(evaluate(jvp(expand_dims(b, axis<1>), b, w), b = B, w = D),
+                        evaluate(expand_dims(b, axis<1>), b = D), 0.0));
+    BOOST_TEST(all_near(evaluate(jvp(reshape_as(reshape<-1>(b), b), b, w), b = B, w = D), D, 0.0));
+    // forward mode through concat_embed (a jvp of a jvp along the direction): the direction placed
+    const xt::xarray<double> V = irregular({4, 3}, 9.0);
+    const xt::xarray<double> jj = evaluate(jvp(jvp(concatenate(a, b), b, w), w, h), a = A, b = B, w = W, h = V);
+    for (std::size_t q = 0; q < 3; ++q) {
+        for (std::size_t r = 0; r < 2; ++r) BOOST_TEST(jj(r, q) == 0.0);
+        for (std::size_t r = 0; r < 4; ++r) BOOST_TEST(jj(2 + r, q) == V(r, q));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(printed_with_axes_and_parts) {

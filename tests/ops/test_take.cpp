@@ -85,6 +85,9 @@ BOOST_AUTO_TEST_CASE(gradients_closed_form_and_differences) {
     const xt::xarray<double> dir = irregular({4, 5, 3}, 3.0);
     BOOST_TEST(all_near(evaluate(jvp(take(a, i), a, w), a = A, i = idx, w = dir),
                         evaluate(take(a, i), a = dir, i = idx), 0.0));
+    const xt::xarray<double> Hd = irregular({4, 5, 3}, 3.5);
+    BOOST_TEST(all_near(evaluate(jvp(scatter_add(h, i, a), h, w), h = Hd, i = idx, a = A, w = dir),
+                        evaluate(scatter_add(h, i, a), h = dir, i = idx, a = A), 0.0));
 }
 
 BOOST_AUTO_TEST_CASE(printed_with_the_axis) {

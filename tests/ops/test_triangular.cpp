@@ -68,6 +68,9 @@ BOOST_AUTO_TEST_CASE(the_gradient_is_the_other_operation_closed_form_and_differe
     const auto f = fill_triangular(v);
     const xt::xarray<double> jv = evaluate(jvp(f, v, M), v = e, M = dir);
     BOOST_TEST(all_near(jv, evaluate(fill_triangular(v), v = dir), 0.0));  // linear: its own derivative
+    const xt::xarray<double> Md = irregular({3, 3}, 5.0), Mdir = irregular({3, 3}, 6.0);
+    BOOST_TEST(all_near(evaluate(jvp(fill_triangular_inverse(M), M, W), M = Md, W = Mdir),
+                        evaluate(fill_triangular_inverse(M), M = Mdir), 0.0));
 }
 
 BOOST_AUTO_TEST_CASE(printed_by_name) {
