@@ -22,4 +22,15 @@ struct array_ref {
     constexpr T& operator[](std::size_t i) const { return data[i]; }
 };
 
+/// An operand as compute receives it, a number `T` or an `array_ref<const T>`, seen as an array
+/// (a number as one element of rank 0), for kernels that treat both alike.
+template <class T>
+constexpr array_ref<const T> as_array_ref(const T& number) {
+    return {&number, nullptr, 0};
+}
+template <class T>
+constexpr array_ref<const T> as_array_ref(const array_ref<const T>& a) {
+    return a;
+}
+
 }  // namespace symdiff

@@ -24,10 +24,12 @@ namespace symdiff {
 
 template <int A, std::size_t N>
 struct concatenate_op;
+template <int A, std::size_t K, std::size_t N, bool Placing>
+struct concat_slice_op;
 template <int A, std::size_t K, std::size_t N>
-struct concat_part_op;
+using concat_part_op = concat_slice_op<A, K, N, false>;
 template <int A, std::size_t K, std::size_t N>
-struct concat_embed_op;
+using concat_embed_op = concat_slice_op<A, K, N, true>;
 
 namespace detail {
 
@@ -130,118 +132,71 @@ private:
     }
 };
 
-/// Part K (along axis A) of the joined array `g`; the other operands are the parts, for their shapes.
-template <int A, std::size_t K, std::size_t N>
-struct concat_part_op : detail::joined_base<A> {
-    static constexpr std::string_view name = "concat_part";
-    static constexpr std::string_view latex = "\\operatorname{concat\\_part}";
+/// The two moves between a joined array and part K (along axis A) of it; the operands after the
+/// first are the parts, for their shapes.
+///   Placing = false, concat_part(g, ...):  part K of the joined array g
+///   Placing = true, concat_embed(h, ...):  h placed as part K in zeros of the joined shape
+/// Both are linear and each is the other's adjoint.
+template <int A, std::size_t K, std::size_t N, bool Placing>
+struct concat_slice_op : detail::joined_base<A> {
+    static constexpr std::string_view name = Placing ? "concat_embed" : "concat_part";
+    static constexpr std::string_view latex =
+        Placing ? "\\operatorname{concat\\_embed}" : "\\operatorname{concat\\_part}";
     static constexpr std::size_t arity = N + 1;
     static constexpr bool value_arg(std::size_t i) { return i == 0; }
 
     template <class Nd, class... S>
-    static shape_type shape(const Nd&, const shape_type& g, const S&... s) {
-        const shape_type parts[] = {s...};
-        const shape_type whole = detail::joined_shape(parts, sizeof...(S), A);
-        if (g != whole)
-            throw shape_error("the joined array has shape " + shape_to_string(g) + ", its parts make " +
-                              shape_to_string(whole));
-        return parts[K];
-    }
-    template <class Nd, class T, class... P>
-    static void compute(const Nd&, array_ref<T> out, array_ref<const T> g, const P&... p) {
-        const std::size_t a = detail::normalize_axis(A, g.rank);
-        const std::size_t lens[] = {p.dims[a]...};
-        detail::copy_part(g.data, out.data, g.dims, g.rank, a, lens, sizeof...(P), K, true);
-    }
-    template <std::size_t I, class Nd, class G>
-    static constexpr auto pullback(const Nd& n, G g) {
-        if constexpr (I == 0)
-            return make_adjoint<reduction::exact>(embed(detail::shaped_like(g, n), n), n.template arg<0>());
-        else return no_adjoint{};
-    }
-    template <class Nd, class D, class... DP>
-    static constexpr auto tangent(const Nd& n, D d, DP...) {
-        return with_first(detail::shaped_like(d, n.template arg<0>()), n);
-    }
-
-    // Printed with its place: concat_part(g, k, axis), part k (from 0) along the axis.
-    template <class Nd>
-    static constexpr auto print_as(const Nd& n) {
-        if constexpr (Constant<std::remove_cvref_t<decltype(n.template arg<1>())>>) return n;
-        else
-            return make_node<concat_part_op>(n.template arg<0>(), constant<static_cast<long long>(K)>{}, constant<A>{});
-    }
-
-private:
-    template <class G, class Nd>
-    static constexpr auto embed(G g, const Nd& n) {
-        return rebuild<concat_embed_op<A, K, N>>(g, n, std::make_index_sequence<Nd::arity - 1>{});
-    }
-    template <class D, class Nd>
-    static constexpr auto with_first(D d, const Nd& n) {
-        if constexpr (std::is_same_v<D, zero_t>) return zero;
-        else return rebuild<concat_part_op>(d, n, std::make_index_sequence<Nd::arity - 1>{});
-    }
-    template <class Op, class G, class Nd, std::size_t... J>
-    static constexpr auto rebuild(G g, const Nd& n, std::index_sequence<J...>) {
-        return make_node<Op>(g, n.template arg<J + 1>()...);
-    }
-};
-
-/// `h` placed as part K (along axis A) in zeros of the joined shape of the other operands.
-template <int A, std::size_t K, std::size_t N>
-struct concat_embed_op : detail::joined_base<A> {
-    static constexpr std::string_view name = "concat_embed";
-    static constexpr std::string_view latex = "\\operatorname{concat\\_embed}";
-    static constexpr std::size_t arity = N + 1;
-    static constexpr bool value_arg(std::size_t i) { return i == 0; }
-
-    template <class Nd, class... S>
-    static shape_type shape(const Nd&, const shape_type& h, const S&... s) {
+    static shape_type shape(const Nd&, const shape_type& first, const S&... s) {
         const shape_type parts[] = {s...};
         shape_type whole = detail::joined_shape(parts, sizeof...(S), A);
-        if (h != parts[K])
-            throw shape_error("part " + std::to_string(K + 1) + " has shape " + shape_to_string(h) + ", its place " +
-                              shape_to_string(parts[K]));
-        return whole;
+        if (Placing && first != parts[K])
+            throw shape_error("part " + std::to_string(K + 1) + " has shape " + shape_to_string(first) +
+                              ", its place " + shape_to_string(parts[K]));
+        if (!Placing && first != whole)
+            throw shape_error("the joined array has shape " + shape_to_string(first) + ", its parts make " +
+                              shape_to_string(whole));
+        return Placing ? whole : parts[K];
     }
     template <class Nd, class T, class... P>
-    static void compute(const Nd&, array_ref<T> out, array_ref<const T> h, const P&... p) {
-        const std::size_t a = detail::normalize_axis(A, out.rank);
+    static void compute(const Nd&, array_ref<T> out, array_ref<const T> first, const P&... p) {
+        const std::size_t rank = Placing ? out.rank : first.rank;  // (of the joined array)
+        const std::size_t* joined = Placing ? out.dims : first.dims;
+        const std::size_t a = detail::normalize_axis(A, rank);
         const std::size_t lens[] = {p.dims[a]...};
-        std::fill(out.data, out.data + out.size(), T(0));
-        detail::copy_part(h.data, out.data, out.dims, out.rank, a, lens, sizeof...(P), K, false);
+        if constexpr (Placing) std::fill(out.data, out.data + out.size(), T(0));
+        detail::copy_part(first.data, out.data, joined, rank, a, lens, sizeof...(P), K, !Placing);
     }
     template <std::size_t I, class Nd, class G>
     static constexpr auto pullback(const Nd& n, G g) {
         if constexpr (I == 0)
             return make_adjoint<reduction::exact>(
-                rebuild<concat_part_op<A, K, N>>(detail::shaped_like(g, n), n,
-                                                 std::make_index_sequence<Nd::arity - 1>{}),
-                n.template arg<0>());
+                with_first<concat_slice_op<A, K, N, !Placing>>(detail::shaped_like(g, n), n), n.template arg<0>());
         else return no_adjoint{};
     }
     template <class Nd, class D, class... DP>
     static constexpr auto tangent(const Nd& n, D d, DP...) {
-        if constexpr (std::is_same_v<D, zero_t>) return zero;
-        else
-            return rebuild<concat_embed_op>(detail::shaped_like(d, n.template arg<0>()), n,
-                                            std::make_index_sequence<Nd::arity - 1>{});
+        return with_first<concat_slice_op>(detail::shaped_like(d, n.template arg<0>()), n);
     }
 
-    // Printed with its place: concat_embed(g, k, axis), part k (from 0) along the axis.
+    // Printed with its place: concat_part(g, k, axis), concat_embed(h, k, axis), k from 0.
     template <class Nd>
     static constexpr auto print_as(const Nd& n) {
         if constexpr (Constant<std::remove_cvref_t<decltype(n.template arg<1>())>>) return n;
         else
-            return make_node<concat_embed_op>(n.template arg<0>(), constant<static_cast<long long>(K)>{},
+            return make_node<concat_slice_op>(n.template arg<0>(), constant<static_cast<long long>(K)>{},
                                               constant<A>{});
     }
 
 private:
-    template <class Op, class G, class Nd, std::size_t... J>
-    static constexpr auto rebuild(G g, const Nd& n, std::index_sequence<J...>) {
-        return make_node<Op>(g, n.template arg<J + 1>()...);
+    /// Op(x, the parts of n).
+    template <class Op, class X, class Nd>
+    static constexpr auto with_first(X x, const Nd& n) {
+        if constexpr (std::is_same_v<X, zero_t>) return zero;
+        else return with_parts<Op>(x, n, std::make_index_sequence<N>{});
+    }
+    template <class Op, class X, class Nd, std::size_t... J>
+    static constexpr auto with_parts(X x, const Nd& n, std::index_sequence<J...>) {
+        return make_node<Op>(x, n.template arg<J + 1>()...);
     }
 };
 

@@ -170,13 +170,13 @@ struct einsum_op : structural_op {
     static void compute(const N&, Out&& out, const In&... in) {
         using O = std::remove_cvref_t<Out>;
         if constexpr (std::is_arithmetic_v<O>) {
-            const std::array<detail::einsum_operand<O>, sizeof...(In)> ops{operand<O>(in)...};
+            const std::array<detail::einsum_operand<O>, sizeof...(In)> ops{as_array_ref<O>(in)...};
             const detail::einsum_operand<O> result{};
             const detail::einsum_extents e = detail::einsum_letter_extents(P, ops.data(), &result);
             detail::einsum_contract(P, e, &out, ops.data());
         } else {
             using T = std::remove_const_t<std::remove_pointer_t<decltype(out.data)>>;
-            const std::array<detail::einsum_operand<T>, sizeof...(In)> ops{operand<T>(in)...};
+            const std::array<detail::einsum_operand<T>, sizeof...(In)> ops{as_array_ref<T>(in)...};
             const detail::einsum_operand<T> result{out.data, out.dims, out.rank};
             const detail::einsum_extents e = detail::einsum_letter_extents(P, ops.data(), &result);
             detail::einsum_contract(P, e, out.data, ops.data());
@@ -206,12 +206,6 @@ struct einsum_op : structural_op {
     }
 
 private:
-    template <class T, class A>
-    static detail::einsum_operand<T> operand(const A& a) {
-        if constexpr (std::is_arithmetic_v<A>) return {&a, nullptr, 0};
-        else return {a.data, a.dims, a.rank};
-    }
-
     template <class N, std::size_t... J>
     static constexpr auto operands(const N& n, std::index_sequence<J...>) {
         return std::make_tuple(n.template arg<J>()...);

@@ -35,12 +35,6 @@ constexpr auto expand_dims(E a, axis_t<A>);
 
 namespace detail {
 
-inline std::size_t element_count_of(const shape_type& s) {
-    std::size_t n = 1;
-    for (const std::size_t e : s) n *= e;
-    return n;
-}
-
 /// The copy every reshape is: the operand's elements in order.
 struct same_elements_op : structural_op {
     static constexpr auto notation = style::function;
@@ -48,8 +42,8 @@ struct same_elements_op : structural_op {
     static constexpr bool number_result(auto...) { return false; }
     template <class N, class T, class A, class... L>
     static void compute(const N&, array_ref<T> out, const A& a, const L&...) {
-        if constexpr (std::is_arithmetic_v<A>) out.data[0] = a;
-        else std::copy(a.data, a.data + a.size(), out.data);
+        const array_ref<const T> v = as_array_ref<T>(a);
+        std::copy(v.data, v.data + v.size(), out.data);
     }
     template <std::size_t I, class N, class G>
     static constexpr auto pullback(const N& n, G g) {
@@ -72,7 +66,7 @@ struct reshape_op : detail::same_elements_op {
 
     template <class N>
     static shape_type shape(const N&, const shape_type& s) {
-        const std::size_t count = detail::element_count_of(s);
+        const std::size_t count = detail::count_of(s);
         std::size_t known = 1;
         for (const long d : {D...})
             if (d != -1) known *= static_cast<std::size_t>(d);
@@ -80,7 +74,7 @@ struct reshape_op : detail::same_elements_op {
         for (const long d : {D...})
             r.push_back(d == -1 ? (known == 0 ? 0 : count / known) : static_cast<std::size_t>(d));
         constexpr bool infer = ((D == -1) || ...);
-        if (detail::element_count_of(r) != count || (infer && known == 0)) {  // (-1 beside a 0: any extent fits)
+        if (detail::count_of(r) != count || (infer && known == 0)) {  // (-1 beside a 0: any extent fits)
             std::string target;
             for (const long d : {D...}) target += (target.empty() ? "(" : ", ") + std::to_string(d);
             throw shape_error("cannot reshape " + shape_to_string(s) + " (" + std::to_string(count) +
@@ -108,7 +102,7 @@ struct reshape_as_op : detail::same_elements_op {
 
     template <class N>
     static shape_type shape(const N&, const shape_type& h, const shape_type& like) {
-        if (detail::element_count_of(h) != detail::element_count_of(like))
+        if (detail::count_of(h) != detail::count_of(like))
             throw shape_error("cannot reshape " + shape_to_string(h) + " into " + shape_to_string(like) +
                               ": the element counts differ");
         return like;

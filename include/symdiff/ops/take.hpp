@@ -63,12 +63,6 @@ std::size_t index_at(std::string_view op, const T* idx, std::size_t j, std::size
     return static_cast<std::size_t>(i < 0 ? i + n : i);
 }
 
-inline std::size_t count_of_dims(const std::size_t* dims, std::size_t rank) {
-    std::size_t n = 1;
-    for (std::size_t d = 0; d < rank; ++d) n *= dims[d];
-    return n;
-}
-
 /// The shape of take: a[:A] + idx + a[A+1:].
 inline shape_type taken_shape(const shape_type& a, const shape_type& idx, std::size_t axis) {
     shape_type r(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(axis));
@@ -113,10 +107,9 @@ struct take_op : detail::indexed_base<A> {
     static void compute(const N&, array_ref<T> out, array_ref<const T> a, const I& idx) {
         const std::size_t ax = detail::normalize_axis(A, a.rank);
         const detail::axis_split sp = detail::split_at(a.dims, a.rank, ax);
-        const T* ix = nullptr;
-        std::size_t J = 1;
-        if constexpr (std::is_arithmetic_v<I>) ix = &idx;
-        else ix = idx.data, J = detail::count_of_dims(idx.dims, idx.rank);
+        const array_ref<const T> indices = as_array_ref<T>(idx);
+        const T* ix = indices.data;
+        const std::size_t J = indices.size();
         for (std::size_t j = 0; j < J; ++j) {
             const std::size_t src = detail::index_at(name, ix, j, ax, sp.len);
             for (std::size_t o = 0; o < sp.outer; ++o) {
@@ -167,13 +160,10 @@ struct scatter_add_op : detail::indexed_base<A> {
         const std::size_t ax = detail::normalize_axis(A, out.rank);
         const detail::axis_split sp = detail::split_at(out.dims, out.rank, ax);
         std::fill(out.data, out.data + out.size(), T(0));
-        const T* ix = nullptr;
-        std::size_t J = 1;
-        if constexpr (std::is_arithmetic_v<I>) ix = &idx;
-        else ix = idx.data, J = detail::count_of_dims(idx.dims, idx.rank);
-        const T* hv = nullptr;
-        if constexpr (std::is_arithmetic_v<H>) hv = &h;
-        else hv = h.data;
+        const array_ref<const T> indices = as_array_ref<T>(idx);
+        const T* ix = indices.data;
+        const std::size_t J = indices.size();
+        const T* hv = as_array_ref<T>(h).data;
         for (std::size_t j = 0; j < J; ++j) {
             const std::size_t dst = detail::index_at(name, ix, j, ax, sp.len);
             for (std::size_t o = 0; o < sp.outer; ++o) {

@@ -40,25 +40,27 @@ inline std::size_t triangle_side(std::size_t m, const shape_type& s) {
     return d;
 }
 
-/// (batch, d): the batch count and the side, from the matrices' shape (..., d, d).
-template <class T>
-void fill_lower(const T* v, std::size_t batch, std::size_t d, T* out) {
+/// Between `batch` vectors of d (d + 1) / 2 entries and `batch` d x d matrices: Fill, vector
+/// entry i (i + 1) / 2 + j to matrix entry (i, j) for j <= i, zeros above the diagonal; else the
+/// other way.
+template <bool Fill, class T>
+void move_lower(const T* from, std::size_t batch, std::size_t d, T* to) {
     const std::size_t m = d * (d + 1) / 2;
-    for (std::size_t b = 0; b < batch; ++b, v += m, out += d * d)
-        for (std::size_t i = 0; i < d; ++i)
-            for (std::size_t j = 0; j < d; ++j) out[i * d + j] = j <= i ? v[i * (i + 1) / 2 + j] : T(0);
-}
-template <class T>
-void read_lower(const T* l, std::size_t batch, std::size_t d, T* out) {
-    const std::size_t m = d * (d + 1) / 2;
-    for (std::size_t b = 0; b < batch; ++b, l += d * d, out += m)
-        for (std::size_t i = 0; i < d; ++i)
-            for (std::size_t j = 0; j <= i; ++j) out[i * (i + 1) / 2 + j] = l[i * d + j];
+    const std::size_t from_step = Fill ? m : d * d, to_step = Fill ? d * d : m;
+    for (std::size_t b = 0; b < batch; ++b, from += from_step, to += to_step)
+        for (std::size_t i = 0; i < d; ++i) {
+            for (std::size_t j = 0; j <= i; ++j) {
+                if constexpr (Fill) to[i * d + j] = from[i * (i + 1) / 2 + j];
+                else to[i * (i + 1) / 2 + j] = from[i * d + j];
+            }
+            if constexpr (Fill)
+                for (std::size_t j = i + 1; j < d; ++j) to[i * d + j] = T(0);
+        }
 }
 
 /// Both operations keep the leading axes: with rows, each row is one batch entry (local) when
-/// the rows axis is not one of the axes they transform.
-template <std::size_t Transformed>
+/// the rows axis is not one of the axes they transform. Each is linear and the other's adjoint.
+template <bool Fill>
 struct triangular_base : structural_op {
     static constexpr int precedence = precedence::atom;
     static constexpr auto notation = style::function;
@@ -69,13 +71,28 @@ struct triangular_base : structural_op {
     }
     template <class N>
     static bool rows_local(const N&, const shape_type& s) {
-        return s.size() > Transformed;
+        return s.size() > (Fill ? 1u : 2u);  // the axes it transforms: the last one (Fill) or two
+    }
+    template <std::size_t I, class N, class G>
+    static constexpr auto pullback(const N& n, G g) {
+        return make_adjoint<reduction::exact>(build<!Fill>(shaped_like(g, n)), n.template arg<0>());
+    }
+    template <class N, class D>
+    static constexpr auto tangent(const N& n, D d) {
+        return build<Fill>(shaped_like(d, n.template arg<0>()));
+    }
+
+private:
+    template <bool F, class X>
+    static constexpr auto build(X x) {
+        if constexpr (F) return fill_triangular(x);
+        else return fill_triangular_inverse(x);
     }
 };
 
 }  // namespace detail
 
-struct fill_triangular_op : detail::triangular_base<1> {
+struct fill_triangular_op : detail::triangular_base<true> {
     static constexpr std::string_view name = "fill_triangular";
     static constexpr std::string_view latex = "\\operatorname{fill\\_triangular}";
 
@@ -91,19 +108,11 @@ struct fill_triangular_op : detail::triangular_base<1> {
     template <class N, class T>
     static void compute(const N&, array_ref<T> out, array_ref<const T> v) {
         const std::size_t d = out.dims[out.rank - 1];
-        detail::fill_lower(v.data, out.size() / (d * d == 0 ? 1 : d * d), d, out.data);
-    }
-    template <std::size_t I, class N, class G>
-    static constexpr auto pullback(const N& n, G g) {
-        return make_adjoint<reduction::exact>(fill_triangular_inverse(detail::shaped_like(g, n)), n.template arg<0>());
-    }
-    template <class N, class D>
-    static constexpr auto tangent(const N& n, D d) {
-        return fill_triangular(detail::shaped_like(d, n.template arg<0>()));
+        detail::move_lower<true>(v.data, out.size() / (d * d == 0 ? 1 : d * d), d, out.data);
     }
 };
 
-struct fill_triangular_inverse_op : detail::triangular_base<2> {
+struct fill_triangular_inverse_op : detail::triangular_base<false> {
     static constexpr std::string_view name = "fill_triangular_inverse";
     static constexpr std::string_view latex = "\\operatorname{fill\\_triangular}^{-1}";
 
@@ -120,15 +129,7 @@ struct fill_triangular_inverse_op : detail::triangular_base<2> {
     template <class N, class T>
     static void compute(const N&, array_ref<T> out, array_ref<const T> l) {
         const std::size_t d = l.dims[l.rank - 1];
-        detail::read_lower(l.data, l.size() / (d * d == 0 ? 1 : d * d), d, out.data);
-    }
-    template <std::size_t I, class N, class G>
-    static constexpr auto pullback(const N& n, G g) {
-        return make_adjoint<reduction::exact>(fill_triangular(detail::shaped_like(g, n)), n.template arg<0>());
-    }
-    template <class N, class D>
-    static constexpr auto tangent(const N& n, D d) {
-        return fill_triangular_inverse(detail::shaped_like(d, n.template arg<0>()));
+        detail::move_lower<false>(l.data, l.size() / (d * d == 0 ? 1 : d * d), d, out.data);
     }
 };
 
