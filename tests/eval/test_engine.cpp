@@ -104,6 +104,60 @@ BOOST_AUTO_TEST_CASE(a_step_over_rows_runs_in_blocks_in_one_pass_and_matches_a_p
     for (std::size_t j = 0; j < dim; ++j) BOOST_TEST(gw(j) == ref_gw[j] / double(n), tol);
 }
 
+BOOST_AUTO_TEST_CASE(a_last_block_of_one_row_is_one_row_not_a_broadcast) {
+    // 63 + 3 numbers per row: blocks of 496 rows, so 993 rows end with a block of one row. The
+    // gradients reduce onto rows (dW's residual) and over rows (db): both walk that block once.
+    constexpr auto Wm = symbol<"Wm">;
+    constexpr auto bv = symbol<"bv">;
+    constexpr auto Y = symbol<"Y">;
+    const std::size_t n = 993, dim = 63, k = 3;
+    xt::xtensor<double, 2> Xd(std::array<std::size_t, 2>{n, dim}), Yd(std::array<std::size_t, 2>{n, k}),
+        Wd(std::array<std::size_t, 2>{dim, k});
+    for (std::size_t i = 0; i < Xd.size(); ++i) Xd.flat(i) = std::sin(0.37 * double(i));
+    for (std::size_t i = 0; i < Yd.size(); ++i) Yd.flat(i) = std::cos(0.11 * double(i));
+    for (std::size_t i = 0; i < Wd.size(); ++i) Wd.flat(i) = 0.05 * std::cos(0.3 * double(i));
+    const xt::xtensor<double, 1> bd{0.1, -0.2, 0.3};
+    const auto loss = mean(square(dot(X, Wm) + bv - Y));
+    auto step = compile(rows(X, Y), loss, derivative(loss, Wm), derivative(loss, bv));
+    counters().reset();
+    const auto [L, gW, gb] = step(X = Xd, Y = Yd, Wm = Wd, bv = bd);
+    BOOST_TEST(counters().row_blocks == 3u);  // 496 + 496 + 1 rows
+    // reference: the loop; L = mean over n k entries of r^2, dL/dr = 2 r / (n k)
+    std::vector<double> rW(dim * k, 0.0), rb(k, 0.0);
+    double rL = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < k; ++c) {
+            double r = bd(c) - Yd(i, c);
+            for (std::size_t j = 0; j < dim; ++j) r += Xd(i, j) * Wd(j, c);
+            rL += r * r / double(n * k);
+            const double g = 2 * r / double(n * k);
+            rb[c] += g;
+            for (std::size_t j = 0; j < dim; ++j) rW[j * k + c] += g * Xd(i, j);
+        }
+    const auto tol = boost::test_tools::tolerance(1e-12);
+    BOOST_TEST(L == rL, tol);
+    for (std::size_t c = 0; c < k; ++c) BOOST_TEST(gb(c) == rb[c], tol);
+    for (std::size_t j = 0; j < dim * k; ++j) BOOST_TEST(gW.flat(j) == rW[j], tol);
+}
+
+BOOST_AUTO_TEST_CASE(an_input_with_rows_broadcast_in_a_loop_is_read_at_every_block) {
+    // c of shape (n, 1) against X of shape (n, 64): c is copied out to the loop's shape block by
+    // block. More than 16 blocks, so the groups of blocks hold several blocks each.
+    constexpr auto c = symbol<"c">;
+    const std::size_t n = 40001, dim = 64;
+    xt::xtensor<double, 2> Xd(std::array<std::size_t, 2>{n, dim}), cd(std::array<std::size_t, 2>{n, 1});
+    for (std::size_t i = 0; i < Xd.size(); ++i) Xd.flat(i) = std::sin(0.37 * double(i));
+    for (std::size_t i = 0; i < n; ++i) cd(i, 0) = std::cos(0.1 * double(i));
+    auto step = compile(rows(X, c), sum(square(X - c)));
+    counters().reset();
+    const auto [total] = step(X = Xd, c = cd);
+    BOOST_TEST(counters().row_blocks > 32u);
+    double ref = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < dim; ++j) ref += (Xd(i, j) - cd(i, 0)) * (Xd(i, j) - cd(i, 0));
+    BOOST_TEST(total == ref, boost::test_tools::tolerance(1e-12));
+}
+
 BOOST_AUTO_TEST_CASE(a_warmed_up_step_allocates_nothing) {
     const rows_data d(20000, 4);
     xt::xtensor<double, 1> W{0.1, 0.2, -0.3, 0.4};

@@ -12,6 +12,10 @@ struct array_ref {
     T* data = nullptr;                  ///< nullptr for an operand that is read for its shape only
     const std::size_t* dims = nullptr;  ///< `rank` extents
     std::size_t rank = 0;
+    /// One block of rows (dims[0] of them) of an array with this many rows along axis 0, when the
+    /// engine runs an operation block by block; 0 for a whole array. (An extent of 1 is then a
+    /// block of one row, not an axis to broadcast.)
+    std::size_t whole_rows = 0;
 
     constexpr std::size_t extent(std::size_t i) const { return dims[i]; }
     constexpr std::size_t size() const {

@@ -761,7 +761,8 @@ private:
             if (t.number[k]) {
                 rp.in_num[j] = num[k];
             } else if (T* e = rp.expand[j]) {
-                if (!block || first_block_) expand_input(s, k, e, r, block);
+                // an input with rows changes with the block; another is the same for every block
+                if (!block || first_block_ || t.place[k] == placement::rows) expand_input(s, k, e, r, block);
                 rp.in[j] = e;
             } else if (block && rp.sliced[j]) {
                 rp.in[j] = slots[k].data + block_r0_ * (count_of(slots[k].shape) / rows_n_);
@@ -780,11 +781,11 @@ private:
             total_[static_cast<std::size_t>(t.sink[static_cast<std::size_t>(t.sink_begin[r]) + q])] += rp.sums[q];
     }
 
-    /// An input of another shape broadcast into the region's shape (one block of rows of it, in a
-    /// blocked run: the same for every block).
+    /// An input of another shape broadcast into the region's shape (in a blocked run, one block of
+    /// rows of it: this block's for an input with rows, else the longest block's).
     void expand_input(store<T>& s, std::size_t k, T* dst, std::size_t r, bool block) {
         shape_type to = region_shape(r);
-        if (block) to[0] = block_rows_;
+        if (block) to[0] = t_->place[k] == placement::rows ? block_r1_ - block_r0_ : block_rows_;
         const array_ref<const T> v = view_of(s, k);
         expand(v.data, shape_type(v.dims, v.dims + v.rank), dst, to);
     }

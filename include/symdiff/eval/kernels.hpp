@@ -63,13 +63,13 @@ template <class T>
 array_ref<const T> view_of(const store<T>& s, std::size_t id, bool value = true) {
     const slot<T>& sl = s.slots[id];
     if (!value) return {nullptr, sl.shape.data(), sl.shape.size()};
-    if (s.blocks && s.rows[id]) return {sl.block_data, sl.block.data(), sl.block.size()};
+    if (s.blocks && s.rows[id]) return {sl.block_data, sl.block.data(), sl.block.size(), sl.shape[0]};
     return {sl.data, sl.shape.data(), sl.shape.size()};
 }
 template <class T>
 array_ref<T> out_of(const store<T>& s, std::size_t id) {
     const slot<T>& sl = s.slots[id];
-    if (s.blocks && s.rows[id]) return {sl.block_own, sl.block.data(), sl.block.size()};
+    if (s.blocks && s.rows[id]) return {sl.block_own, sl.block.data(), sl.block.size(), sl.shape[0]};
     return {sl.own, sl.shape.data(), sl.shape.size()};
 }
 

@@ -86,13 +86,14 @@ struct reduce_to_op : structural_op {
     template <class N, class T, class H>
     static void compute(const N&, array_ref<T> out, const H& h, array_ref<const T> d, array_ref<const T>) {
         const T scale = Mean ? T(1) / T(d.size()) : T(1);
-        // the domain walked: all of d, or the block of rows that h or the target is
+        // the domain walked: all of d, or the block of rows that h or the target is (a block of
+        // one row is one row, not an extent 1 that broadcasts: the engine says which it is)
         std::size_t lead = d.rank ? d.dims[0] : 1;
-        const auto block_of = [&](const std::size_t* dims, std::size_t rank) {
-            if (rank == d.rank && rank > 0 && dims[0] != d.dims[0] && dims[0] != 1) lead = dims[0];
+        const auto block_of = [&](const auto& a) {
+            if (a.whole_rows != 0 && a.rank == d.rank && a.rank > 0) lead = a.dims[0];
         };
-        if constexpr (!std::is_arithmetic_v<H>) block_of(h.dims, h.rank);
-        block_of(out.dims, out.rank);
+        if constexpr (!std::is_arithmetic_v<H>) block_of(h);
+        block_of(out);
         const std::size_t walked = d.rank ? d.size() / (d.dims[0] ? d.dims[0] : 1) * lead : 1;
         if constexpr (std::is_arithmetic_v<H>) {
             // a uniform adjoint: every target element receives #walked / #target copies of h
