@@ -51,13 +51,15 @@ public:
     explicit program(const E&... roots) : roots_(roots...) {}
     explicit program(const boost::hana::tuple<E...>& roots) : program(roots, std::index_sequence_for<E...>{}) {}
 
-    program(const program& o) : roots_(o.roots_), threads_(o.threads_), allow_row_broadcast_(o.allow_row_broadcast_) {}
+    program(const program& o)
+        : roots_(o.roots_), threads_(o.threads_), allow_row_broadcast_(o.allow_row_broadcast_), shared_(o.shared_) {}
     // (a copy plans again on its first call)
     program& operator=(const program& o) {
         if (this == &o) return *this;
         roots_ = o.roots_;
         threads_ = o.threads_;
         allow_row_broadcast_ = o.allow_row_broadcast_;
+        shared_ = o.shared_;
         engine_.reset();
         return *this;
     }
@@ -75,6 +77,7 @@ public:
             engine_type_ = type_key<engine_t>();
             static_cast<engine_t*>(engine_.get())->threads(threads_);
             static_cast<engine_t*>(engine_.get())->allow_row_broadcast(allow_row_broadcast_);
+            static_cast<engine_t*>(engine_.get())->share_rows(shared_.get());
         }
         engine_t& e = *static_cast<engine_t*>(engine_.get());
         e.run(bindings);
@@ -100,6 +103,18 @@ public:
         engine_type_ = nullptr;
         return *this;
     }
+
+    /// Shares the rows across the processes of `c` (data parallelism, docs/distributed.md): each
+    /// process binds its own rows of the `rows(...)` symbols and every process gets the values over
+    /// all the rows, as one process holding all of them would (to rounding). Every process must
+    /// call the program the same number of times. Null: this process holds all the rows.
+    program& share_rows(std::shared_ptr<collective> c) {
+        shared_ = std::move(c);
+        engine_.reset();
+        engine_type_ = nullptr;
+        return *this;
+    }
+    const std::shared_ptr<collective>& shared() const { return shared_; }
 
 private:
     template <class... Bs>
@@ -127,6 +142,7 @@ private:
     const void* engine_type_ = nullptr;
     std::size_t threads_ = 1;
     bool allow_row_broadcast_ = false;
+    std::shared_ptr<collective> shared_;
 };
 
 /// Compiles the expressions `roots` into one program (shared subexpressions computed once).

@@ -201,9 +201,7 @@ class engine {
             slot<T>& sl = x_.slots[static_cast<std::size_t>(id)];
             if constexpr (readable_in_place<decltype(v), T>) sl.data = v.data();
             const auto& s = v.shape();
-            if (sl.shape.size() == s.size() && std::equal(s.begin(), s.end(), sl.shape.begin())) return false;
-            sl.shape.assign(s.begin(), s.end());
-            return true;
+            return x_.bind_shape(static_cast<std::size_t>(id), s);
         }
     }
     template <std::size_t... J>
@@ -283,6 +281,12 @@ public:
     /// One evaluation. Results: result<R>() or take<R>().
     void run(const bindings_type& b) {
         const bool changed = read_symbols(b, std::make_index_sequence<symbols>{});
+        if (x_.shared()) {
+            x_.execute_shared(changed, [&] {
+                if constexpr (any_staged()) stage_symbols(b, std::make_index_sequence<symbols>{});
+            });
+            return;
+        }
         if (changed || !x_.planned()) x_.plan();
         if constexpr (any_staged()) stage_symbols(b, std::make_index_sequence<symbols>{});
         x_.execute();
@@ -303,6 +307,8 @@ public:
 
     /// Threads that run the blocks of rows (the results do not depend on it).
     void threads(std::size_t n) { x_.threads(n); }
+    /// Shares the rows with the processes of `c` (executor::share_rows).
+    void share_rows(collective* c) { x_.share_rows(c); }
     /// Whether arrays with rows may broadcast against each other (executor::allow_row_broadcast).
     void allow_row_broadcast(bool allow) { x_.allow_row_broadcast(allow); }
 

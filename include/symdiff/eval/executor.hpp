@@ -29,6 +29,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -40,6 +41,7 @@
 #include "../core/array_ref.hpp"
 #include "../core/broadcast.hpp"
 #include "../core/shape.hpp"
+#include "collective.hpp"
 #include "counters.hpp"
 #include "describe.hpp"
 #include "kernels.hpp"
@@ -209,6 +211,157 @@ public:
         counters().listed_programs += 1;
     }
 
+    // ---- rows shared across processes ---------------------------------------------------------
+    //
+    // Each process binds its own rows of the symbols with rows; the program is planned with the
+    // rows of all the processes (so a mean divides by all of them and every shape is the one a
+    // single process would see), runs its blocks over this process's rows only, and adds the
+    // processes' sums over rows (one collective sum per run) before the steps that read them.
+
+    /// Shares the rows with the processes of `c` (null: this process has all the rows).
+    void share_rows(collective* c) {
+        shared_ = c;
+        shared_counts_.clear();
+        planned_ = false;
+    }
+    collective* shared() const { return shared_; }
+
+    /// Binds symbol node `id` to an array of shape `s`; true when its shape changed. (With shared
+    /// rows, a symbol with rows that keeps its other extents has not changed: the processes' rows
+    /// are compared at every run.)
+    template <class S>
+    bool bind_shape(std::size_t id, const S& s) {
+        shape_type& sh = slots[id].shape;
+        const bool rows = local_extent_[id] != npos;
+        if (sh.size() == s.size() && std::equal(s.begin() + (rows ? 1 : 0), s.end(), sh.begin() + (rows ? 1 : 0))) {
+            if (rows) local_extent_[id] = static_cast<std::size_t>(s[0]);
+            return false;
+        }
+        sh.assign(s.begin(), s.end());
+        local_extent_[id] = npos;
+        return true;
+    }
+
+    /// One run with shared rows. Every process calls it, and every process returns or throws the
+    /// same: a failure on one process (a shape, a plan, a kernel) is raised on all of them with the
+    /// message of the lowest rank that failed, after the collective calls every run makes.
+    template <class Stage>
+    void execute_shared(bool shapes_changed, Stage&& stage) {
+        constexpr std::uint64_t failed = ~std::uint64_t{0};
+        shared_failure mine;
+        std::uint64_t local = 0;
+        try {
+            local = local_rows();
+        } catch (...) {
+            mine = failure_of(std::current_exception(), shared_->rank());
+        }
+        const std::vector<std::uint64_t> counts = shared_->gather(mine ? failed : local);
+        if (std::find(counts.begin(), counts.end(), failed) != counts.end())
+            raise(shared_->first_failure(mine), shared_->size());
+        try {
+            const auto total = [](const std::vector<std::uint64_t>& c) {
+                return std::accumulate(c.begin(), c.end(), std::uint64_t{0});
+            };
+            if (shapes_changed || !planned_ || total(counts) != total(shared_counts_) || !blocked_) {
+                planned_ = false;
+                spread_rows(counts);
+                plan();
+                shared_counts_ = counts;
+            } else if (counts != shared_counts_) {  // the same rows in all, shared out otherwise
+                spread_rows(counts);
+                row_begin_ = shared_first_;
+                row_end_ = shared_first_ + shared_local_;
+                blocks_ = (shared_local_ + block_rows_ - 1) / block_rows_;
+                plan_groups();
+                shared_counts_ = counts;
+            }
+            stage();
+            execute_rows();
+        } catch (...) {
+            mine = failure_of(std::current_exception(), shared_->rank());
+        }
+        combine_shared(mine);
+        execute_post();
+    }
+
+private:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    /// The rows this process holds: the first extent of its symbols with rows (they must agree).
+    std::uint64_t local_rows() const {
+        const program_table<T>& t = *t_;
+        std::size_t n = npos, first = 0;
+        for (std::size_t k = 0; k < t.size; ++k) {
+            if (t.node[k]->kind != expr_kind::symbol || t.place[k] != placement::rows || slots[k].shape.empty())
+                continue;
+            const std::size_t e = local_extent_[k] != npos ? local_extent_[k] : slots[k].shape[0];
+            if (n == npos) {
+                n = e;
+                first = k;
+            } else if (e != n) {
+                throw shape_error("the arrays with one row per example have different numbers of rows: " +
+                                  std::string(t.node[first]->name) + " has " + std::to_string(n) + ", " +
+                                  std::string(t.node[k]->name) + " has " + std::to_string(e));
+            }
+        }
+        return n == npos ? 0 : n;
+    }
+
+    /// Gives the symbols with rows the rows of all the processes, and this process its range.
+    void spread_rows(const std::vector<std::uint64_t>& counts) {
+        const program_table<T>& t = *t_;
+        const auto me = static_cast<std::size_t>(shared_->rank());
+        std::size_t all = 0;
+        shared_first_ = 0;
+        for (std::size_t r = 0; r < counts.size(); ++r) {
+            if (r < me) shared_first_ += counts[r];
+            all += counts[r];
+        }
+        shared_local_ = counts[me];
+        for (std::size_t k = 0; k < t.size; ++k) {
+            if (t.node[k]->kind != expr_kind::symbol || t.place[k] != placement::rows || slots[k].shape.empty())
+                continue;
+            if (local_extent_[k] == npos) local_extent_[k] = slots[k].shape[0];
+            if (slots[k].shape[0] != all) planned_ = false;
+            slots[k].shape[0] = all;
+        }
+        for (std::size_t r = 0; r < t.roots; ++r)
+            if (!t.number[root_id(r)] && t.place[root_id(r)] == placement::rows)
+                throw std::invalid_argument(
+                    "a result with one row per example cannot be computed with the rows shared across processes (each "
+                    "holds only its own rows): compute it with a program of its own");
+    }
+
+    /// Adds the processes' sums over rows; raises the first failure if any process failed.
+    void combine_shared(const shared_failure& mine) {
+        constexpr std::uint64_t failed = ~std::uint64_t{0};
+        const std::size_t N = t_->size;
+        std::size_t words = N;
+        if (!mine)
+            for (std::size_t k : reduce_tmp_) words += count_of(slots[k].shape);
+        const std::vector<std::uint64_t> sizes = shared_->gather(mine ? failed : words);
+        if (std::find(sizes.begin(), sizes.end(), failed) != sizes.end())
+            raise(shared_->first_failure(mine), shared_->size());
+        for (std::size_t r = 1; r < sizes.size(); ++r)
+            if (sizes[r] != sizes[0])
+                throw shape_error("the processes' programs have different shapes: rank 0 adds up " +
+                                  std::to_string(sizes[0]) + " numbers per run, rank " + std::to_string(r) + " " +
+                                  std::to_string(sizes[r]) + " (are the parameters the same on every process?)");
+        shared_sums_.assign(total_.begin(), total_.end());
+        for (std::size_t i = 0; i < reduce_tmp_.size(); ++i)
+            shared_sums_.insert(shared_sums_.end(), reduce_whole_[i],
+                                reduce_whole_[i] + count_of(slots[reduce_tmp_[i]].shape));
+        shared_->sum(shared_sums_.data(), shared_sums_.size());
+        std::copy(shared_sums_.begin(), shared_sums_.begin() + static_cast<std::ptrdiff_t>(N), total_.begin());
+        std::size_t at = N;
+        for (std::size_t i = 0; i < reduce_tmp_.size(); ++i) {
+            const std::size_t n = count_of(slots[reduce_tmp_[i]].shape);
+            for (std::size_t j = 0; j < n; ++j) reduce_whole_[i][j] = static_cast<T>(shared_sums_[at + j]);
+            at += n;
+        }
+    }
+
+public:
     // ---- planning -----------------------------------------------------------------------------
 
     /// Every node's shape, blocks of rows, regions, the workspace, the outputs. The symbols'
@@ -237,7 +390,6 @@ public:
         // are expanded into it (once per run: the same for every block)
         words_ = 0;
         block_local_.clear();
-        const std::size_t npos = static_cast<std::size_t>(-1);
         region_.assign(t.regions, region_plan{});
         std::vector<std::vector<std::size_t>> expand_at(t.regions);
         for (std::size_t r = 0; r < t.regions; ++r) {
@@ -247,7 +399,7 @@ public:
                 if (slots[static_cast<std::size_t>(t.member[m])].shape != sh) rp.fused = false;
             for (int q = t.sink_begin[r]; q < t.sink_begin[r + 1]; ++q)
                 if (slots[sink_source(q)].shape != sh) rp.fused = false;
-            const bool rows_region = blocks_ > 1 && t.region_group[r] == group::block;
+            const bool rows_region = blocked_ && t.region_group[r] == group::block;
             const auto inputs = static_cast<std::size_t>(t.input_begin[r + 1] - t.input_begin[r]);
             rp.in.assign(inputs, nullptr);
             rp.in_num.assign(inputs, T(0));
@@ -270,13 +422,13 @@ public:
             if (!t.needed[k] || t.number[k] || is_root_output(k)) continue;
             const bool by_node = t.region_of[k] >= 0 && !region_[static_cast<std::size_t>(t.region_of[k])].fused;
             if (!(t.materialize[k] || by_node || t.staged[k])) continue;
-            const bool block_only = blocks_ > 1 && t.place[k] == placement::rows && t.node[k]->kind == expr_kind::node;
+            const bool block_only = blocked_ && t.place[k] == placement::rows && t.node[k]->kind == expr_kind::node;
             offset[k] =
                 reserve(block_only ? count_of(slots[k].shape) / rows_n_ * block_rows_ : count_of(slots[k].shape));
             if (block_only && !by_node) block_local_.push_back(k);
         }
         // reductions of arrays over the rows: each block's part goes to a temporary, then adds up
-        for (std::size_t k = 0; k < N && blocks_ > 1; ++k)
+        for (std::size_t k = 0; k < N && blocked_; ++k)
             if (t.needed[k] && !t.number[k] && t.place[k] == placement::reduce) reduce_tmp_.push_back(k);
         std::vector<std::size_t> tmp_offset(N, npos);
         for (std::size_t k : reduce_tmp_) tmp_offset[k] = reserve(count_of(slots[k].shape));
@@ -308,7 +460,7 @@ public:
     void plan_groups() {
         const std::size_t N = t_->size;
         groups_ = std::min(blocks_, max_block_groups);
-        group_total_.assign(blocks_ > 1 ? groups_ * N : 0, 0);
+        group_total_.assign(blocked_ ? groups_ * N : 0, 0);
         reduce_whole_.clear();
         reduce_offset_.clear();
         std::size_t words = 0;
@@ -318,9 +470,9 @@ public:
             words += count_of(slots[k].shape);
         }
         reduce_words_ = words;
-        group_reduce_.assign(blocks_ > 1 ? (groups_ - 1) * words : 0, T(0));
+        group_reduce_.assign(blocked_ && groups_ > 0 ? (groups_ - 1) * words : 0, T(0));
         workers_.clear();
-        const std::size_t helpers = blocks_ > 1 ? std::min(threads_, groups_) - 1 : 0;
+        const std::size_t helpers = blocked_ && groups_ > 0 ? std::min(threads_, groups_) - 1 : 0;
         for (std::size_t i = 0; i < helpers; ++i)
             workers_.push_back(std::unique_ptr<executor>(new executor(*this, helper_tag{})));
         errors_.assign(helpers + 1, nullptr);
@@ -371,7 +523,10 @@ public:
           planned_(true),
           blocks_(main.blocks_),
           block_rows_(main.block_rows_),
-          rows_n_(main.rows_n_) {
+          rows_n_(main.rows_n_),
+          row_begin_(main.row_begin_),
+          row_end_(main.row_end_),
+          blocked_(main.blocked_) {
         const T* base = main.workspace_.data();
         const auto rebase = [&](const T* p) { return workspace_.data() + (p - base); };
         for (std::size_t k : main.block_local_) {
@@ -449,7 +604,7 @@ public:
                        : main.group_reduce_.data() + (g - 1) * main.reduce_words_ + main.reduce_offset_[i];
         const auto [first, last] = main.group_blocks(g);
         for (std::size_t b = first; b < last; ++b) {
-            set_block(b * block_rows_, std::min(rows_n_, (b + 1) * block_rows_));
+            set_block(row_begin_ + b * block_rows_, std::min(row_end_, row_begin_ + (b + 1) * block_rows_));
             first_block_ = b == first;
             counters().row_blocks += 1;
             run_group(group::block, s);
@@ -461,20 +616,37 @@ public:
     // ---- execution ----------------------------------------------------------------------------
 
     void execute() {
+        execute_rows();
+        execute_post();
+    }
+
+    /// The `pre` steps and the pass over the rows: after it, the sums over the rows (sinks'
+    /// totals, reductions of arrays) hold this process's rows only, until combine_shared().
+    void execute_rows() {
         const program_table<T>& t = *t_;
         store<T> s = make_store();
         counters().runs += 1;
         s.blocks = false;
         run_group(group::pre, s);
         std::fill(total_.begin(), total_.end(), accumulator_t<T>(0));
-        if (blocks_ > 1) {
+        if (blocked_) {
             counters().data_passes += 1;
-            run_blocks();
+            if (blocks_ > 0) run_blocks();
+            else  // a process without rows: its parts of the sums are zero
+                for (std::size_t i = 0; i < reduce_tmp_.size(); ++i)
+                    std::fill_n(reduce_whole_[i], count_of(slots[reduce_tmp_[i]].shape), T(0));
         } else {
             if (t.has_rows) counters().data_passes += 1;
             first_block_ = true;
             run_group(group::block, s);
         }
+    }
+
+    /// The `post` steps (what reads the sums over rows) and the array results.
+    void execute_post() {
+        const program_table<T>& t = *t_;
+        store<T> s = make_store();
+        s.blocks = false;
         run_group(group::post, s);
         for (std::size_t r = 0; r < t.roots; ++r) {
             const std::size_t k = root_id(r);
@@ -568,6 +740,7 @@ private:
         total_.assign(N, 0);
         scale_.assign(N, 1);
         rows_flag_.assign(N, 0);
+        local_extent_.assign(N, npos);
         outputs.resize(t.roots);
         if (!listed_) {
             symbol_id.resize(N);
@@ -616,8 +789,22 @@ private:
         const program_table<T>& t = *t_;
         const std::size_t N = t.size;
         blocks_ = 1;
-        block_rows_ = rows_n_ = 0;
+        block_rows_ = rows_n_ = row_begin_ = row_end_ = 0;
+        blocked_ = false;
         reduce_tmp_.clear();
+        if (shared_ && listed_)
+            throw std::invalid_argument(
+                "this program cannot share its rows across processes: two occurrences of one subexpression hold "
+                "different runtime numbers (such as 0.5 * x and 2.0 * x), so it runs node by node over all the rows "
+                "at once; write such numbers as exact constants (exact<1, 2>) or bind them to symbols");
+        if (shared_ && !t.has_rows)
+            throw std::invalid_argument(
+                "a program whose rows are shared across processes needs symbols that hold rows of data: "
+                "compile(rows(x, y), ...)");
+        if (shared_ && !t.blockable)
+            throw std::invalid_argument(
+                "this program cannot share its rows across processes: a computation over the rows reads a sum over "
+                "the rows (it needs the data twice), or an operation needs all the rows at once");
         if (!t.blockable || !t.has_rows) return;
         std::size_t n = 0, bytes = 0;
         bool ok = true;
@@ -655,11 +842,26 @@ private:
                 if (js.empty() || js[0] != n) ok = false;
             }
         }
+        if (shared_ && !ok)
+            throw shape_error(
+                "the rows are shared across processes, but not every array computed from them has the rows as its "
+                "first axis");
         if (!ok || n == 0) return;
         const std::size_t rows = bytes == 0 ? n : std::max<std::size_t>(16, block_bytes / bytes / 16 * 16);
+        if (shared_) {  // this process's rows only, in blocks (perhaps none)
+            rows_n_ = n;
+            block_rows_ = std::min(rows, n);
+            row_begin_ = shared_first_;
+            row_end_ = shared_first_ + shared_local_;
+            blocked_ = true;
+            blocks_ = (shared_local_ + block_rows_ - 1) / block_rows_;
+            return;
+        }
         if (rows >= n) return;
         rows_n_ = n;
         block_rows_ = rows;
+        row_end_ = n;
+        blocked_ = true;
         blocks_ = (n + rows - 1) / rows;
     }
 
@@ -676,7 +878,9 @@ private:
             sl.block[0] = r1 - r0;
             const bool whole_buffer = t.node[k]->kind != expr_kind::node || is_root_output(k) ||
                                       (t.region_of[k] >= 0 && !region_[static_cast<std::size_t>(t.region_of[k])].fused);
-            sl.block_data = sl.data ? sl.data + (whole_buffer ? r0 * width : 0) : nullptr;
+            // (a symbol's data are this process's rows, from row_begin_; a node's whole buffer has all the rows)
+            const std::size_t at = t.node[k]->kind == expr_kind::symbol ? r0 - row_begin_ : r0;
+            sl.block_data = sl.data ? sl.data + (whole_buffer ? at * width : 0) : nullptr;
             sl.block_own = sl.own ? sl.own + (whole_buffer ? r0 * width : 0) : nullptr;
         }
         block_r0_ = r0;
@@ -706,7 +910,7 @@ private:
         counters().structural += 1;
         counters().count(t.node[k]->op->name);
         const int* ids = t.operand[k].data();
-        if (t.place[k] == placement::reduce && !t.number[k] && blocks_ > 1) {
+        if (t.place[k] == placement::reduce && !t.number[k] && blocked_) {
             // a reduction over the rows of an array: each block adds its part
             slot<T>& sl = slots[k];
             T* whole = sl.own;
@@ -802,7 +1006,15 @@ private:
     std::size_t words_ = 0;
     bool planned_ = false;
     std::size_t blocks_ = 1, block_rows_ = 0, rows_n_ = 0, block_r0_ = 0, block_r1_ = 0;
+    std::size_t row_begin_ = 0, row_end_ = 0;  ///< the rows this process runs: [row_begin_, row_end_)
+    bool blocked_ = false;                     ///< the rows run in blocks (perhaps one, or none)
     bool first_block_ = true;
+    // rows shared across processes (share_rows)
+    collective* shared_ = nullptr;
+    std::vector<std::uint64_t> shared_counts_;  ///< every process's rows, at the last plan
+    std::size_t shared_first_ = 0, shared_local_ = 0;
+    std::vector<std::size_t> local_extent_;  ///< symbols with rows: their bound first extent
+    std::vector<accumulator_t<T>> shared_sums_;
     // groups of blocks and threads
     std::size_t threads_ = 1, groups_ = 1, reduce_words_ = 0;
     bool allow_row_broadcast_ = false;
