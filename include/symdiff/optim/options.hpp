@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "../core/fixed_string.hpp"
 #include "../core/symbol.hpp"
+#include "../eval/collective.hpp"
 #include "gradient_check.hpp"
 #include "optimizers.hpp"
 #include "schedules.hpp"
@@ -52,6 +54,10 @@ struct descent_options {
     bool check_gradient = false;       ///< run check_gradient before the first step
     gradient_check_options check{};    ///< its tolerances
     std::size_t threads = 1;           ///< threads that run each step's blocks of rows (same results for any count)
+    /// The processes that share the rows of the data (data parallelism, docs/distributed.md):
+    /// symdiff::mpi::world(). Each process passes its own rows; every process gets the same
+    /// parameters. Null: this process holds all the rows.
+    std::shared_ptr<collective> distributed = nullptr;
 };
 
 enum class stop_reason {

@@ -190,8 +190,9 @@ void validate(const descent_options& o, called_as who) {
 }
 
 /// Rows of the data (checked: every array of rows has as many), and the data finite.
+/// (`shared`: this process's share of rows shared across processes, which may hold none of them)
 template <class D>
-std::size_t validate_data(const D& d, const std::string& which) {
+std::size_t validate_data(const D& d, const std::string& which, bool shared = false) {
     std::string first_name;
     std::size_t rows = 0;
     boost::hana::for_each(d.bindings, [&](const auto& b) {
@@ -199,7 +200,8 @@ std::size_t validate_data(const D& d, const std::string& which) {
         const std::string name(B::name.view());
         const auto& v = b.value;
         if constexpr (!std::is_arithmetic_v<std::remove_cvref_t<decltype(v)>>) {
-            if (v.size() == 0)
+            const bool no_rows_here = shared && !is_fixed<B>::value && v.dimension() > 0 && first_extent(v) == 0;
+            if (v.size() == 0 && !no_rows_here)
                 throw invalid_argument_error(which + ": '" + name + "' is empty (shape " +
                                              shape_to_string(shape_of(v)) + ")");
             const std::size_t n = first_extent(v);
@@ -264,20 +266,39 @@ public:
           best_validation_(initial),
           gradient_(initial) {
         check_symbols();
-        detail::validate<Ps...>(o_, who);
-        rows_ = detail::validate_data(data_, who_ + ": data");
-        boost::hana::for_each(initial.bindings, [&](const auto& b) {
-            const auto name = std::remove_cvref_t<decltype(b)>::name.view();
-            const long bad = detail::first_non_finite(b.value);
-            if (bad >= 0)
-                throw invalid_argument_error(who_ + ": params: the initial value of '" + std::string(name) +
-                                             "' is not finite at " +
-                                             detail::entry_name(name, b.value, static_cast<std::size_t>(bad)));
+        // with the rows shared across processes, a bad option or bad data on one process stops all
+        detail::agree<invalid_argument_error>(shared(), [&] {
+            detail::validate<Ps...>(o_, who);
+            rows_ = detail::validate_data(data_, who_ + ": data", shared() != nullptr);
+            boost::hana::for_each(initial.bindings, [&](const auto& b) {
+                const auto name = std::remove_cvref_t<decltype(b)>::name.view();
+                const long bad = detail::first_non_finite(b.value);
+                if (bad >= 0)
+                    throw invalid_argument_error(who_ + ": params: the initial value of '" + std::string(name) +
+                                                 "' is not finite at " +
+                                                 detail::entry_name(name, b.value, static_cast<std::size_t>(bad)));
+            });
         });
+        all_rows_ = rows_;
+        if (collective* c = shared()) {  // this process's rows are [first_row_, first_row_ + rows_)
+            const std::vector<std::uint64_t> counts = c->gather(rows_);
+            all_rows_ = 0;
+            for (std::size_t r = 0; r < counts.size(); ++r) {
+                if (static_cast<int>(r) < c->rank()) first_row_ += counts[r];
+                all_rows_ += counts[r];
+            }
+            if (c->rank() != 0) {  // logs and the progress display are rank 0's
+                o_.log = nullptr;
+                o_.progress = progress_mode::none;
+            }
+            // every process starts from rank 0's parameters (as DistributedDataParallel does)
+            from_rank_0(result_.parameters, *c);
+            last_finite_ = best_ = best_validation_ = gradient_ = result_.parameters;
+        }
         step_ = std::make_unique<step_program>(boost::hana::make_tuple(loss_, gradient_of(loss_, symbol<Ps::name>)...));
-        step_->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast);
-        order_.resize(rows_);
-        for (std::size_t i = 0; i < rows_; ++i) order_[i] = i;
+        step_->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast).share_rows(o_.distributed);
+        order_.resize(all_rows_);
+        for (std::size_t i = 0; i < all_rows_; ++i) order_[i] = i;
         rng_ = splitmix64(o_.shuffle_seed);
     }
 
@@ -285,11 +306,12 @@ public:
     /// `early_stopping_patience` then stops on it.
     template <class... Vs, class... Es>
     trainer& validate_on(const data_set<Vs...>& validation, named_metric<Es>... metrics) {
-        detail::validate_data(validation, who_ + ": validation data");
+        detail::agree<invalid_argument_error>(
+            shared(), [&] { detail::validate_data(validation, who_ + ": validation data", shared() != nullptr); });
         auto held = std::make_shared<data_set<Vs...>>(validation);
         using Rows = typename detail::array_rows<detail::rows_of<>, Vs...>::type;
         auto program = std::make_shared<decltype(compile(Rows{}, loss_, metrics.expr...))>(loss_, metrics.expr...);
-        program->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast);
+        program->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast).share_rows(o_.distributed);
         result_.metric_names = {metrics.name...};
         validation_ = [held, program, who = who_, loss = loss_, exprs = std::make_tuple(metrics.expr...)](const P& p) {
             const auto values = detail::run_program(*program, p, held->views());
@@ -310,16 +332,17 @@ public:
     /// called after every step and may return step_action::stop.
     template <class Callback = std::nullptr_t>
     const descent_result<P>& train(std::size_t steps, Callback on_step = nullptr) {
+        agree_on_call(steps, !std::is_same_v<Callback, std::nullptr_t>);
         if (steps == 0) throw invalid_argument_error(who_ + ": steps must be at least 1");
         if (o_.early_stopping_patience > 0 && !validation_)
             throw invalid_argument_error(who_ +
                                          ": early_stopping_patience needs validation data: "
                                          "trainer.validate_on(data(...)) before train()");
-        const bool batched = o_.batch_size > 0 && o_.batch_size < rows_;
-        if (o_.batch_size > 0 && rows_ > 0 && o_.batch_size > rows_)
+        const bool batched = o_.batch_size > 0 && o_.batch_size < all_rows_;
+        if (o_.batch_size > 0 && all_rows_ > 0 && o_.batch_size > all_rows_)
             throw invalid_argument_error(who_ + ": batch_size " + std::to_string(o_.batch_size) +
-                                         " is larger than the data (" + std::to_string(rows_) + " rows)");
-        if (o_.batch_size > 0 && rows_ == 0)
+                                         " is larger than the data (" + std::to_string(all_rows_) + " rows)");
+        if (o_.batch_size > 0 && all_rows_ == 0)
             throw invalid_argument_error(who_ + ": batch_size is set but no data array has rows to batch");
         result_.reason = stop_reason::completed;
         result_.message.clear();
@@ -341,15 +364,13 @@ private:
     const descent_result<P>& run(std::size_t steps, Callback& on_step, bool batched) {
         // (the check runs again at every call until the first step: a failed check is not skipped)
         if (o_.check_gradient && step_count_ == 0) {
-            const auto report = check_gradient(loss_, result_.parameters, data_views_set(), o_.check);
-            result_.gradient_check = report;
-            if (!report.passed) {
-                stop(stop_reason::gradient_check_failed, who_ + ": stopped before the first step: " + report.summary());
+            if (const std::string failed = check_gradient_once(); !failed.empty()) {
+                stop(stop_reason::gradient_check_failed, who_ + ": stopped before the first step: " + failed);
                 return finish(progress_);
             }
         }
 
-        const std::size_t per_epoch = batched ? (rows_ + o_.batch_size - 1) / o_.batch_size : 1;
+        const std::size_t per_epoch = batched ? (all_rows_ + o_.batch_size - 1) / o_.batch_size : 1;
         progress_ = std::make_unique<detail::progress_display>(o_.progress, o_.log);
         progress_->start(step_count_ + 1, steps, per_epoch);
         epoch_start_ = clock::now();
@@ -361,9 +382,12 @@ private:
             auto values = [&] {
                 if (!batched) return detail::run_program(*step_, result_.parameters, data_.views());
                 if (batch == 0 && o_.shuffle) shuffle(order_, rng_);
-                const std::size_t lo = batch * o_.batch_size, hi = std::min(rows_, lo + o_.batch_size);
-                const std::vector<std::size_t> idx(order_.begin() + static_cast<std::ptrdiff_t>(lo),
-                                                   order_.begin() + static_cast<std::ptrdiff_t>(hi));
+                // the batch is rows [lo, hi) of one order of all the rows; a process takes those it holds
+                const std::size_t lo = batch * o_.batch_size, hi = std::min(all_rows_, lo + o_.batch_size);
+                std::vector<std::size_t> idx;
+                for (std::size_t i = lo; i < hi; ++i)
+                    if (order_[i] >= first_row_ && order_[i] < first_row_ + rows_)
+                        idx.push_back(order_[i] - first_row_);
                 const auto batch_data = detail::gather_rows(data_, idx);
                 return detail::run_program(*step_, result_.parameters, batch_data.views());
             }();
@@ -437,9 +461,26 @@ private:
             bool callback_stop = false;
             if constexpr (!std::is_same_v<Callback, std::nullptr_t>) {
                 const step_info<P> info{step, epoch, L, result_.parameters, lr, end_of_epoch, validation_loss};
-                if constexpr (std::is_same_v<decltype(on_step(info)), step_action>)
-                    callback_stop = on_step(info) == step_action::stop;
-                else on_step(info);
+                const auto call = [&] {
+                    if constexpr (std::is_same_v<decltype(on_step(info)), step_action>)
+                        callback_stop = on_step(info) == step_action::stop;
+                    else on_step(info);
+                };
+                if (collective* c = shared()) {
+                    // one process's callback stops them all; one that throws stops them all too
+                    shared_failure failed;
+                    try {
+                        call();
+                    } catch (...) {
+                        failed = detail::failure_of(std::current_exception(), c->rank());
+                    }
+                    const std::vector<std::uint64_t> says = c->gather(failed ? 2 : callback_stop ? 1 : 0);
+                    if (std::find(says.begin(), says.end(), 2u) != says.end())
+                        detail::raise<invalid_argument_error>(c->first_failure(failed), c->size());
+                    callback_stop = std::find(says.begin(), says.end(), 1u) != says.end();
+                } else {
+                    call();
+                }
             }
             if (callback_stop) {
                 stop(stop_reason::stopped_by_callback,
@@ -484,6 +525,15 @@ public:
     /// parameter (numpy.load reads them), `loss.npy`, and under `state/` the optimiser's moments,
     /// the minibatch order, the counters and the stopping state. load() continues the same run.
     void save(const std::string& dir) const {
+        // every process has the same state: rank 0 writes it, and the others wait for it to have
+        // written (a save then a load reads what was saved) or to have failed (then all raise)
+        detail::agree<invalid_argument_error>(shared(), [&] {
+            if (!shared() || shared()->rank() == 0) write_state(dir);
+        });
+    }
+
+private:
+    void write_state(const std::string& dir) const {
         namespace fs = std::filesystem;
         fs::create_directories(fs::path(dir) / "state");
         write_set(result_.parameters, dir, "");
@@ -519,51 +569,58 @@ public:
         save_npy(dir + "/state/order.npy", std::vector<std::uint64_t>(order_.begin(), order_.end()));
     }
 
+public:
     /// Reads a state written by save() of a trainer with the same parameters (names, shapes) and
     /// optimiser; the next train() continues that run exactly.
     void load(const std::string& dir) {
-        const auto counters = load_npy_vector<std::uint64_t>(dir + "/state/counters.npy");
+        // read everything first: a failed load leaves the trainer as it was (on every process:
+        // with shared rows, a read that fails on one process fails on all of them)
         constexpr std::size_t fixed_fields = 12;
-        if (counters.size() != fixed_fields + 2 * sizeof...(Ps) || counters[0] != format_version)
-            throw io_error("trainer::load: '" + dir + "' is not a checkpoint of a trainer with " +
-                           std::to_string(sizeof...(Ps)) + " parameters");
-        if (counters[1] != o_.method.index())
-            throw io_error("trainer::load: the checkpoint in '" + dir +
-                           "' was written with a different optimiser than " + optimizer_name(o_.method));
-        const auto values = load_npy_vector<double>(dir + "/state/values.npy");
-        const auto order = load_npy_vector<std::uint64_t>(dir + "/state/order.npy");
-        if (values.size() != 6 || order.size() != rows_)
-            throw io_error("trainer::load: the checkpoint in '" + dir + "' was written for " +
-                           std::to_string(order.size()) + " rows of data, this trainer has " + std::to_string(rows_));
-        std::vector<bool> seen(rows_, false);
-        for (const auto i : order) {
-            if (i >= rows_ || seen[i])
-                throw io_error("trainer::load: '" + dir + "/state/order.npy' is not an order of the " +
-                               std::to_string(rows_) + " rows");
-            seen[i] = true;
-        }
-        // read everything first: a failed load leaves the trainer as it was
+        std::vector<std::uint64_t> counters, order;
+        std::vector<double> values, history;
         P parameters = result_.parameters, last_finite = last_finite_, best = best_, best_validation = best_validation_;
-        read_set(parameters, dir, "");
-        read_set(last_finite, dir, "state/last_finite.");
-        read_set(best, dir, "state/best.");
-        read_set(best_validation, dir, "state/best_validation.");
         auto states = states_;
-        detail::for_each_index<P>([&](auto k) {
-            auto& s = std::get<decltype(k)::value>(states);
-            s.started = counters[fixed_fields + 2 * decltype(k)::value] != 0;
-            s.t = counters[fixed_fields + 2 * decltype(k)::value + 1];
-            if (s.started) {
-                const std::string base = dir + "/state/optimizer." + name_of(k);
-                s.first = boost::hana::at(parameters.bindings, k).value;
-                read_value(base + ".first.npy", s.first);
-                if (two_moments()) {
-                    s.second = s.first;
-                    read_value(base + ".second.npy", s.second);
-                }
+        detail::agree<invalid_argument_error>(shared(), [&] {
+            counters = load_npy_vector<std::uint64_t>(dir + "/state/counters.npy");
+            if (counters.size() != fixed_fields + 2 * sizeof...(Ps) || counters[0] != format_version)
+                throw io_error("trainer::load: '" + dir + "' is not a checkpoint of a trainer with " +
+                               std::to_string(sizeof...(Ps)) + " parameters");
+            if (counters[1] != o_.method.index())
+                throw io_error("trainer::load: the checkpoint in '" + dir +
+                               "' was written with a different optimiser than " + optimizer_name(o_.method));
+            values = load_npy_vector<double>(dir + "/state/values.npy");
+            order = load_npy_vector<std::uint64_t>(dir + "/state/order.npy");
+            if (values.size() != 6 || order.size() != all_rows_)
+                throw io_error("trainer::load: the checkpoint in '" + dir + "' was written for " +
+                               std::to_string(order.size()) + " rows of data, this trainer has " +
+                               std::to_string(all_rows_));
+            std::vector<bool> seen(all_rows_, false);
+            for (const auto i : order) {
+                if (i >= all_rows_ || seen[i])
+                    throw io_error("trainer::load: '" + dir + "/state/order.npy' is not an order of the " +
+                                   std::to_string(all_rows_) + " rows");
+                seen[i] = true;
             }
+            read_set(parameters, dir, "");
+            read_set(last_finite, dir, "state/last_finite.");
+            read_set(best, dir, "state/best.");
+            read_set(best_validation, dir, "state/best_validation.");
+            detail::for_each_index<P>([&](auto k) {
+                auto& st = std::get<decltype(k)::value>(states);
+                st.started = counters[fixed_fields + 2 * decltype(k)::value] != 0;
+                st.t = counters[fixed_fields + 2 * decltype(k)::value + 1];
+                if (st.started) {
+                    const std::string base = dir + "/state/optimizer." + name_of(k);
+                    st.first = boost::hana::at(parameters.bindings, k).value;
+                    read_value(base + ".first.npy", st.first);
+                    if (two_moments()) {
+                        st.second = st.first;
+                        read_value(base + ".second.npy", st.second);
+                    }
+                }
+            });
+            history = load_npy_vector<double>(dir + "/loss.npy");
         });
-        auto history = load_npy_vector<double>(dir + "/loss.npy");
 
         result_.parameters = std::move(parameters);
         last_finite_ = std::move(last_finite);
@@ -603,6 +660,73 @@ private:
                                                  gradient_of(std::declval<const Loss&>(), symbol<Ps::name>)...)));
     using clock = std::chrono::steady_clock;
     static constexpr std::uint64_t format_version = 1;
+
+    collective* shared() const { return o_.distributed.get(); }
+
+    /// With shared rows, every process must call train() alike (the same steps, a callback or
+    /// none): the calls inside are collective. Checked with one gather per call.
+    void agree_on_call(std::size_t steps, bool callback) {
+        collective* c = shared();
+        if (!c) return;
+        const std::uint64_t call = (std::uint64_t{steps} << 2) | (callback ? 2u : 0u) | (validation_ ? 1u : 0u);
+        const std::vector<std::uint64_t> calls = c->gather(call);
+        for (std::size_t r = 1; r < calls.size(); ++r)
+            if (calls[r] != calls[0])
+                throw invalid_argument_error(
+                    who_ + ": the processes called train() differently (rank 0 and rank " + std::to_string(r) +
+                    " differ in the number of steps, the callback or the validation data): with shared rows every "
+                    "process makes the same calls");
+    }
+
+    /// Gives every process rank 0's values of `set` (a sum in which the other ranks add zeros).
+    static void from_rank_0(P& set, collective& c) {
+        std::vector<double> flat;
+        boost::hana::for_each(set.bindings, [&](const auto& b) {
+            if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(b.value)>>) flat.push_back(b.value);
+            else flat.insert(flat.end(), b.value.begin(), b.value.end());
+        });
+        if (c.rank() != 0) std::fill(flat.begin(), flat.end(), 0.0);
+        c.sum(flat.data(), flat.size());
+        std::size_t at = 0;
+        boost::hana::for_each(set.bindings, [&](auto& b) {
+            using V = std::remove_cvref_t<decltype(b.value)>;
+            if constexpr (std::is_arithmetic_v<V>) b.value = static_cast<V>(flat[at++]);
+            else
+                for (auto& v : b.value) v = static_cast<typename V::value_type>(flat[at++]);
+        });
+    }
+
+    /// The gradient check, once: by rank 0 on its rows when the rows are shared (the symbolic
+    /// gradient does not depend on which rows). The failure's summary, or an empty string.
+    std::string check_gradient_once() {
+        collective* c = shared();
+        if (!c) {
+            const auto report = check_gradient(loss_, result_.parameters, data_views_set(), o_.check);
+            result_.gradient_check = report;
+            return report.passed ? std::string() : report.summary();
+        }
+        // rank 0's verdict: 0 passed, 1 failed (the summary), 2 an exception (its failure)
+        std::uint64_t verdict = 0;
+        shared_failure said;
+        if (c->rank() == 0) {
+            try {
+                const auto report = check_gradient(loss_, result_.parameters, data_views_set(), o_.check);
+                result_.gradient_check = report;
+                if (!report.passed) {
+                    verdict = 1;
+                    said = shared_failure{failure_kind::runtime, 0, report.summary()};
+                }
+            } catch (...) {
+                verdict = 2;
+                said = detail::failure_of(std::current_exception(), 0);
+            }
+        }
+        verdict = c->gather(verdict)[0];
+        if (verdict == 0) return {};
+        const shared_failure first = c->first_failure(said);
+        if (verdict == 2) detail::raise<invalid_argument_error>(first, c->size());
+        return first.message;  // (the report itself is rank 0's)
+    }
 
     /// Whether the optimiser keeps a second moment (Adam, AdamW) besides the first.
     bool two_moments() const {
@@ -824,6 +948,7 @@ private:
     std::tuple<detail::slot_state<std::remove_cvref_t<decltype(Ps::value)>>...> states_{};
     P last_finite_, best_, best_validation_, gradient_;
     std::size_t rows_ = 0, step_count_ = 0;
+    std::size_t all_rows_ = 0, first_row_ = 0;  ///< the rows of all processes; this one's first
     std::vector<std::size_t> order_;
     splitmix64 rng_{0};
     double start_loss_ = std::nan(""), best_loss_ = std::numeric_limits<double>::infinity(), previous_ = std::nan("");
