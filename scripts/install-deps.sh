@@ -8,6 +8,7 @@ PACKAGES=(
   libxtensor-dev libxsimd-dev xtl-dev     # xtensor 0.24
   libxtensor-blas-dev libopenblas-dev     # xtensor-blas + OpenBLAS (BLAS/LAPACK)
   zlib1g-dev                              # gzip'ed IDX data
+  libopenmpi-dev openmpi-bin              # symdiff::distributed (data parallelism over MPI)
   cmake g++ make
   gnuplot-nox                             # pictures
   dataset-fashion-mnist                   # /usr/share/datasets/fashion-mnist

@@ -190,6 +190,35 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_loader_checks_counts_and_split) {
     BOOST_TEST(symdiff::fashion_mnist_class_names().at(9) == "Ankle boot");
 }
 
+BOOST_AUTO_TEST_CASE(fashion_mnist_shards_are_the_rows_of_each_process_end_to_end) {
+    // 5 images whose pixels are all their index; labels 0..4. Three processes hold 2, 2 and 1.
+    temp_dir dir;
+    bytes px;
+    for (std::uint8_t i = 0; i < 5; ++i) px.insert(px.end(), 784, i);
+    write_gz(dir / "train-images-idx3-ubyte.gz", idx_file(0x803, {5, 28, 28}, px));
+    write_gz(dir / "train-labels-idx1-ubyte.gz", idx_file(0x801, {5}, {0, 1, 2, 3, 4}));
+    std::vector<std::int32_t> labels;
+    std::vector<double> first_pixels;
+    for (int r = 0; r < 3; ++r) {
+        const auto part = symdiff::load_fashion_mnist_shard<double>("train", r, 3, dir.path.string());
+        BOOST_TEST(part.images.shape(0) == (r < 2 ? 2u : 1u));
+        BOOST_TEST(part.images.shape(1) == 784u);
+        for (std::size_t i = 0; i < part.labels.size(); ++i) {
+            labels.push_back(part.labels(i));
+            first_pixels.push_back(part.images(i, 783) * 255);
+        }
+    }
+    BOOST_TEST(labels == (std::vector<std::int32_t>{0, 1, 2, 3, 4}), boost::test_tools::per_element());
+    BOOST_TEST(first_pixels == (std::vector<double>{0, 1, 2, 3, 4}), boost::test_tools::per_element());
+    // with a limit of 3 items, 4 processes: 1, 1, 1 and none
+    const auto none = symdiff::load_fashion_mnist_shard<double>("train", 3, 4, dir.path.string(), 3);
+    BOOST_TEST(none.images.shape(0) == 0u);
+    BOOST_TEST(none.images.shape(1) == 784u);
+    const auto third = symdiff::load_fashion_mnist_shard<double>("train", 2, 4, dir.path.string(), 3);
+    BOOST_TEST(third.labels.size() == 1u);
+    BOOST_TEST(third.labels(0) == 2);
+}
+
 BOOST_AUTO_TEST_CASE(default_dir_follows_environment) {
     ::unsetenv("SYMDIFF_FASHION_MNIST_DIR");
     BOOST_TEST(symdiff::default_fashion_mnist_dir() == "/usr/share/datasets/fashion-mnist");

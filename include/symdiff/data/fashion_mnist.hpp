@@ -1,6 +1,7 @@
 // Loading Fashion-MNIST (Zalando's 28x28 grey clothing images, 10 classes) from its IDX files.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "../distributed/shard.hpp"
 #include "idx.hpp"
 
 namespace symdiff {
@@ -53,11 +55,11 @@ inline std::string fashion_mnist_file(const std::string& dir, const std::string&
 
 }  // namespace detail
 
-/// Loads split "train" (60000 items) or "t10k" (10000 items) from `dir`; only the first `limit` items when
-/// limit > 0. Throws data_error naming the file when something is missing or inconsistent.
+/// Loads split "train" (60000 items) or "t10k" (10000 items) from `dir`; only `limit` items when limit > 0,
+/// from item `first` on. Throws data_error naming the file when something is missing or inconsistent.
 template <class T = double>
 fashion_mnist_set<T> load_fashion_mnist(const std::string& split, const std::string& dir = default_fashion_mnist_dir(),
-                                        std::size_t limit = 0) {
+                                        std::size_t limit = 0, std::size_t first = 0) {
     static_assert(std::is_floating_point_v<T>,
                   "load_fashion_mnist<T> needs a floating-point T: pixels are scaled to [0, 1]");
     const std::string fn = "load_fashion_mnist";
@@ -67,8 +69,8 @@ fashion_mnist_set<T> load_fashion_mnist(const std::string& split, const std::str
     const std::string image_path = detail::fashion_mnist_file(dir, split + "-images-idx3-ubyte");
     const std::string label_path = detail::fashion_mnist_file(dir, split + "-labels-idx1-ubyte");
 
-    const detail::idx_raw images = detail::read_idx(fn, image_path, detail::idx_magic_u8_images, limit);
-    const detail::idx_raw labels = detail::read_idx(fn, label_path, detail::idx_magic_u8_labels, limit);
+    const detail::idx_raw images = detail::read_idx(fn, image_path, detail::idx_magic_u8_images, limit, first);
+    const detail::idx_raw labels = detail::read_idx(fn, label_path, detail::idx_magic_u8_labels, limit, first);
 
     // Compare the headers' full counts, so a mismatch is caught even when `limit` hides it.
     if (images.dims[0] != labels.dims[0]) {
@@ -86,6 +88,25 @@ fashion_mnist_set<T> load_fashion_mnist(const std::string& split, const std::str
         }
     }
     return {detail::idx_to_images<T>(images), detail::idx_to_labels(labels)};
+}
+
+/// Process `rank` of `size`'s share of a split (data parallelism: each process reads only its rows):
+/// the items shard_range(n, rank, size) of the first n = `limit` items (all when limit == 0).
+template <class T = double>
+fashion_mnist_set<T> load_fashion_mnist_shard(const std::string& split, int rank, int size,
+                                              const std::string& dir = default_fashion_mnist_dir(),
+                                              std::size_t limit = 0) {
+    const std::string label_path = detail::fashion_mnist_file(dir, split + "-labels-idx1-ubyte");
+    std::size_t n = detail::read_idx("load_fashion_mnist_shard", label_path, detail::idx_magic_u8_labels, 1).dims[0];
+    if (limit > 0) n = std::min(n, limit);
+    const auto [first, last] = shard_range(n, rank, size);
+    if (first == last) {  // no rows here: empty arrays of the right width
+        fashion_mnist_set<T> none;
+        none.images = xt::xtensor<T, 2>::from_shape({0, fashion_mnist_set<T>::rows * fashion_mnist_set<T>::cols});
+        none.labels = xt::xtensor<std::int32_t, 1>::from_shape({0});
+        return none;
+    }
+    return load_fashion_mnist<T>(split, dir, last - first, first);
 }
 
 }  // namespace symdiff

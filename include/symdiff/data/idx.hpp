@@ -112,9 +112,10 @@ struct idx_raw {
     std::vector<std::uint8_t> bytes;  // items * item_bytes
 };
 
-// Reads the header and the first `limit` items (all when limit == 0) of an unsigned-byte IDX file.
-inline idx_raw read_idx(const std::string& fn, const std::string& path, std::uint32_t expected_magic,
-                        std::size_t limit) {
+// Reads the header and `limit` items (all when limit == 0) from item `first` on of an unsigned-byte
+// IDX file (the items before `first` are decompressed and dropped).
+inline idx_raw read_idx(const std::string& fn, const std::string& path, std::uint32_t expected_magic, std::size_t limit,
+                        std::size_t first = 0) {
     const gz_handle file = gz_open(fn, path);
     const std::size_t ndims = expected_magic & 0xFFu;
 
@@ -151,7 +152,21 @@ inline idx_raw read_idx(const std::string& fn, const std::string& path, std::uin
     }
 
     raw.item_bytes = static_cast<std::size_t>(item_bytes);
-    raw.items = (limit == 0) ? raw.dims[0] : std::min<std::size_t>(limit, raw.dims[0]);
+    if (first > raw.dims[0]) {
+        throw data_error(fn + ": '" + path + "' holds " + std::to_string(raw.dims[0]) + " items, fewer than the " +
+                         std::to_string(first) + " to skip");
+    }
+    for (std::size_t skip = first * raw.item_bytes; skip > 0;) {  // (raw.bytes as scratch)
+        const std::size_t want = std::min(skip, idx_chunk);
+        raw.bytes.resize(want);
+        if (gz_read(file.get(), fn, path, raw.bytes.data(), want) < want) {
+            throw data_error(fn + ": '" + path + "': truncated file: it ends before item " + std::to_string(first));
+        }
+        skip -= want;
+    }
+    raw.bytes.clear();
+    const std::size_t left = raw.dims[0] - first;
+    raw.items = (limit == 0) ? left : std::min<std::size_t>(limit, left);
     const std::size_t expected = raw.items * raw.item_bytes;  // < 2^32 * 2^24: no overflow in 64 bits
     while (raw.bytes.size() < expected) {
         const std::size_t old = raw.bytes.size();
