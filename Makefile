@@ -38,7 +38,7 @@ define configure
 	 cmake -S . -B "$(1)" "$${gen[@]}" $(2) $(CMAKE_ARGS)
 endef
 
-.PHONY: help deps configure build demo test bench sanitize-test clean fashion-mnist-softmax fashion-mnist-mlp compile-times mutation
+.PHONY: help deps configure build demo test bench bench-mpi sanitize-test clean fashion-mnist-softmax fashion-mnist-mlp compile-times mutation
 
 help:
 	@echo "symdiff make targets:"
@@ -48,6 +48,7 @@ help:
 	@echo "  test           build + ctest (unit, compile_fail, package, example)"
 	@echo "  demo           build and run examples/linear_regression"
 	@echo "  bench          configure $(BENCH_DIR)/ (-march=native) and build target run_bench"
+	@echo "  bench-mpi      the same, target run_bench_mpi: training on 1 and 2 MPI processes"
 	@echo "  sanitize-test  ASan+UBSan build in $(ASAN_DIR)/ + ctest (unit, example)"
 	@echo "  fashion-mnist-softmax, fashion-mnist-mlp   the full Fashion-MNIST training runs"
 	@echo "  compile-times  compile time and peak memory of every test/example file"
@@ -95,6 +96,11 @@ mutation:
 bench: deps
 	$(call configure,$(BENCH_DIR),$(BENCH_ARGS))
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target run_bench
+
+# Data-parallel training on 1 and 2 MPI processes (docs/distributed.md).
+bench-mpi: deps
+	$(call configure,$(BENCH_DIR),$(BENCH_ARGS))
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target run_bench_mpi
 
 # LeakSanitizer does not work in every sandbox (it needs ptrace-like access):
 # probe it with a leak-free program and turn leak checking off if it fails.
