@@ -301,3 +301,23 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_written_by_rank_0_continues_the_run_on_every_m
         BOOST_TEST(resumed[r].b == straight[r].b);
     }
 }
+
+BOOST_AUTO_TEST_CASE(members_with_different_options_are_told_so) {
+    const rows_data all(100);
+    std::vector<std::string> msg(2);
+    test_support::run_members(2, [&](std::shared_ptr<collective> c, int r) {
+        const auto [lo, hi] = share(100, r, 2);
+        const rows_data mine = all.part(lo, hi);
+        const xt::xtensor<double, 1> w0 = xt::zeros<double>({3});
+        // member 1 asks for minibatches of 10, member 0 for full batches
+        auto t = trainer(loss, params(w = w0, b = 0.0), data(X = mine.X, y = mine.y),
+                         {.batch_size = r == 1 ? 10u : 0u, .log = nullptr, .distributed = c});
+        try {
+            t.train(5);
+        } catch (const invalid_argument_error& e) {
+            msg[static_cast<std::size_t>(r)] = e.what();
+        }
+    });
+    for (const std::string& m : msg)
+        BOOST_TEST(m.find("the processes called train() differently") != std::string::npos);
+}

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -664,18 +665,31 @@ private:
     collective* shared() const { return o_.distributed.get(); }
 
     /// With shared rows, every process must call train() alike (the same steps, a callback or
-    /// none): the calls inside are collective. Checked with one gather per call.
+    /// none, validation data or none, the same options that decide which collective calls a step
+    /// makes): checked with one gather per call, of a hash of all that.
     void agree_on_call(std::size_t steps, bool callback) {
         collective* c = shared();
         if (!c) return;
-        const std::uint64_t call = (std::uint64_t{steps} << 2) | (callback ? 2u : 0u) | (validation_ ? 1u : 0u);
-        const std::vector<std::uint64_t> calls = c->gather(call);
+        const auto bits = [](double v) {
+            std::uint64_t u = 0;
+            std::memcpy(&u, &v, sizeof u);
+            return u;
+        };
+        std::uint64_t h = 0;
+        for (const std::uint64_t v :
+             {std::uint64_t{steps}, std::uint64_t{callback}, std::uint64_t{validation_ != nullptr},
+              std::uint64_t{step_count_}, std::uint64_t{o_.batch_size}, std::uint64_t{o_.shuffle}, o_.shuffle_seed,
+              std::uint64_t{o_.check_gradient}, std::uint64_t{o_.early_stopping_patience},
+              std::uint64_t{o_.divergence_patience}, std::uint64_t{o_.method.index()}, bits(o_.learning_rate),
+              bits(o_.tolerance), bits(o_.clip_grad_norm), bits(o_.clip_grad_value)})
+            h = detail::hash_mix(h, v);
+        const std::vector<std::uint64_t> calls = c->gather(h);
         for (std::size_t r = 1; r < calls.size(); ++r)
             if (calls[r] != calls[0])
                 throw invalid_argument_error(
                     who_ + ": the processes called train() differently (rank 0 and rank " + std::to_string(r) +
-                    " differ in the number of steps, the callback or the validation data): with shared rows every "
-                    "process makes the same calls");
+                    " differ in the number of steps, the callback, the validation data, the steps taken so far or "
+                    "the options): with shared rows every process makes the same calls with the same options");
     }
 
     /// Gives every process rank 0's values of `set` (a sum in which the other ranks add zeros).
