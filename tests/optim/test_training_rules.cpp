@@ -152,6 +152,32 @@ BOOST_AUTO_TEST_CASE(adam_weight_decay_is_l2_and_adamw_is_decoupled) {
     BOOST_TEST(std::abs(l2[w] - decoupled[w]) > 1e-3);  // the two forms differ
 }
 
+BOOST_AUTO_TEST_CASE(adam_and_adamw_on_an_array_parameter_follow_the_equations_entry_by_entry) {
+    // loss = sum((v - t)^2) over 3 entries: dL/dv = 2 (v - t), each entry its own Adam
+    constexpr auto v = symbol<"v">;
+    constexpr auto t = symbol<"t">;
+    const xt::xtensor<double, 1> target{1.0, -2.0, 0.25}, start{0.5, 0.0, -1.0};
+    const double lr = 0.05, wd = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    for (const bool decoupled : {false, true}) {
+        const optimizer method = decoupled ? optimizer{adamw{.weight_decay = wd}} : optimizer{adam{.weight_decay = wd}};
+        const auto fit = gradient_descent(sum(square(v - t)), params(v = start), data(fixed(t = target)),
+                                          {.learning_rate = lr, .steps = 12, .method = method});
+        for (std::size_t i = 0; i < 3; ++i) {
+            double p = start(i), m = 0, s2 = 0;
+            for (int k = 1; k <= 12; ++k) {
+                double g = 2 * (p - target(i));
+                if (decoupled) p *= 1 - lr * wd;
+                else g += wd * p;
+                m = b1 * m + (1 - b1) * g;
+                s2 = b2 * s2 + (1 - b2) * g * g;
+                p -= lr * (m / (1 - std::pow(b1, k))) / (std::sqrt(s2 / (1 - std::pow(b2, k))) + eps);
+            }
+            BOOST_TEST_INFO("entry " << i << (decoupled ? " (AdamW)" : " (Adam)"));
+            BOOST_TEST(fit[v](i) == p, tt::tolerance(1e-12));
+        }
+    }
+}
+
 namespace {
 constexpr auto affine_loss = mean(square(w * x + b - y));  // dL/dw = 2 mean(r x), dL/db = 2 mean(r), r = w x + b - y
 std::pair<double, double> affine_gradient(double wv, double bv) {

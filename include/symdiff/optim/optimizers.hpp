@@ -84,13 +84,24 @@ void adam_step(const A& a, V& p, const V& g, slot_state<V>& s, double lr) {
     const T rate = static_cast<T>(lr), b1 = static_cast<T>(a.beta1), b2 = static_cast<T>(a.beta2);
     const T c1 = T(1) - static_cast<T>(std::pow(a.beta1, double(t)));
     const T c2 = T(1) - static_cast<T>(std::pow(a.beta2, double(t)));
-    s.first = b1 * s.first + (T(1) - b1) * g;
+    const T eps = static_cast<T>(a.eps);
     if constexpr (std::is_arithmetic_v<V>) {
+        s.first = b1 * s.first + (T(1) - b1) * g;
         s.second = b2 * s.second + (T(1) - b2) * g * g;
-        p -= rate * (s.first / c1) / (std::sqrt(s.second / c2) + static_cast<T>(a.eps));
+        p -= rate * (s.first / c1) / (std::sqrt(s.second / c2) + eps);
     } else {
-        s.second = b2 * s.second + (T(1) - b2) * xt::square(g);
-        p -= rate * (s.first / c1) / (xt::sqrt(s.second / c2) + static_cast<T>(a.eps));
+        // one pass over the four arrays (the same operations per element as the formulas above;
+        // three array expressions read and wrote them three times)
+        T* m = s.first.data();
+        T* v = s.second.data();
+        T* w = p.data();
+        const T* d = g.data();
+        const T one_b1 = T(1) - b1, one_b2 = T(1) - b2;
+        for (std::size_t i = 0, n = p.size(); i < n; ++i) {
+            m[i] = b1 * m[i] + one_b1 * d[i];
+            v[i] = b2 * v[i] + one_b2 * (d[i] * d[i]);
+            w[i] -= rate * (m[i] / c1) / (std::sqrt(v[i] / c2) + eps);
+        }
     }
 }
 
