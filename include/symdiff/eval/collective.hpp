@@ -45,6 +45,21 @@ public:
 
 namespace detail {
 
+/// The rows of one process among all: [first, first + local) of `all`, from every process's row
+/// count in rank order.
+struct row_share {
+    std::size_t first = 0, local = 0, all = 0;
+};
+inline row_share share_of(const std::vector<std::uint64_t>& counts, int rank) {
+    row_share s;
+    for (std::size_t r = 0; r < counts.size(); ++r) {
+        if (static_cast<int>(r) < rank) s.first += counts[r];
+        s.all += counts[r];
+    }
+    s.local = counts[static_cast<std::size_t>(rank)];
+    return s;
+}
+
 /// This process's failure, as a shared_failure of its kind.
 inline shared_failure failure_of(const std::exception_ptr& e, int rank) {
     try {

@@ -29,7 +29,6 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <numeric>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -259,19 +258,15 @@ public:
         if (std::find(counts.begin(), counts.end(), failed) != counts.end())
             raise(shared_->first_failure(mine), shared_->size());
         try {
-            const auto total = [](const std::vector<std::uint64_t>& c) {
-                return std::accumulate(c.begin(), c.end(), std::uint64_t{0});
-            };
-            if (shapes_changed || !planned_ || total(counts) != total(shared_counts_) || !blocked_) {
+            const std::size_t all_before = share_.all;
+            if (shapes_changed || !planned_ || !blocked_ || share_of(counts, shared_->rank()).all != all_before) {
                 planned_ = false;
                 spread_rows(counts);
                 plan();
                 shared_counts_ = counts;
             } else if (counts != shared_counts_) {  // the same rows in all, shared out otherwise
                 spread_rows(counts);
-                row_begin_ = shared_first_;
-                row_end_ = shared_first_ + shared_local_;
-                blocks_ = (shared_local_ + block_rows_ - 1) / block_rows_;
+                share_blocks();
                 plan_groups();
                 shared_counts_ = counts;
             }
@@ -310,14 +305,8 @@ private:
     /// Gives the symbols with rows the rows of all the processes, and this process its range.
     void spread_rows(const std::vector<std::uint64_t>& counts) {
         const program_table<T>& t = *t_;
-        const auto me = static_cast<std::size_t>(shared_->rank());
-        std::size_t all = 0;
-        shared_first_ = 0;
-        for (std::size_t r = 0; r < counts.size(); ++r) {
-            if (r < me) shared_first_ += counts[r];
-            all += counts[r];
-        }
-        shared_local_ = counts[me];
+        share_ = share_of(counts, shared_->rank());
+        const std::size_t all = share_.all;
         for (std::size_t k = 0; k < t.size; ++k) {
             if (t.node[k]->kind != expr_kind::symbol || t.place[k] != placement::rows || slots[k].shape.empty())
                 continue;
@@ -851,10 +840,8 @@ private:
         if (shared_) {  // this process's rows only, in blocks (perhaps none)
             rows_n_ = n;
             block_rows_ = std::min(rows, n);
-            row_begin_ = shared_first_;
-            row_end_ = shared_first_ + shared_local_;
             blocked_ = true;
-            blocks_ = (shared_local_ + block_rows_ - 1) / block_rows_;
+            share_blocks();
             return;
         }
         if (rows >= n) return;
@@ -863,6 +850,13 @@ private:
         row_end_ = n;
         blocked_ = true;
         blocks_ = (n + rows - 1) / rows;
+    }
+
+    /// This process's rows (share_) in blocks of block_rows_: [row_begin_, row_end_), perhaps none.
+    void share_blocks() {
+        row_begin_ = share_.first;
+        row_end_ = share_.first + share_.local;
+        blocks_ = (share_.local + block_rows_ - 1) / block_rows_;
     }
 
     /// Points the rows nodes at rows [r0, r1).
@@ -1012,8 +1006,8 @@ private:
     // rows shared across processes (share_rows)
     collective* shared_ = nullptr;
     std::vector<std::uint64_t> shared_counts_;  ///< every process's rows, at the last plan
-    std::size_t shared_first_ = 0, shared_local_ = 0;
-    std::vector<std::size_t> local_extent_;  ///< symbols with rows: their bound first extent
+    row_share share_;                           ///< this process's rows among all, at the last plan
+    std::vector<std::size_t> local_extent_;     ///< symbols with rows: their bound first extent
     std::vector<accumulator_t<T>> shared_sums_;
     // groups of blocks and threads
     std::size_t threads_ = 1, groups_ = 1, reduce_words_ = 0;

@@ -282,12 +282,9 @@ public:
         });
         all_rows_ = rows_;
         if (collective* c = shared()) {  // this process's rows are [first_row_, first_row_ + rows_)
-            const std::vector<std::uint64_t> counts = c->gather(rows_);
-            all_rows_ = 0;
-            for (std::size_t r = 0; r < counts.size(); ++r) {
-                if (static_cast<int>(r) < c->rank()) first_row_ += counts[r];
-                all_rows_ += counts[r];
-            }
+            const detail::row_share share = detail::share_of(c->gather(rows_), c->rank());
+            first_row_ = share.first;
+            all_rows_ = share.all;
             if (c->rank() != 0) {  // logs and the progress display are rank 0's
                 o_.log = nullptr;
                 o_.progress = progress_mode::none;
