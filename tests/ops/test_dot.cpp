@@ -61,3 +61,85 @@ BOOST_AUTO_TEST_CASE(float_data_gives_float_gradients) {
     static_assert(std::is_same_v<typename decltype(g)::value_type, float>);
     BOOST_TEST(all_near(g, xt::xtensor<double, 1>{4.0, 6.0}, 1e-6));
 }
+
+// The product kernels take different paths by the length of a row (1 to 7 numbers: loops of a
+// compile-time length; up to 8 SIMD batches: sums kept in registers; longer: along the row) and
+// by the row count (groups of a SIMD batch's width, pairs, a rest; reads that run into the next
+// row except at the end of the matrix). Every path against a plain loop, in both directions, set
+// and added, in double and float.
+template <class T>
+void check_matrix_vector_products(double tolerance) {
+    std::vector<std::size_t> lengths;
+    for (std::size_t k = 1; k <= 20; ++k) lengths.push_back(k);
+    for (const std::size_t k : {31, 32, 33, 64, 65, 70, 129, 140}) lengths.push_back(k);
+    for (const std::size_t k : lengths)
+        for (const std::size_t m : {1, 7, 8, 9, 16, 17, 33}) {
+            std::vector<T> A(m * k), v(k), u(m);
+            for (std::size_t i = 0; i < A.size(); ++i)
+                A[i] = static_cast<T>(std::sin(0.7 * static_cast<double>(i) + 0.1));
+            for (std::size_t p = 0; p < k; ++p) v[p] = static_cast<T>(0.5 - 0.01 * static_cast<double>(p));
+            for (std::size_t i = 0; i < m; ++i) u[i] = static_cast<T>(std::cos(0.3 * static_cast<double>(i)));
+            for (const bool add : {false, true}) {
+                // y = A v (m numbers) and z = A^T u (k numbers), starting from 1 when added
+                std::vector<T> y(m, T(1)), z(k, T(1));
+                symdiff::detail::gemm(false, false, m, 1, k, A.data(), v.data(), y.data(), add);
+                symdiff::detail::gemm(true, false, k, 1, m, A.data(), u.data(), z.data(), add);
+                for (std::size_t i = 0; i < m; ++i) {
+                    double e = add ? 1.0 : 0.0;
+                    for (std::size_t p = 0; p < k; ++p) e += static_cast<double>(A[i * k + p]) * v[p];
+                    BOOST_TEST(std::abs(y[i] - e) <= tolerance, "A v, k = " << k << ", m = " << m << ", row " << i);
+                }
+                for (std::size_t p = 0; p < k; ++p) {
+                    double e = add ? 1.0 : 0.0;
+                    for (std::size_t i = 0; i < m; ++i) e += static_cast<double>(A[i * k + p]) * u[i];
+                    BOOST_TEST(std::abs(z[p] - e) <= tolerance,
+                               "A^T u, k = " << k << ", m = " << m << ", column " << p);
+                }
+            }
+        }
+}
+
+BOOST_AUTO_TEST_CASE(matrix_vector_products_of_every_path) {
+    check_matrix_vector_products<double>(1e-12);
+    check_matrix_vector_products<float>(2e-4);
+}
+
+// Matrix products: micro-tiles of one SIMD batch of columns (12 rows) or two (6 rows), edges of
+// both, depths across a packed panel (256), A and B transposed or not; against plain loops.
+template <class T>
+void check_matrix_products(double tolerance) {
+    for (const bool ta : {false, true})
+        for (const bool tb : {false, true})
+            for (const std::size_t m : {2, 5, 12, 13, 100})
+                for (const std::size_t n : {2, 3, 8, 10, 16, 17, 33})
+                    for (const std::size_t k : {1, 7, 300}) {
+                        std::vector<T> A(m * k), Bm(k * n);
+                        for (std::size_t i = 0; i < A.size(); ++i)
+                            A[i] = static_cast<T>(std::sin(0.37 * static_cast<double>(i)));
+                        for (std::size_t i = 0; i < Bm.size(); ++i)
+                            Bm[i] = static_cast<T>(std::cos(0.23 * static_cast<double>(i)));
+                        // op(A)[i][p] and op(B)[p][j] of the row-major storage
+                        const auto a = [&](std::size_t i, std::size_t p) { return ta ? A[p * m + i] : A[i * k + p]; };
+                        const auto b = [&](std::size_t p, std::size_t j) { return tb ? Bm[j * k + p] : Bm[p * n + j]; };
+                        for (const bool add : {false, true}) {
+                            std::vector<T> C(m * n, T(1));
+                            symdiff::detail::gemm(ta, tb, m, n, k, A.data(), Bm.data(), C.data(), add);
+                            double worst = 0;
+                            for (std::size_t i = 0; i < m; ++i)
+                                for (std::size_t j = 0; j < n; ++j) {
+                                    double e = add ? 1.0 : 0.0;
+                                    for (std::size_t p = 0; p < k; ++p)
+                                        e += static_cast<double>(a(i, p)) * static_cast<double>(b(p, j));
+                                    worst = std::max(worst, std::abs(C[i * n + j] - e));
+                                }
+                            BOOST_TEST(worst <= tolerance, "op(A) op(B), m = " << m << ", n = " << n << ", k = " << k
+                                                                               << ", trans " << ta << tb << ", add "
+                                                                               << add);
+                        }
+                    }
+}
+
+BOOST_AUTO_TEST_CASE(matrix_products_of_every_tile) {
+    check_matrix_products<double>(1e-12);
+    check_matrix_products<float>(1e-3);
+}
