@@ -305,3 +305,37 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_written_by_rank_0_continues_the_run_on_every_m
         BOOST_TEST(resumed[r].b == straight[r].b);
     }
 }
+
+BOOST_AUTO_TEST_CASE(a_checkpoint_one_member_cannot_read_raises_io_error_on_every_member) {
+    // member 1 is given a directory without a checkpoint: every member raises io_error, as one
+    // process would, with member 1's message, and keeps its parameters
+    const rows_data all(200);
+    const std::string dir = "trainer_shared_checkpoint_unreadable";
+    std::vector<int> raised_io(2, 0), kept(2, 0);
+    std::vector<std::string> message(2);
+    test_support::run_members(2, [&](std::shared_ptr<collective> c, int r) {
+        const auto [lo, hi] = share(200, r, 2);
+        const rows_data mine = all.part(lo, hi);
+        const descent_options o{.learning_rate = 0.05, .log = nullptr, .distributed = c};
+        const xt::xtensor<double, 1> w0 = xt::zeros<double>({3});
+        auto t = trainer(loss, params(w = w0, b = 0.0), data(X = mine.X, y = mine.y), o);
+        t.train(3);
+        t.save(dir);
+        const xt::xtensor<double, 1> before = t[w];
+        try {
+            t.load(r == 1 ? dir + "_missing" : dir);
+        } catch (const io_error& e) {
+            raised_io[static_cast<std::size_t>(r)] = 1;
+            message[static_cast<std::size_t>(r)] = e.what();
+        } catch (const std::exception& e) {
+            message[static_cast<std::size_t>(r)] = e.what();
+        }
+        kept[static_cast<std::size_t>(r)] = t[w] == before ? 1 : 0;
+    });
+    std::filesystem::remove_all(dir);
+    for (std::size_t r = 0; r < 2; ++r) {
+        BOOST_TEST(raised_io[r] == 1, "member " << r << ": " << message[r]);
+        BOOST_TEST(message[r].rfind("rank 1: ", 0) == 0, message[r]);
+        BOOST_TEST(kept[r] == 1);
+    }
+}

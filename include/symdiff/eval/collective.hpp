@@ -18,8 +18,10 @@
 
 namespace symdiff {
 
-/// What kind of error a process raised, so that the others raise the same kind.
-enum class failure_kind : unsigned char { none, shape, invalid_argument, runtime };
+/// What kind of error a process raised, so that the others raise the same kind: a shape_error,
+/// another std::invalid_argument, another exception (runtime), or the i-th of the exception types
+/// of a detail::failures<...> (`typed` + i).
+enum class failure_kind : unsigned char { none, shape, invalid_argument, runtime, typed };
 
 /// The first failure among the processes (the lowest rank that failed), or none.
 struct shared_failure {
@@ -60,49 +62,81 @@ inline row_share share_of(const std::vector<std::uint64_t>& counts, int rank) {
     return s;
 }
 
-/// This process's failure, as a shared_failure of its kind.
-inline shared_failure failure_of(const std::exception_ptr& e, int rank) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const shape_error& x) {
-        return {failure_kind::shape, rank, x.what()};
-    } catch (const std::invalid_argument& x) {
-        return {failure_kind::invalid_argument, rank, x.what()};
-    } catch (const std::exception& x) {
-        return {failure_kind::runtime, rank, x.what()};
-    } catch (...) {
-        return {failure_kind::runtime, rank, "an exception that is not a std::exception"};
+/// How failures travel between processes, for a list of exception types `Kinds` (most derived
+/// first) that every process raises as themselves; any other failure is raised as a shape_error,
+/// a std::invalid_argument or a std::runtime_error. (Each of Kinds is constructible from a
+/// std::string.) A layer names its own types: `using errors = failures<io_error>;`.
+template <class... Kinds>
+struct failures {
+    /// This process's failure: the first of Kinds that it is, else shape, invalid argument or runtime.
+    static shared_failure of(const std::exception_ptr& e, int rank) {
+        shared_failure f;
+        try {
+            std::rethrow_exception(e);
+        } catch (const shape_error& x) {
+            f = {failure_kind::shape, rank, x.what()};
+        } catch (const std::invalid_argument& x) {
+            f = {failure_kind::invalid_argument, rank, x.what()};
+        } catch (const std::exception& x) {
+            f = {failure_kind::runtime, rank, x.what()};
+        } catch (...) {
+            f = {failure_kind::runtime, rank, "an exception that is not a std::exception"};
+        }
+        unsigned i = 0;
+        if (((holds<Kinds>(e) || (++i, false)) || ...))
+            f.kind = static_cast<failure_kind>(static_cast<unsigned>(failure_kind::typed) + i);
+        return f;
     }
-}
 
-/// Raises `f` on this process: the same kind of exception, the message prefixed with the rank
-/// that found it (when there are several processes). `Invalid` is the type for invalid arguments.
-template <class Invalid = std::invalid_argument>
-[[noreturn]] void raise(const shared_failure& f, int size) {
-    const std::string text = size > 1 ? "rank " + std::to_string(f.rank) + ": " + f.message : f.message;
-    switch (f.kind) {
-        case failure_kind::shape: throw shape_error(text);
-        case failure_kind::invalid_argument: throw Invalid(text);
-        default: throw std::runtime_error(text);
+    /// Raises `f` on this process: the same kind of exception, the message prefixed with the rank
+    /// that found it (when there are several processes).
+    [[noreturn]] static void raise(const shared_failure& f, int size) {
+        const std::string text = size > 1 ? "rank " + std::to_string(f.rank) + ": " + f.message : f.message;
+        if constexpr (sizeof...(Kinds) > 0) {
+            const auto kind = static_cast<unsigned>(f.kind);
+            if (kind >= static_cast<unsigned>(failure_kind::typed)) {
+                const unsigned i = kind - static_cast<unsigned>(failure_kind::typed);
+                unsigned j = 0;
+                ((j++ == i ? throw Kinds(text) : void()), ...);
+            }
+        }
+        switch (f.kind) {
+            case failure_kind::shape: throw shape_error(text);
+            case failure_kind::invalid_argument: throw std::invalid_argument(text);
+            default: throw std::runtime_error(text);
+        }
     }
-}
 
-/// Runs `f` on every process; when it throws on any of them, every process raises the failure of
-/// the lowest rank that threw (so that none is left waiting in a later collective call).
-template <class Invalid = std::invalid_argument, class F>
-void agree(collective* c, F&& f) {
-    if (!c) {
-        f();
-        return;
+    /// Runs `f` on every process; when it throws on any of them, every process raises the failure
+    /// of the lowest rank that threw (so that none is left waiting in a later collective call).
+    template <class F>
+    static void agree(collective* c, F&& f) {
+        if (!c) {
+            f();
+            return;
+        }
+        shared_failure mine;
+        try {
+            f();
+        } catch (...) {
+            mine = of(std::current_exception(), c->rank());
+        }
+        if (const shared_failure first = c->first_failure(mine)) raise(first, c->size());
     }
-    shared_failure mine;
-    try {
-        f();
-    } catch (...) {
-        mine = failure_of(std::current_exception(), c->rank());
+
+private:
+    /// Whether `e` holds an exception of type K (or derived from it).
+    template <class K>
+    static bool holds(const std::exception_ptr& e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const K&) {
+            return true;
+        } catch (...) {
+            return false;
+        }
     }
-    if (const shared_failure first = c->first_failure(mine)) raise<Invalid>(first, c->size());
-}
+};
 
 }  // namespace detail
 }  // namespace symdiff

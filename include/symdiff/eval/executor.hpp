@@ -252,11 +252,11 @@ public:
         try {
             local = local_rows();
         } catch (...) {
-            mine = failure_of(std::current_exception(), shared_->rank());
+            mine = failures<>::of(std::current_exception(), shared_->rank());
         }
         const std::vector<std::uint64_t> counts = shared_->gather(mine ? failed : local);
         if (std::find(counts.begin(), counts.end(), failed) != counts.end())
-            raise(shared_->first_failure(mine), shared_->size());
+            failures<>::raise(shared_->first_failure(mine), shared_->size());
         try {
             const std::size_t all_before = share_.all;
             if (shapes_changed || !planned_ || !blocked_ || share_of(counts, shared_->rank()).all != all_before) {
@@ -273,7 +273,7 @@ public:
             stage();
             execute_rows();
         } catch (...) {
-            mine = failure_of(std::current_exception(), shared_->rank());
+            mine = failures<>::of(std::current_exception(), shared_->rank());
         }
         combine_shared(mine);
         execute_post();
@@ -330,7 +330,7 @@ private:
             for (std::size_t k : reduce_tmp_) words += count_of(slots[k].shape);
         const std::vector<std::uint64_t> sizes = shared_->gather(mine ? failed : words);
         if (std::find(sizes.begin(), sizes.end(), failed) != sizes.end())
-            raise(shared_->first_failure(mine), shared_->size());
+            failures<>::raise(shared_->first_failure(mine), shared_->size());
         for (std::size_t r = 1; r < sizes.size(); ++r)
             if (sizes[r] != sizes[0])
                 throw shape_error("the processes' programs have different shapes: rank 0 adds up " +

@@ -268,7 +268,7 @@ public:
           gradient_(initial) {
         check_symbols();
         // with the rows shared across processes, a bad option or bad data on one process stops all
-        detail::agree<invalid_argument_error>(shared(), [&] {
+        shared_errors::agree(shared(), [&] {
             detail::validate<Ps...>(o_, who);
             rows_ = detail::validate_data(data_, who_ + ": data", shared() != nullptr);
             boost::hana::for_each(initial.bindings, [&](const auto& b) {
@@ -304,7 +304,7 @@ public:
     /// `early_stopping_patience` then stops on it.
     template <class... Vs, class... Es>
     trainer& validate_on(const data_set<Vs...>& validation, named_metric<Es>... metrics) {
-        detail::agree<invalid_argument_error>(
+        shared_errors::agree(
             shared(), [&] { detail::validate_data(validation, who_ + ": validation data", shared() != nullptr); });
         auto held = std::make_shared<data_set<Vs...>>(validation);
         using Rows = typename detail::array_rows<detail::rows_of<>, Vs...>::type;
@@ -358,6 +358,10 @@ public:
     const descent_result<P>& train() { return train(o_.steps); }
 
 private:
+    // With shared rows, a failure on one process is raised on every process; these library types
+    // are raised as themselves (an option, a checkpoint that cannot be read), others by their kind.
+    using shared_errors = detail::failures<invalid_argument_error, io_error>;
+
     template <class Callback>
     const descent_result<P>& run(std::size_t steps, Callback& on_step, bool batched) {
         // (the check runs again at every call until the first step: a failed check is not skipped)
@@ -470,11 +474,11 @@ private:
                     try {
                         call();
                     } catch (...) {
-                        failed = detail::failure_of(std::current_exception(), c->rank());
+                        failed = shared_errors::of(std::current_exception(), c->rank());
                     }
                     const std::vector<std::uint64_t> says = c->gather(failed ? 2 : callback_stop ? 1 : 0);
                     if (std::find(says.begin(), says.end(), 2u) != says.end())
-                        detail::raise<invalid_argument_error>(c->first_failure(failed), c->size());
+                        shared_errors::raise(c->first_failure(failed), c->size());
                     callback_stop = std::find(says.begin(), says.end(), 1u) != says.end();
                 } else {
                     call();
@@ -525,7 +529,7 @@ public:
     void save(const std::string& dir) const {
         // every process has the same state: rank 0 writes it, and the others wait for it to have
         // written (a save then a load reads what was saved) or to have failed (then all raise)
-        detail::agree<invalid_argument_error>(shared(), [&] {
+        shared_errors::agree(shared(), [&] {
             if (!shared() || shared()->rank() == 0) write_state(dir);
         });
     }
@@ -578,7 +582,7 @@ public:
         std::vector<double> values, history;
         P parameters = result_.parameters, last_finite = last_finite_, best = best_, best_validation = best_validation_;
         auto states = states_;
-        detail::agree<invalid_argument_error>(shared(), [&] {
+        shared_errors::agree(shared(), [&] {
             counters = load_npy_vector<std::uint64_t>(dir + "/state/counters.npy");
             if (counters.size() != fixed_fields + 2 * sizeof...(Ps) || counters[0] != format_version)
                 throw io_error("trainer::load: '" + dir + "' is not a checkpoint of a trainer with " +
@@ -729,13 +733,13 @@ private:
                 }
             } catch (...) {
                 verdict = 2;
-                said = detail::failure_of(std::current_exception(), 0);
+                said = shared_errors::of(std::current_exception(), 0);
             }
         }
         verdict = c->gather(verdict)[0];
         if (verdict == 0) return {};
         const shared_failure first = c->first_failure(said);
-        if (verdict == 2) detail::raise<invalid_argument_error>(first, c->size());
+        if (verdict == 2) shared_errors::raise(first, c->size());
         return first.message;  // (the report itself is rank 0's)
     }
 
