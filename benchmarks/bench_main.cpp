@@ -195,6 +195,18 @@ void run_w4(const std::string& name, const W4Data<T>& d, Reporter& rep) {
     rep.note_peak_rss(workload + " " + name);
 }
 
+// Minibatches (workloads.hpp): one warm-up step, then the other 467 batches of the epoch timed
+// together; the time per step is their mean, final_loss the loss of the last batch.
+template <class Impl, class T>
+void run_minibatches(const std::string& workload, const std::string& name, const W4Data<T>& d, Reporter& rep) {
+    Impl m(d);
+    m.run(1);
+    const std::int64_t t0 = now_ns();
+    m.run(minibatch_steps - 1);
+    const double ns = static_cast<double>(now_ns() - t0) / static_cast<double>(minibatch_steps - 1);
+    rep.emit(workload, name, minibatch_rows, ns, m.loss());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workloads: every implementation present, on the same data
 // ---------------------------------------------------------------------------------------------
@@ -283,6 +295,15 @@ bool bench_w4(const Options& o, Reporter& rep) {
     run_w4<handwritten::W4Blocked<T>>("handwritten_blocked", *d, rep);
 #if defined(SYMDIFF_BENCH_HAVE_W4)
     run_w4<with_symdiff::W4<T>>(impl_name<with_symdiff::W4<T>>("symdiff"), *d, rep);
+#endif
+    const std::string mb = std::string("W4_mb128_") + precision_tag<T>();
+    run_minibatches<handwritten::W4Minibatch<T>>(mb, "handwritten", *d, rep);
+    run_minibatches<with_symdiff::W4Minibatch<T>>(mb, "symdiff", *d, rep);
+#if defined(SYMDIFF_BENCH_HAVE_HANDWRITTEN_W5)
+    if constexpr (std::is_same_v<T, float>) {  // W5 is defined in f32
+        run_minibatches<handwritten::W5<T>>("W5_mlp_mb128_f32", "handwritten", *d, rep);
+        run_minibatches<with_symdiff::W5<T>>("W5_mlp_mb128_f32", "symdiff", *d, rep);
+    }
 #endif
     return true;
 }

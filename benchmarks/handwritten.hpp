@@ -326,13 +326,15 @@ public:
         std::fill(b_.begin(), b_.end(), T(0));
     }
 
-    void step() {
-        const std::size_t n = data_.n();
-        const T* X = data_.X.data();
+    void step() { step_rows(0, data_.n()); }
+
+    /// One step on rows [r0, r0 + n) of the training data.
+    void step_rows(std::size_t r0, std::size_t n) {
+        const T* X = data_.X.data() + r0 * d;
         logits_product<T>(X, n, d, W_.data(), k, Z_.data());  // Z = X W
         std::fill(db_.begin(), db_.end(), T(0));
         double loss_sum = 0.0;
-        log_softmax_pass<T>(Z_.data(), data_.y.data(), n, b_.data(), db_.data(), T(1) / T(n), loss_sum);
+        log_softmax_pass<T>(Z_.data(), data_.y.data() + r0, n, b_.data(), db_.data(), T(1) / T(n), loss_sum);
         gradient_product<T>(X, n, d, Z_.data(), k, dWt_.data());  // dW^T = G^T X
         update(loss_sum / static_cast<double>(n));
     }
@@ -409,6 +411,110 @@ public:
 private:
     std::vector<T> dWtb_;  // (X_b^T G_b)^T of the current block
 };
+
+// ---------------------------------------------------------------------------------------------
+// Minibatches of 128 in file order (workloads.hpp): run(steps) takes the next `steps` batches.
+// W4Minibatch: W4's step on each batch. W5: the MLP 784-128(relu)-10, softmax cross-entropy,
+// Adam, with the products in Eigen (or CBLAS) and the rest in fused loops:
+//   Z1 = X W1 + b1, H = relu(Z1), Z2 = H W2 + b2, G2 = (softmax(Z2) - onehot(y)) / n,
+//   dW2 = H^T G2, db2 = sum G2, dZ1 = (G2 W2^T) [Z1 > 0], dW1 = X^T dZ1, db1 = sum dZ1.
+// ---------------------------------------------------------------------------------------------
+template <class T>
+class W4Minibatch {
+public:
+    explicit W4Minibatch(const W4Data<T>& d) : m_(d) { m_.reset(); }
+    void run(std::size_t steps) {
+        for (std::size_t s = 0; s < steps; ++s, ++batch_)
+            m_.step_rows((batch_ % minibatch_steps) * minibatch_rows, minibatch_rows);
+    }
+    double loss() const { return m_.loss(); }
+
+private:
+    W4<T> m_;
+    std::size_t batch_ = 0;
+};
+
+#if defined(SYMDIFF_BENCH_HAVE_EIGEN)
+#define SYMDIFF_BENCH_HAVE_HANDWRITTEN_W5
+template <class T>
+class W5 {
+public:
+    static constexpr std::size_t d = 784, h = 128, k = 10, n = minibatch_rows;
+    using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using Map = Eigen::Map<RowMajor>;
+    using ConstMap = Eigen::Map<const RowMajor>;
+    using Index = Eigen::Index;
+
+    explicit W5(const W4Data<T>& data) : data_(data) {
+        const W5Parameters<T> p = w5_initial<T>();
+        W1_.assign(p.W1.begin(), p.W1.end());
+        W2_.assign(p.W2.begin(), p.W2.end());
+        b1_.assign(h, T(0));
+        b2_.assign(k, T(0));
+        for (auto* v : {&dW1_, &m1_, &v1_}) v->assign(d * h, T(0));
+        for (auto* v : {&dW2_, &m2_, &v2_}) v->assign(h * k, T(0));
+        for (auto* v : {&db1_, &mb1_, &vb1_}) v->assign(h, T(0));
+        for (auto* v : {&db2_, &mb2_, &vb2_}) v->assign(k, T(0));
+        Z1_.assign(n * h, T(0));
+        dZ1_.assign(n * h, T(0));
+        Z2_.assign(n * k, T(0));
+    }
+    void run(std::size_t steps) {
+        for (std::size_t s = 0; s < steps; ++s, ++batch_) step_rows((batch_ % minibatch_steps) * n);
+    }
+    double loss() const { return loss_; }
+
+private:
+    void step_rows(std::size_t r0) {
+        const T* X = data_.X.data() + r0 * d;
+        ConstMap x(X, Index(n), Index(d));
+        Map z1(Z1_.data(), Index(n), Index(h)), dz1(dZ1_.data(), Index(n), Index(h)),
+            z2(Z2_.data(), Index(n), Index(k));
+        Map w1(W1_.data(), Index(d), Index(h)), w2(W2_.data(), Index(h), Index(k));
+        z1.noalias() = x * w1;
+        for (std::size_t i = 0; i < n; ++i)  // H = relu(Z1 + b1), kept in Z1
+            for (std::size_t j = 0; j < h; ++j) Z1_[i * h + j] = std::max(Z1_[i * h + j] + b1_[j], T(0));
+        z2.noalias() = z1 * w2;
+        std::fill(db2_.begin(), db2_.end(), T(0));
+        double loss_sum = 0;
+        log_softmax_pass<T>(Z2_.data(), data_.y.data() + r0, n, b2_.data(), db2_.data(), T(1) / T(n), loss_sum);
+        Map(dW2_.data(), Index(h), Index(k)).noalias() = z1.transpose() * z2;
+        dz1.noalias() = z2 * w2.transpose();
+        std::fill(db1_.begin(), db1_.end(), T(0));
+        for (std::size_t i = 0; i < n; ++i)  // dZ1 = dH [H > 0] (H > 0 exactly where Z1 + b1 > 0)
+            for (std::size_t j = 0; j < h; ++j) {
+                const T g = Z1_[i * h + j] > T(0) ? dZ1_[i * h + j] : T(0);
+                dZ1_[i * h + j] = g;
+                db1_[j] += g;
+            }
+        Map(dW1_.data(), Index(d), Index(h)).noalias() = x.transpose() * dz1;
+        ++t_;
+        adam(W1_, dW1_, m1_, v1_);
+        adam(b1_, db1_, mb1_, vb1_);
+        adam(W2_, dW2_, m2_, v2_);
+        adam(b2_, db2_, mb2_, vb2_);
+        loss_ = loss_sum / static_cast<double>(n);
+        do_not_optimize(loss_);
+    }
+    // torch.optim.Adam: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr m^ / (sqrt(v^) + eps)
+    void adam(std::vector<T>& p, const std::vector<T>& g, std::vector<T>& m, std::vector<T>& v) const {
+        const T b1 = T(0.9), b2 = T(0.999), eps = T(1e-8), lr = T(w5_learning_rate);
+        const T c1 = T(1) - static_cast<T>(std::pow(0.9, double(t_))),
+                c2 = T(1) - static_cast<T>(std::pow(0.999, double(t_)));
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            m[i] = b1 * m[i] + (T(1) - b1) * g[i];
+            v[i] = b2 * v[i] + (T(1) - b2) * (g[i] * g[i]);
+            p[i] -= lr * (m[i] / c1) / (std::sqrt(v[i] / c2) + eps);
+        }
+    }
+
+    const W4Data<T>& data_;
+    std::vector<T> W1_, b1_, W2_, b2_, dW1_, db1_, dW2_, db2_, m1_, v1_, mb1_, vb1_, m2_, v2_, mb2_, vb2_;
+    std::vector<T> Z1_, dZ1_, Z2_;
+    std::size_t batch_ = 0, t_ = 0;
+    double loss_ = 0;
+};
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // Blocks of rows of a data matrix with p features, written by hand with xsimd (which xtensor

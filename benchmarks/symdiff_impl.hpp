@@ -219,6 +219,54 @@ struct W9EinsumLoss {
 };
 using W9EinsumGradient = W9GradientOf<W9EinsumLoss>;
 
+// Minibatches of 128 in file order (workloads.hpp), as a user trains them: a trainer with
+// batch_size 128 and shuffle off; run(steps) trains `steps` more steps (each: copy the batch's
+// rows, run the compiled step program, update). Each train() call also checks all the data for
+// NaN/Inf before its first step and computes final_loss() over all the data after its last: the
+// driver makes one call for the 467 timed steps, so those two passes are spread over them.
+inline descent_options minibatch_options(double lr, optimizer method) {
+    return {.learning_rate = lr,
+            .method = method,
+            .batch_size = minibatch_rows,
+            .shuffle = false,
+            .log = nullptr,
+            .divergence_patience = 0,
+            .threads = threads};
+}
+
+template <class T>
+struct W4Minibatch {
+    static auto make(const W4Data<T>& d) {
+        const xt::xtensor<T, 2> W0 = xt::zeros<T>({W4Data<T>::d, W4Data<T>::k});
+        const xt::xtensor<T, 1> b0 = xt::zeros<T>({W4Data<T>::k});
+        return trainer(W4<T>::objective, params(W = W0, b = b0), data(X = d.X, y = d.y),
+                       minibatch_options(d.lr, sgd{}));
+    }
+    decltype(make(std::declval<const W4Data<T>&>())) t;
+    explicit W4Minibatch(const W4Data<T>& d) : t(make(d)) {}
+    void run(std::size_t steps) { t.train(steps); }
+    double loss() const { return t.result().loss_history.back(); }  // the last batch's loss
+};
+
+// W5: the MLP 784-128(relu)-10, softmax cross-entropy, Adam.
+inline constexpr auto W1h = symbol<"W1">;
+inline constexpr auto b1h = symbol<"b1">;
+inline constexpr auto W2h = symbol<"W2">;
+inline constexpr auto b2h = symbol<"b2">;
+template <class T>
+struct W5 {
+    static constexpr auto objective = mean(cross_entropy(log_softmax(dot(relu(dot(X, W1h) + b1h), W2h) + b2h), y));
+    static auto make(const W4Data<T>& d) {
+        const W5Parameters<T> p = w5_initial<T>();
+        return trainer(objective, params(W1h = p.W1, b1h = p.b1, W2h = p.W2, b2h = p.b2), data(X = d.X, y = d.y),
+                       minibatch_options(w5_learning_rate, adam{}));
+    }
+    decltype(make(std::declval<const W4Data<T>&>())) t;
+    explicit W5(const W4Data<T>& d) : t(make(d)) {}
+    void run(std::size_t steps) { t.train(steps); }
+    double loss() const { return t.result().loss_history.back(); }  // the last batch's loss
+};
+
 // W10: the Gaussian mixture as examples/gaussian_mixture.cpp writes it; loss and gradients in one
 // compiled program (the points are rows of data).
 #define SYMDIFF_BENCH_HAVE_W10

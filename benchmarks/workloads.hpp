@@ -167,6 +167,39 @@ struct W4Data {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Minibatches of 128 on the W4 data, in file order (the peer harness's W4_mb128): W4 with SGD
+// (lr 0.1) and W5, the MLP 784-128(relu)-10 with Adam (lr 1e-3), f32. One warm-up step, then 467
+// timed steps: batches 0..467 of the 468 whole batches of one epoch; final_loss = the loss of
+// batch 467.
+// ---------------------------------------------------------------------------------------------
+inline constexpr std::size_t minibatch_rows = 128;
+inline constexpr std::size_t minibatch_steps = 468;
+inline constexpr double w5_learning_rate = 1e-3;
+
+/// W5's starting point: W1 (784 x 128) and W2 (128 x 10) uniform in +-0.087 and +-0.2 (about
+/// 1/sqrt(fan-in)), from splitmix64(3); the biases zero.
+template <class T>
+struct W5Parameters {
+    xt::xtensor<T, 2> W1, W2;
+    xt::xtensor<T, 1> b1, b2;
+};
+template <class T>
+W5Parameters<T> w5_initial() {
+    SplitMix64 rng(3);
+    const auto init = [&](std::size_t r, std::size_t c, double scale) {
+        xt::xtensor<T, 2> a = xt::xtensor<T, 2>::from_shape({r, c});
+        for (auto& v : a) v = static_cast<T>(rng.uniform(-scale, scale));
+        return a;
+    };
+    W5Parameters<T> p;
+    p.W1 = init(784, 128, 0.087);
+    p.W2 = init(128, 10, 0.2);
+    p.b1 = xt::zeros<T>({std::size_t{128}});
+    p.b2 = xt::zeros<T>({std::size_t{10}});
+    return p;
+}
+
+// ---------------------------------------------------------------------------------------------
 // W6 logistic regression + L2, W8 Poisson regression: n rows of p features, 100 full-batch
 // steps from zero. W7: a degree-5 polynomial in t, 6 scalar parameters, 1000 steps from zero.
 // (The shapes; the data is synthetic, from splitmix64.)
