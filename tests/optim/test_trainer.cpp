@@ -160,3 +160,25 @@ BOOST_AUTO_TEST_CASE(a_load_that_fails_leaves_the_trainer_as_it_was) {
     BOOST_TEST(other.steps_run() == 2u);
     std::filesystem::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(a_loop_of_one_step_calls_makes_no_pass_over_all_the_data_until_final_loss_is_read) {
+    // PyTorch's habit, one call per step: each call runs its minibatch only; the loss over all
+    // the data is computed when final_loss() is read (or the result copied), at those parameters
+    trainer t(loss, start(), data(x = M, y = T), resumable);
+    t.train(1);
+    counters().reset();
+    for (int k = 0; k < 6; ++k) t.train(1);
+    BOOST_TEST(counters().runs == 6u);  // the six steps' programs, nothing else
+    const auto kept = t.result();       // a copy takes the number: one pass over all the data
+    BOOST_TEST(counters().runs == 7u);
+    BOOST_TEST(kept.final_loss() == hand_loss(t[a](0), t[a](1), t[b]), tt::tolerance(1e-12));
+    BOOST_TEST(t.result().final_loss() == kept.final_loss());
+    BOOST_TEST(counters().runs == 7u);
+    // a result copied out of a trainer that is gone
+    const auto gone = [] {
+        trainer u(loss, start(), data(x = M, y = T), resumable);
+        u.train(4);
+        return u.result();
+    }();
+    BOOST_TEST(gone.final_loss() == hand_loss(gone[a](0), gone[a](1), gone[b]), tt::tolerance(1e-12));
+}

@@ -2,6 +2,7 @@
 // What a training run is told (descent_options) and what it reports (descent_result, step_info).
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -113,10 +114,49 @@ struct epoch_record {
     double seconds = 0;             ///< wall time of the epoch
 };
 
+namespace detail {
+/// A number that may be computed when it is first read (a pass over all the data that nobody
+/// may ask for). The computation owns what it reads; a copy takes the number, computing it first.
+/// Not for concurrent readers.
+class deferred_number {
+public:
+    deferred_number() = default;
+    deferred_number(double v) : value_(v) {}  // NOLINT(google-explicit-constructor): a number
+    deferred_number(const deferred_number& o) : value_(o.get()) {}
+    deferred_number& operator=(const deferred_number& o) {
+        if (this != &o) set(o.get());
+        return *this;
+    }
+    deferred_number& operator=(double v) {
+        set(v);
+        return *this;
+    }
+    ~deferred_number() = default;
+    /// From now on, the value is what `f` returns when first read.
+    void defer(std::function<double()> f) { source_ = std::move(f); }
+    double get() const {
+        if (source_) {
+            value_ = source_();
+            source_ = nullptr;
+        }
+        return value_;
+    }
+
+private:
+    void set(double v) {
+        value_ = v;
+        source_ = nullptr;
+    }
+    mutable double value_ = std::nan("");
+    mutable std::function<double()> source_;
+};
+}  // namespace detail
+
 /// The state a run ended in. `parameters` are those after `steps_taken` updates, and
 /// `final_loss()` is the training loss (all the data) at exactly those parameters — also after a
-/// stop that kept earlier parameters. `loss_history[k]` is the loss evaluated before update k + 1
-/// (the number the seed notebooks print), for every step that ran.
+/// stop that kept earlier parameters; when no step computed it, it is computed the first time it
+/// is read (one pass over the data), so that a loop of train(1) calls does not pay for it. `loss_history[k]` is the
+/// loss evaluated before update k + 1 (the number the seed notebooks print), for every step that ran.
 template <class P>
 struct descent_result {
     P parameters;
@@ -127,7 +167,7 @@ struct descent_result {
     std::optional<gradient_check_report> gradient_check{};
     std::vector<epoch_record> epochs{};
     std::vector<std::string> metric_names{};
-    double final_loss_value = std::nan("");
+    detail::deferred_number final_loss_value{};
 
     template <fixed_string Name>
     const auto& operator[](symbol_t<Name> s) const {
@@ -138,7 +178,7 @@ struct descent_result {
         return reason == stop_reason::completed || reason == stop_reason::converged ||
                reason == stop_reason::early_stopped || reason == stop_reason::stopped_by_callback;
     }
-    double final_loss() const { return final_loss_value; }
+    double final_loss() const { return final_loss_value.get(); }
 };
 
 }  // namespace symdiff

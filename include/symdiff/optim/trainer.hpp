@@ -22,6 +22,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -128,6 +129,33 @@ auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) 
     });
     return boost::hana::unpack(std::move(rows),
                                [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
+}
+
+/// The same into `batch`, an earlier result of gather_rows on `d`: arrays of rows are refilled in
+/// place (reallocated only when the number of rows changes), row by row for contiguous ones.
+template <class... Bs, class Batch>
+void gather_rows_into(const data_set<Bs...>& d, const std::vector<std::size_t>& idx, Batch& batch) {
+    boost::hana::for_each(boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<sizeof...(Bs)>),
+                          [&](auto i) {
+                              const auto& from = boost::hana::at(d.bindings, i);
+                              auto& to = boost::hana::at(batch.bindings, i);
+                              using B = std::remove_cvref_t<decltype(from)>;
+                              using V = std::remove_cvref_t<decltype(from.value)>;
+                              if constexpr (std::is_arithmetic_v<V> || is_fixed<B>::value) {
+                                  return;
+                              } else if constexpr (is_row_major_array<V>::value) {
+                                  auto shape = from.value.shape();
+                                  const std::size_t row = from.value.size() / shape[0];
+                                  shape[0] = idx.size();
+                                  if (to.value.shape()[0] != idx.size()) to.value.resize(shape);
+                                  const auto* src = from.value.data();
+                                  auto* dst = to.value.data();
+                                  for (std::size_t r = 0; r < idx.size(); ++r)
+                                      std::copy_n(src + idx[r] * row, row, dst + r * row);
+                              } else {
+                                  to.value = xt::view(from.value, xt::keep(idx));
+                              }
+                          });
 }
 
 /// The name of the call whose options or data were wrong, as the messages say it.
@@ -259,7 +287,7 @@ public:
     trainer(const Loss& loss, const P& initial, const data_set<Ds...>& d, descent_options o, detail::called_as who)
         : who_(who.name),
           loss_(loss),
-          data_(d),
+          data_(std::make_shared<const data_set<Ds...>>(d)),
           o_(std::move(o)),
           result_{initial},
           last_finite_(initial),
@@ -270,7 +298,7 @@ public:
         // with the rows shared across processes, a bad option or bad data on one process stops all
         shared_errors::agree(shared(), [&] {
             detail::validate<Ps...>(o_, who);
-            rows_ = detail::validate_data(data_, who_ + ": data", shared() != nullptr);
+            rows_ = detail::validate_data(*data_, who_ + ": data", shared() != nullptr);
             boost::hana::for_each(initial.bindings, [&](const auto& b) {
                 const auto name = std::remove_cvref_t<decltype(b)>::name.view();
                 const long bad = detail::first_non_finite(b.value);
@@ -293,7 +321,7 @@ public:
             from_rank_0(result_.parameters, *c);
             last_finite_ = best_ = best_validation_ = gradient_ = result_.parameters;
         }
-        step_ = std::make_unique<step_program>(boost::hana::make_tuple(loss_, gradient_of(loss_, symbol<Ps::name>)...));
+        step_ = std::make_shared<step_program>(boost::hana::make_tuple(loss_, gradient_of(loss_, symbol<Ps::name>)...));
         step_->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast).share_rows(o_.distributed);
         order_.resize(all_rows_);
         for (std::size_t i = 0; i < all_rows_; ++i) order_[i] = i;
@@ -382,16 +410,19 @@ private:
             const std::size_t epoch = step_count_ / per_epoch + 1;
             const std::size_t batch = step_count_ % per_epoch;
             auto values = [&] {
-                if (!batched) return detail::run_program(*step_, result_.parameters, data_.views());
+                if (!batched) return detail::run_program(*step_, result_.parameters, data_->views());
                 if (batch == 0 && o_.shuffle) shuffle(order_, rng_);
                 // the batch is rows [lo, hi) of one order of all the rows; a process takes those it holds
                 const std::size_t lo = batch * o_.batch_size, hi = std::min(all_rows_, lo + o_.batch_size);
-                std::vector<std::size_t> idx;
+                std::vector<std::size_t>& idx = batch_rows_;
+                idx.clear();
                 for (std::size_t i = lo; i < hi; ++i)
                     if (order_[i] >= first_row_ && order_[i] < first_row_ + rows_)
                         idx.push_back(order_[i] - first_row_);
-                const auto batch_data = detail::gather_rows(data_, idx);
-                return detail::run_program(*step_, result_.parameters, batch_data.views());
+                // the batch's arrays are kept from step to step (no allocation while the size holds)
+                if (!batch_) batch_.emplace(detail::gather_rows(*data_, idx));
+                else detail::gather_rows_into(*data_, idx, *batch_);
+                return detail::run_program(*step_, result_.parameters, batch_->views());
             }();
             const double L = detail::loss_number(loss_, std::get<0>(values), who_ + ": the loss");
             step_count_ = step;
@@ -770,7 +801,7 @@ private:
     }
 
     auto data_views_set() const {
-        return boost::hana::unpack(data_.views(),
+        return boost::hana::unpack(data_->views(),
                                    [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
     }
 
@@ -912,8 +943,14 @@ private:
     /// The loss at the parameters kept (all the data), the progress display's last words.
     const descent_result<P>& finish(const std::unique_ptr<detail::progress_display>& progress) {
         if (!known_final_) {
-            const auto values = detail::run_program(*step_, result_.parameters, data_.views());
-            result_.final_loss_value = detail::as_number(std::get<0>(values));
+            // computed when first read: it owns the program, the data and these parameters (a
+            // copy of the result may outlive the trainer). With shared rows every process must
+            // take part in the pass, so it runs now.
+            auto loss_at = [step = step_, data = data_, p = result_.parameters] {
+                return detail::as_number(std::get<0>(detail::run_program(*step, p, data->views())));
+            };
+            if (shared()) result_.final_loss_value = loss_at();
+            else result_.final_loss_value.defer(std::move(loss_at));
         }
         if (progress) progress->finish(result_.reason == stop_reason::completed ? std::string() : result_.message);
         return result_;
@@ -954,9 +991,9 @@ private:
 
     std::string who_;
     Loss loss_;
-    data_set<Ds...> data_;
+    std::shared_ptr<const data_set<Ds...>> data_;  // shared with a final loss computed later
     descent_options o_;
-    std::unique_ptr<step_program> step_;
+    std::shared_ptr<step_program> step_;  // shared with a final loss computed later
     std::function<std::vector<double>(const P&)> validation_;
     std::unique_ptr<detail::progress_display> progress_;
     descent_result<P> result_;
@@ -966,6 +1003,10 @@ private:
     std::size_t all_rows_ = 0, first_row_ = 0;  ///< the rows of all processes; this one's first
     std::vector<std::size_t> order_;
     splitmix64 rng_{0};
+    std::vector<std::size_t> batch_rows_;  ///< this process's rows of the current minibatch
+    std::optional<decltype(detail::gather_rows(std::declval<const data_set<Ds...>&>(),
+                                               std::declval<const std::vector<std::size_t>&>()))>
+        batch_;  ///< the current minibatch's copy of the rows (reused)
     double start_loss_ = std::nan(""), best_loss_ = std::numeric_limits<double>::infinity(), previous_ = std::nan("");
     double last_finite_loss_ = std::nan(""), best_validation_loss_ = std::numeric_limits<double>::infinity();
     std::size_t rising_ = 0, best_updates_ = 0, last_finite_updates_ = 0, best_validation_updates_ = 0, waiting_ = 0;
