@@ -258,14 +258,14 @@ public:
         if (std::find(counts.begin(), counts.end(), failed) != counts.end())
             failures<>::raise(shared_->first_failure(mine), shared_->size());
         try {
-            const std::size_t all_before = share_.all;
-            if (shapes_changed || !planned_ || !blocked_ || share_of(counts, shared_->rank()).all != all_before) {
+            const row_share next = share_of(counts, shared_->rank());
+            if (shapes_changed || !planned_ || !blocked_ || next.all != share_.all) {
                 planned_ = false;
-                spread_rows(counts);
+                spread_rows(next);
                 plan();
                 shared_counts_ = counts;
             } else if (counts != shared_counts_) {  // the same rows in all, shared out otherwise
-                spread_rows(counts);
+                spread_rows(next);
                 share_blocks();
                 plan_groups();
                 shared_counts_ = counts;
@@ -303,9 +303,9 @@ private:
     }
 
     /// Gives the symbols with rows the rows of all the processes, and this process its range.
-    void spread_rows(const std::vector<std::uint64_t>& counts) {
+    void spread_rows(const row_share& share) {
         const program_table<T>& t = *t_;
-        share_ = share_of(counts, shared_->rank());
+        share_ = share;
         const std::size_t all = share_.all;
         for (std::size_t k = 0; k < t.size; ++k) {
             if (t.node[k]->kind != expr_kind::symbol || t.place[k] != placement::rows || slots[k].shape.empty())
