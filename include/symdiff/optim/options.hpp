@@ -155,8 +155,9 @@ private:
 /// The state a run ended in. `parameters` are those after `steps_taken` updates, and
 /// `final_loss()` is the training loss (all the data) at exactly those parameters — also after a
 /// stop that kept earlier parameters; when no step computed it, it is computed the first time it
-/// is read (one pass over the data), so that a loop of train(1) calls does not pay for it. `loss_history[k]` is the
-/// loss evaluated before update k + 1 (the number the seed notebooks print), for every step that ran.
+/// is read (one pass over the data), so that a loop of train(1) calls does not pay for it.
+/// `loss_history[k]` is the loss evaluated before update k + 1 (the number the seed notebooks
+/// print), for every step that ran.
 template <class P>
 struct descent_result {
     P parameters;

@@ -22,7 +22,6 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -110,11 +109,11 @@ auto run_program(Program& program, const P& p, const Views& views) {
     return boost::hana::unpack(boost::hana::concat(p.views(), views), [&](const auto&... b) { return program(b...); });
 }
 
-/// The rows `idx` of every array of rows (owned copies of the same type when it is contiguous);
-/// numbers and fixed values are passed through, so the views of a batch have the types of the
-/// views of the whole data (the step is compiled once).
+/// A minibatch's bindings for `d`: every array of rows becomes an owned array (of the same type
+/// when it is contiguous) that gather_rows fills; numbers and fixed values are passed through, so
+/// the views of a batch have the types of the views of the whole data (the step is compiled once).
 template <class... Bs>
-auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) {
+auto batch_of(const data_set<Bs...>& d) {
     auto rows = boost::hana::transform(d.bindings, [&](const auto& b) {
         using B = std::remove_cvref_t<decltype(b)>;
         using V = std::remove_cvref_t<decltype(b.value)>;
@@ -124,38 +123,38 @@ auto gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx) 
             return fixed_binding<B::name, const V&>{b.value};
         } else {
             using C = std::conditional_t<is_row_major_array<V>::value, V, xt::xarray<typename V::value_type>>;
-            return binding<B::name, C>{C(xt::view(b.value, xt::keep(idx)))};
+            return binding<B::name, C>{C{}};
         }
     });
     return boost::hana::unpack(std::move(rows),
                                [](auto... b) { return data_set<decltype(b)...>{boost::hana::make_tuple(b...)}; });
 }
 
-/// The same into `batch`, an earlier result of gather_rows on `d`: arrays of rows are refilled in
-/// place (reallocated only when the number of rows changes), row by row for contiguous ones.
+/// Copies the rows `idx` of every array of rows of `d` into `batch` (made by batch_of(d)): in
+/// place, row by row for contiguous arrays (reallocated only when the number of rows changes).
 template <class... Bs, class Batch>
-void gather_rows_into(const data_set<Bs...>& d, const std::vector<std::size_t>& idx, Batch& batch) {
-    boost::hana::for_each(boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<sizeof...(Bs)>),
-                          [&](auto i) {
-                              const auto& from = boost::hana::at(d.bindings, i);
-                              auto& to = boost::hana::at(batch.bindings, i);
-                              using B = std::remove_cvref_t<decltype(from)>;
-                              using V = std::remove_cvref_t<decltype(from.value)>;
-                              if constexpr (std::is_arithmetic_v<V> || is_fixed<B>::value) {
-                                  return;
-                              } else if constexpr (is_row_major_array<V>::value) {
-                                  auto shape = from.value.shape();
-                                  const std::size_t row = from.value.size() / shape[0];
-                                  shape[0] = idx.size();
-                                  if (to.value.shape()[0] != idx.size()) to.value.resize(shape);
-                                  const auto* src = from.value.data();
-                                  auto* dst = to.value.data();
-                                  for (std::size_t r = 0; r < idx.size(); ++r)
-                                      std::copy_n(src + idx[r] * row, row, dst + r * row);
-                              } else {
-                                  to.value = xt::view(from.value, xt::keep(idx));
-                              }
-                          });
+void gather_rows(const data_set<Bs...>& d, const std::vector<std::size_t>& idx, Batch& batch) {
+    boost::hana::for_each(
+        boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<sizeof...(Bs)>), [&](auto i) {
+            const auto& from = boost::hana::at(d.bindings, i);
+            auto& to = boost::hana::at(batch.bindings, i);
+            using B = std::remove_cvref_t<decltype(from)>;
+            using V = std::remove_cvref_t<decltype(from.value)>;
+            if constexpr (std::is_arithmetic_v<V> || is_fixed<B>::value) {
+                return;
+            } else if constexpr (is_row_major_array<V>::value) {
+                auto shape = from.value.shape();
+                const std::size_t row = from.value.size() / shape[0];
+                shape[0] = idx.size();
+                if (!std::equal(shape.begin(), shape.end(), to.value.shape().begin(), to.value.shape().end()))
+                    to.value.resize(shape);
+                const auto* src = from.value.data();
+                auto* dst = to.value.data();
+                for (std::size_t r = 0; r < idx.size(); ++r) std::copy_n(src + idx[r] * row, row, dst + r * row);
+            } else {
+                to.value = xt::view(from.value, xt::keep(idx));
+            }
+        });
 }
 
 /// The name of the call whose options or data were wrong, as the messages say it.
@@ -420,9 +419,8 @@ private:
                     if (order_[i] >= first_row_ && order_[i] < first_row_ + rows_)
                         idx.push_back(order_[i] - first_row_);
                 // the batch's arrays are kept from step to step (no allocation while the size holds)
-                if (!batch_) batch_.emplace(detail::gather_rows(*data_, idx));
-                else detail::gather_rows_into(*data_, idx, *batch_);
-                return detail::run_program(*step_, result_.parameters, batch_->views());
+                detail::gather_rows(*data_, idx, batch_);
+                return detail::run_program(*step_, result_.parameters, batch_.views());
             }();
             const double L = detail::loss_number(loss_, std::get<0>(values), who_ + ": the loss");
             step_count_ = step;
@@ -1004,9 +1002,8 @@ private:
     std::vector<std::size_t> order_;
     splitmix64 rng_{0};
     std::vector<std::size_t> batch_rows_;  ///< this process's rows of the current minibatch
-    std::optional<decltype(detail::gather_rows(std::declval<const data_set<Ds...>&>(),
-                                               std::declval<const std::vector<std::size_t>&>()))>
-        batch_;  ///< the current minibatch's copy of the rows (reused)
+    /// the current minibatch's rows (declared after data_, which it reads)
+    decltype(detail::batch_of(std::declval<const data_set<Ds...>&>())) batch_{detail::batch_of(*data_)};
     double start_loss_ = std::nan(""), best_loss_ = std::numeric_limits<double>::infinity(), previous_ = std::nan("");
     double last_finite_loss_ = std::nan(""), best_validation_loss_ = std::numeric_limits<double>::infinity();
     std::size_t rising_ = 0, best_updates_ = 0, last_finite_updates_ = 0, best_validation_updates_ = 0, waiting_ = 0;
