@@ -46,3 +46,35 @@ BOOST_AUTO_TEST_CASE(different_shapes_fall_back_to_broadcasting) {
     BOOST_TEST(hana::at_c<0>(v) == l / n, boost::test_tools::tolerance(1e-12));
     BOOST_TEST(hana::at_c<1>(v) == g / n, boost::test_tools::tolerance(1e-12));
 }
+
+// A sum of many terms makes one region of about a hundred elementwise nodes: it runs as several
+// fused loops (schedule.hpp's max_region_members), the values crossing from one loop to the next
+// stored in between. Values against a loop written by hand.
+template <int K>
+constexpr auto wave() {
+    return 0.25 * double(K) * sin(x * exact<K>);
+}
+template <int... K>
+constexpr auto waves(std::integer_sequence<int, K...>) {
+    return (wave<K + 1>() + ...);
+}
+
+BOOST_AUTO_TEST_CASE(a_large_region_runs_as_several_loops) {
+    constexpr int terms = 12;
+    const auto f = waves(std::make_integer_sequence<int, terms>{});
+    const auto df = derivative(f, x);
+    xt::xtensor<double, 1> at = xt::zeros<double>({101});
+    for (std::size_t i = 0; i < at.size(); ++i) at(i) = -2.0 + 0.04 * double(i);
+    counters().reset();
+    const auto v = evaluate(hana::make_tuple(f, df), x = at);
+    BOOST_TEST(counters().fused_loops > 1u);
+    for (std::size_t i = 0; i < at.size(); ++i) {
+        double value = 0, slope = 0;  // f = sum 0.25 k sin(k x),  f' = sum 0.25 k^2 cos(k x)
+        for (int k = 1; k <= terms; ++k) {
+            value += 0.25 * k * std::sin(k * at(i));
+            slope += 0.25 * k * k * std::cos(k * at(i));
+        }
+        BOOST_TEST(hana::at_c<0>(v)(i) == value, boost::test_tools::tolerance(1e-12));
+        BOOST_TEST(hana::at_c<1>(v)(i) == slope, boost::test_tools::tolerance(1e-12));
+    }
+}

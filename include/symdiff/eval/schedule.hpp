@@ -18,7 +18,8 @@
 //              up their block's part), then the `post` steps (what reads the reductions). Else
 //              everything is one group, run over all the rows at once.
 //   region     Elementwise nodes with array values, connected through elementwise edges, of the
-//              same stage and group: one loop computes them all, element by element. A sink (a sum,
+//              same stage and group: one loop computes them all, element by element (at most
+//              max_region_members of them: a larger region is cut into several loops). A sink (a sum,
 //              a mean, a gradient onto a number) of a region's node is accumulated in that loop; a
 //              sink of another array gets a loop of its own (a region without members).
 #include <array>
@@ -45,6 +46,13 @@ struct step {
     int id;  ///< node index (number, structural) or region index
     group in;
 };
+
+/// The most members one fused loop computes. A larger region is cut, in index order, into loops
+/// of at most this many members; a value one loop computes and a later one reads is stored in
+/// between (per block of rows, in cache). One loop of hundreds of inlined operations costs g++
+/// time that grows faster than its size (its inliner's heuristics), and gains nothing at run time:
+/// the loop body is already far longer than a load and a store.
+inline constexpr std::size_t max_region_members = 64;
 
 /// The dynamic form, built inside constant evaluation.
 struct schedule_build {
@@ -159,7 +167,9 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
     for (std::size_t k = 0; k < N; ++k) {
         if (!s.needed[k] || !s.array_elementwise[k]) continue;
         const auto rep = static_cast<std::size_t>(find(static_cast<int>(k)));
-        if (region_of_root[rep] < 0) region_of_root[rep] = new_region(s.depth[k], s.in[k]);
+        if (region_of_root[rep] < 0 ||
+            s.members[static_cast<std::size_t>(region_of_root[rep])].size() >= max_region_members)
+            region_of_root[rep] = new_region(s.depth[k], s.in[k]);
         s.region_of[k] = region_of_root[rep];
         s.members[static_cast<std::size_t>(s.region_of[k])].push_back(static_cast<int>(k));
     }
