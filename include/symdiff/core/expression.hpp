@@ -12,7 +12,9 @@
 // Operands are plain data members (`a0`, `a1`, ...), not a tuple: a tuple type is a class
 // template with one base per element, and every node of a deep tree would instantiate one. With
 // plain members a node costs the compiler one small class; a sum of 200 terms builds in a
-// fraction of the time (see docs/compile-times.md).
+// fraction of the time (see docs/compile-times.md). Nodes are aggregates, built with braces: no
+// constructor is instantiated per node type (g++ spends its time in such functions' names, which
+// spell the whole subtree, on long sums).
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -49,8 +51,6 @@ template <class Op, class A0>
 struct node<Op, A0> {
     SYMDIFF_NODE_COMMON(1)
     [[no_unique_address]] A0 a0{};
-    constexpr node() = default;
-    constexpr explicit node(A0 x0) : a0(x0) {}
 };
 
 template <class Op, class A0, class A1>
@@ -58,8 +58,6 @@ struct node<Op, A0, A1> {
     SYMDIFF_NODE_COMMON(2)
     [[no_unique_address]] A0 a0{};
     [[no_unique_address]] A1 a1{};
-    constexpr node() = default;
-    constexpr node(A0 x0, A1 x1) : a0(x0), a1(x1) {}
 };
 
 template <class Op, class A0, class A1, class A2>
@@ -68,8 +66,6 @@ struct node<Op, A0, A1, A2> {
     [[no_unique_address]] A0 a0{};
     [[no_unique_address]] A1 a1{};
     [[no_unique_address]] A2 a2{};
-    constexpr node() = default;
-    constexpr node(A0 x0, A1 x1, A2 x2) : a0(x0), a1(x1), a2(x2) {}
 };
 
 template <class Op, class A0, class A1, class A2, class A3>
@@ -79,8 +75,6 @@ struct node<Op, A0, A1, A2, A3> {
     [[no_unique_address]] A1 a1{};
     [[no_unique_address]] A2 a2{};
     [[no_unique_address]] A3 a3{};
-    constexpr node() = default;
-    constexpr node(A0 x0, A1 x1, A2 x2, A3 x3) : a0(x0), a1(x1), a2(x2), a3(x3) {}
 };
 
 #undef SYMDIFF_NODE_COMMON
@@ -102,7 +96,7 @@ concept Node = detail::is_node<std::remove_cvref_t<T>>::value;
 template <class Op, Expression... Args>
 constexpr auto make_node(Args... args) {
     static_assert(sizeof...(Args) >= 1 && sizeof...(Args) <= 4, "symdiff: a node has 1 to 4 operands");
-    return node<Op, Args...>(args...);
+    return node<Op, Args...>{args...};
 }
 
 namespace detail {

@@ -25,8 +25,15 @@ constexpr auto forward_derivative(const E& e, S s, V seed = {});
 template <std::size_t J, class N, class S, class V>
 constexpr auto forward_term(const N& n, S s, V seed) {
     using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
-    if constexpr (!depends_on<A, S>) return zero;
-    else return multiply(N::op::template partial<J>(n), forward_derivative(n.template arg<J>(), s, seed));
+    if constexpr (!depends_on<A, S>) {
+        return zero;
+    } else {
+        const auto partial = N::op::template partial<J>(n);
+        // (1 * da is da: skipping the product saves an instantiation per node of a long sum)
+        if constexpr (std::is_same_v<decltype(partial), const one_t>)
+            return forward_derivative(n.template arg<J>(), s, seed);
+        else return multiply(partial, forward_derivative(n.template arg<J>(), s, seed));
+    }
 }
 
 template <class Op, class... Args, class S, class V, std::size_t... I>

@@ -38,8 +38,14 @@ constexpr auto pull_spec(const E& e, S s, const adjoint<G, D, K>& spec);
 template <reduction K, std::size_t J, class N, class S, class G, class D>
 constexpr auto pull_elementwise(const N& n, S s, G g, D d) {
     using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
-    if constexpr (!depends_on<A, S>) return zero;
-    else return pull<K>(n.template arg<J>(), s, multiply(g, N::op::template partial<J>(n)), d);
+    if constexpr (!depends_on<A, S>) {
+        return zero;
+    } else {
+        const auto partial = N::op::template partial<J>(n);
+        // (g * 1 is g: skipping the product saves an instantiation per node of a long sum)
+        if constexpr (std::is_same_v<decltype(partial), const one_t>) return pull<K>(n.template arg<J>(), s, g, d);
+        else return pull<K>(n.template arg<J>(), s, multiply(g, partial), d);
+    }
 }
 
 /// Structural node: operand J receives what the operation's pullback hands it.
