@@ -398,41 +398,14 @@ struct program_of {
     template <std::size_t R>
     using root_type = std::tuple_element_t<R, std::tuple<Roots...>>;
 
-    /// (hash, index) of every node, sorted: index_of finds a type in O(log size).
-    static constexpr auto by_hash = [] {
-        std::array<std::pair<std::uint64_t, int>, size> a{};
-        for (std::size_t k = 0; k < size; ++k) a[k] = {data.node[k]->hash, static_cast<int>(k)};
-        // insertion sort is enough at compile time only for small programs; use a heap sort
-        const auto sift = [&](std::size_t i, std::size_t n) {
-            for (;;) {
-                std::size_t c = 2 * i + 1;
-                if (c >= n) return;
-                if (c + 1 < n && a[c + 1] > a[c]) ++c;
-                if (!(a[c] > a[i])) return;
-                std::swap(a[c], a[i]);
-                i = c;
-            }
-        };
-        for (std::size_t i = size / 2; i-- > 0;) sift(i, size);
-        for (std::size_t n = size; n-- > 1;) {
-            std::swap(a[0], a[n]);
-            sift(0, n);
-        }
-        return a;
-    }();
-
     /// The program index of the node of type E (not a literal), or -1.
     template <class E>
     static constexpr int index_of() {
+        // (a linear search: for tests and diagnostics; a table built for every program would cost
+        // every program compile time)
         const expr_info* e = info_of<E>;
-        std::size_t lo = 0, hi = size;
-        while (lo < hi) {
-            const std::size_t mid = (lo + hi) / 2;
-            if (by_hash[mid].first < e->hash) lo = mid + 1;
-            else hi = mid;
-        }
-        for (; lo < size && by_hash[lo].first == e->hash; ++lo)
-            if (same_expr(data.node[static_cast<std::size_t>(by_hash[lo].second)], e)) return by_hash[lo].second;
+        for (std::size_t k = 0; k < size; ++k)
+            if (data.node[k]->hash == e->hash && same_expr(data.node[k], e)) return static_cast<int>(k);
         return -1;
     }
 };
