@@ -13,6 +13,7 @@ PACKAGES=(
   gnuplot-nox                             # pictures
   dataset-fashion-mnist                   # /usr/share/datasets/fashion-mnist
   libeigen3-dev                           # reference implementation in tests
+  python3-numpy                           # tests/io: NumPy reads what symdiff writes, and the reverse
   clang-format clang-tidy                 # tests/style: one format, clang-tidy on the headers
 )
 PACKAGES+=("$@")

@@ -131,3 +131,36 @@ BOOST_AUTO_TEST_CASE(numpy_reads_what_we_write, *boost::unit_test::precondition(
     const std::string cmd = "/usr/bin/python3 -c \"" + check + "\" '" + dir.path.string() + "'";
     BOOST_TEST(std::system(cmd.c_str()) == 0);
 }
+
+BOOST_AUTO_TEST_CASE(we_read_what_numpy_writes, *boost::unit_test::precondition(numpy_importable)) {
+    temp_dir dir;
+    const std::string write =
+        "import numpy as np, sys; d = sys.argv[1]; "
+        "np.save(d + '/c.npy', np.arange(6, dtype='<f4').reshape(2, 3) * 0.5); "
+        "np.save(d + '/f.npy', np.asfortranarray(np.arange(24, dtype='<f8').reshape(2, 3, 4) - 3.5)); "
+        "np.save(d + '/i.npy', np.array([-7, 2**40, 5], dtype='<i8')); "
+        "np.save(d + '/s.npy', np.float64(-0.125)); "
+        "np.lib.format.write_array(open(d + '/v2.npy', 'wb'), np.arange(3.0), version=(2, 0))";
+    const std::string cmd = "/usr/bin/python3 -c \"" + write + "\" '" + dir.path.string() + "'";
+    BOOST_REQUIRE(std::system(cmd.c_str()) == 0);
+
+    const auto c = symdiff::load_npy<float, 2>(dir / "c.npy");
+    BOOST_REQUIRE(c.shape(0) == 2u && c.shape(1) == 3u);
+    for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t j = 0; j < 3; ++j) BOOST_TEST(c(i, j) == 0.5f * float(3 * i + j));
+
+    // stored column-major; element (i, j, k) is 12 i + 4 j + k - 3.5 whatever the order on disk
+    const auto f = symdiff::load_npy<double, 3>(dir / "f.npy");
+    BOOST_REQUIRE(f.shape(0) == 2u && f.shape(1) == 3u && f.shape(2) == 4u);
+    for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t j = 0; j < 3; ++j)
+            for (std::size_t k = 0; k < 4; ++k) BOOST_TEST(f(i, j, k) == double(12 * i + 4 * j + k) - 3.5);
+
+    const auto n = symdiff::load_npy_vector<std::int64_t>(dir / "i.npy");
+    BOOST_TEST(n == (std::vector<std::int64_t>{-7, std::int64_t{1} << 40, 5}), boost::test_tools::per_element());
+    BOOST_TEST(symdiff::load_npy_scalar<double>(dir / "s.npy") == -0.125);
+    BOOST_TEST(symdiff::load_npy_vector<double>(dir / "v2.npy") == (std::vector<double>{0.0, 1.0, 2.0}),
+               boost::test_tools::per_element());
+    BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "i.npy"), symdiff::io_error,
+                          says({"i.npy", "dtype <i8", "requested element type is <f8"}));
+}
