@@ -1021,4 +1021,12 @@ private:
     std::vector<std::exception_ptr> errors_;          ///< per thread: what it threw
 };
 
+#ifdef SYMDIFF_PRECOMPILED
+// Compiled once, in src/precompiled.cpp (CMake target symdiff::precompiled), instead of in every
+// file that evaluates an expression. All files of a program must then be compiled for the same
+// instruction set (the executor's SIMD kernels are sized by it).
+extern template class executor<float>;
+extern template class executor<double>;
+#endif
+
 }  // namespace symdiff::detail
