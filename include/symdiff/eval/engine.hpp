@@ -64,7 +64,7 @@ struct kernels_for {
                 if constexpr (Number) kn.number = &ew::template number<T>;
                 else kn.broadcast = &ew::template broadcast<T>;
             } else {
-                using st = structural<E, Number, Mask>;
+                using st = structural<kernel_node_t<E>, Number, Mask>;
                 kn.shape = &st::template shape<T>;
                 kn.local = &st::template rows_local<T>;
                 kn.compute = &st::template run<T>;

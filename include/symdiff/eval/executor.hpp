@@ -821,7 +821,7 @@ private:
                 if (js.empty() || js[0] != n) ok = false;
                 if (elementwise && js.size() != sh.size()) ok = false;  // the rows axis stays axis 0
             }
-            if (!elementwise && t.kernel[k].local && !t.kernel[k].local(s, ids, node[k])) ok = false;
+            if (!elementwise && t.kernel[k].local && !t.kernel[k].local(s, k, ids, node[k])) ok = false;
         }
         for (std::size_t k = 0; k < N && ok; ++k) {  // reductions: sliced operands have the rows
             if (!t.needed[k] || t.place[k] != placement::reduce) continue;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -299,7 +300,7 @@ struct node_kernel {
     using node_fn = void (*)(store<T>&, std::size_t, const int*, const void*);
     node_fn shape = nullptr;  ///< structural: the value's shape (may throw shape_error)
     node_fn scale = nullptr;  ///< structural sinks: scale[id]
-    bool (*local)(const store<T>&, const int*, const void*) = nullptr;  ///< structural: local over rows?
+    bool (*local)(const store<T>&, std::size_t, const int*, const void*) = nullptr;  ///< structural: local over rows?
     node_fn compute = nullptr;  ///< structural: the value (a sink's: scale * total)
     void (*broadcast)(store<T>&, std::size_t, const int*, unsigned) = nullptr;  ///< elementwise array, on its own
     T (*number)(const T*, const int*) = nullptr;                                ///< elementwise number
@@ -307,7 +308,32 @@ struct node_kernel {
     bool sink = false;                                                          ///< structural sink
 };
 
-/// A structural node of type N. `NumberMask` bit i: operand i is a number; `Number`: so is the value.
+/// An operand of a structural node that is itself a node. Operations' hooks read their operands
+/// through the shapes and values the engine hands them, never through the node, except for leaves
+/// (one_hot's number of classes, a literal or a constant). So a structural node's kernels are
+/// instantiated for `kernel_node_t<N>`, its operation with its leaves and opaque operands: one set
+/// for every `dot(A, B)` of any two subexpressions, instead of one per node type (whose name, in
+/// every kernel's symbol, spells the whole subtree).
+struct opaque_operand {};
+template <class A>
+struct kernel_operand {
+    using type = opaque_operand;
+};
+template <class A>
+requires(!is_node<A>::value) struct kernel_operand<A> {
+    using type = A;
+};
+template <class N>
+struct kernel_node;
+template <class Op, class... A>
+struct kernel_node<node<Op, A...>> {
+    using type = node<Op, typename kernel_operand<A>::type...>;
+};
+template <class N>
+using kernel_node_t = typename kernel_node<N>::type;
+
+/// A structural node of type N (a kernel_node_t). `NumberMask` bit i: operand i is a number;
+/// `Number`: so is the value.
 template <class N, bool Number, unsigned NumberMask>
 struct structural {
     using Op = typename N::op;
@@ -332,9 +358,29 @@ struct structural {
         else Op::compute(n, out_of(s, id), arg<T, I>(s, static_cast<std::size_t>(ids[I]))...);
     }
 
+    /// The node as its operation's hooks see it, from the node of the program (at `node`, of
+    /// another type when it has node operands): leaves copied from their offsets.
+    template <class A>
+    static A operand_at(const unsigned char* at) {
+        A a{};
+        if constexpr (!std::is_empty_v<A>) std::memcpy(&a, at, sizeof(A));  // a literal
+        return a;
+    }
+    template <class T, std::size_t... I>
+    static N node_of(const store<T>& s, std::size_t id, const void* node, std::index_sequence<I...>) {
+        const auto* at = static_cast<const unsigned char*>(node);
+        [[maybe_unused]] const auto& offset = s.program.node[id]->offset;
+        return N{
+            operand_at<std::remove_cvref_t<decltype(std::declval<const N&>().template arg<I>())>>(at + offset[I])...};
+    }
+    template <class T>
+    static N node_of(const store<T>& s, std::size_t id, const void* node) {
+        return node_of(s, id, node, std::make_index_sequence<arity>{});
+    }
+
     template <class T>
     static void shape(store<T>& s, std::size_t id, const int* ids, const void* node) {
-        const N& n = *static_cast<const N*>(node);
+        const N n = node_of(s, id, node);
         try {
             shape_type r = shape_of(n, s, ids, std::make_index_sequence<arity>{});
             if (Number) r.clear();
@@ -345,9 +391,9 @@ struct structural {
     }
     /// Is a `local` behaviour over rows right for these shapes? (operations may say no)
     template <class T>
-    static bool rows_local(const store<T>& s, const int* ids, const void* node) {
+    static bool rows_local(const store<T>& s, std::size_t id, const int* ids, const void* node) {
         if constexpr (requires { Op::rows_local(std::declval<const N&>(), shape_type{}); }) {
-            return rows_local_of(*static_cast<const N*>(node), s, ids, std::make_index_sequence<arity>{});
+            return rows_local_of(node_of(s, id, node), s, ids, std::make_index_sequence<arity>{});
         } else {
             return true;
         }
@@ -356,7 +402,7 @@ struct structural {
     static void sink_scale(store<T>& s, std::size_t id, const int* ids, const void* node) {
         if constexpr (is_sink) {
             s.scale[id] = static_cast<accumulator_t<T>>(
-                sink_scale_of(*static_cast<const N*>(node), s, ids, std::make_index_sequence<arity>{}));
+                sink_scale_of(node_of(s, id, node), s, ids, std::make_index_sequence<arity>{}));
         }
     }
     template <std::size_t... I>
@@ -376,8 +422,7 @@ struct structural {
             if constexpr (NumberMask & 1u) s.num[id] = static_cast<T>(s.scale[id] * s.num[ids[0]]);
             else s.num[id] = static_cast<T>(s.scale[id] * s.total[id]);
         } else {
-            const N& n = *static_cast<const N*>(node);
-            compute(n, s, id, ids, std::make_index_sequence<arity>{});
+            compute(node_of(s, id, node), s, id, ids, std::make_index_sequence<arity>{});
         }
     }
 };
