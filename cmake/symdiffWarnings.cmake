@@ -33,9 +33,9 @@ function(symdiff_project_target tgt)
 
   if(SYMDIFF_SANITIZE)
     target_compile_options(${tgt} PRIVATE ${SYMDIFF_SANITIZER_FLAGS})
-    # GCC 12 with -fsanitize=address reports -Wmaybe-uninitialized inside libstdc++'s <regex>
-    # (pulled in by xtensor's .npy reader); a two-line std::regex program does the same. A false
-    # positive of the instrumented build only: the normal build keeps the warning as an error.
+    # GCC 12 with -fsanitize=address reports -Wmaybe-uninitialized inside libstdc++ headers (a
+    # two-line std::regex program does). A false positive of the instrumented build only: the
+    # normal build keeps the warning as an error.
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
       target_compile_options(${tgt} PRIVATE -Wno-maybe-uninitialized)
     endif()
