@@ -37,7 +37,7 @@
 //                              node's text in front)
 //   number_result(bool...)     is the value a number, given which operands are numbers?
 //   The `node` that shape, sink_scale, compute and rows_local receive holds the node's leaves
-//   (literals, exact constants, symbols); an operand that is itself a node is an empty
+//   (literals, exact constants, symbols); an operand that is itself a node may be an empty
 //   placeholder there: read operands through the shapes and values handed to the hook.
 //   and one way to compute the value:
 //     sink_scale(node, s...)   the value is sink_scale * (sum of operand 0's elements), a number:

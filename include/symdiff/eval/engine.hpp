@@ -40,6 +40,7 @@
 #include "kernels.hpp"
 #include "lower.hpp"
 #include "schedule.hpp"
+#include "structural.hpp"
 
 namespace symdiff::detail {
 

@@ -941,9 +941,10 @@ private:
     /// The loss at the parameters kept (all the data), the progress display's last words.
     const descent_result<P>& finish(const std::unique_ptr<detail::progress_display>& progress) {
         if (!known_final_) {
-            // computed when first read: it owns the program, the data and these parameters (a
-            // copy of the result may outlive the trainer). With shared rows every process must
-            // take part in the pass, so it runs now.
+            // computed when first read, or when the result is copied (a copy takes the number).
+            // It owns the program, the data and these parameters, so it stays valid while the
+            // trainer's own members move. With shared rows every process must take part in the
+            // pass, so it runs now.
             auto loss_at = [step = step_, data = data_, p = result_.parameters] {
                 return detail::as_number(std::get<0>(detail::run_program(*step, p, data->views())));
             };
