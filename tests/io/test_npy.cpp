@@ -53,6 +53,14 @@ boost::test_tools::assertion_result numpy_importable(boost::unit_test::test_unit
     return ok;
 }
 
+// Runs `body` in /usr/bin/python3 after `import numpy as np, sys` with `d` the directory's path;
+// returns its exit status.
+int numpy_script(const std::string& body, const temp_dir& dir) {
+    const std::string cmd =
+        "/usr/bin/python3 -c \"import numpy as np, sys; d = sys.argv[1]; " + body + "\" '" + dir.path.string() + "'";
+    return std::system(cmd.c_str());
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(round_trips_double_and_float_vectors) {
@@ -123,26 +131,22 @@ BOOST_AUTO_TEST_CASE(numpy_reads_what_we_write, *boost::unit_test::precondition(
     symdiff::save_npy(dir / "m.npy", xt::xtensor<float, 2>{{1.0f, 2.0f}, {3.0f, 4.0f}, {5.0f, 6.0f}});
     symdiff::save_npy(dir / "s.npy", 2.5);
     const std::string check =
-        "import numpy as np, sys; d = sys.argv[1]; "
         "v = np.load(d + '/v.npy'); m = np.load(d + '/m.npy'); s = np.load(d + '/s.npy'); "
         "ok = (v.dtype == np.float64 and v.tolist() == [0.5, -1.25, 3.0] and m.dtype == np.float32 "
         "and m.shape == (3, 2) and m[2, 1] == 6.0 and s.shape == () and float(s) == 2.5); "
         "sys.exit(0 if ok else 1)";
-    const std::string cmd = "/usr/bin/python3 -c \"" + check + "\" '" + dir.path.string() + "'";
-    BOOST_TEST(std::system(cmd.c_str()) == 0);
+    BOOST_TEST(numpy_script(check, dir) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(we_read_what_numpy_writes, *boost::unit_test::precondition(numpy_importable)) {
     temp_dir dir;
     const std::string write =
-        "import numpy as np, sys; d = sys.argv[1]; "
         "np.save(d + '/c.npy', np.arange(6, dtype='<f4').reshape(2, 3) * 0.5); "
         "np.save(d + '/f.npy', np.asfortranarray(np.arange(24, dtype='<f8').reshape(2, 3, 4) - 3.5)); "
         "np.save(d + '/i.npy', np.array([-7, 2**40, 5], dtype='<i8')); "
         "np.save(d + '/s.npy', np.float64(-0.125)); "
         "np.lib.format.write_array(open(d + '/v2.npy', 'wb'), np.arange(3.0), version=(2, 0))";
-    const std::string cmd = "/usr/bin/python3 -c \"" + write + "\" '" + dir.path.string() + "'";
-    BOOST_REQUIRE(std::system(cmd.c_str()) == 0);
+    BOOST_REQUIRE(numpy_script(write, dir) == 0);
 
     const auto c = symdiff::load_npy<float, 2>(dir / "c.npy");
     BOOST_REQUIRE(c.shape(0) == 2u && c.shape(1) == 3u);
