@@ -66,12 +66,14 @@ int run(const example::mnist_options& opt) {
         "batch %zu, SGD lr %g / (1 + %g (epoch - 1))\n",
         sizeof(T) == 4 ? "float" : "double", train.labels.size(), test.labels.size(), epochs, batch, learning_rate,
         decay);
-    std::printf("loss:        %s\n", to_string(loss).c_str());
-    std::printf("d loss / dW: %s\n", to_string(derivative(loss, W)).c_str());
-    std::printf("d loss / db: %s\n\n", to_string(derivative(loss, b)).c_str());
-
     xt::xtensor<T, 2> W0 = xt::zeros<T>({std::size_t{784}, std::size_t{10}});
     xt::xtensor<T, 1> b0 = xt::zeros<T>({std::size_t{10}});
+
+    // with the values bound, the reduction onto b's shape says what it sums (the rows: axis 0)
+    std::printf("loss:        %s\n", to_string(loss).c_str());
+    std::printf("d loss / dW: %s\n", to_string(derivative(loss, W)).c_str());
+    std::printf("d loss / db: %s\n\n",
+                to_string(derivative(loss, b), x = train.images, y = train.labels, W = W0, b = b0).c_str());
 
     // Gradient check (in double, where finite differences are accurate) on 32 images, at a point
     // away from the symmetric start.

@@ -71,3 +71,4 @@
 // Printing
 #include "print/to_latex.hpp"
 #include "print/to_string.hpp"
+#include "print/with_bindings.hpp"

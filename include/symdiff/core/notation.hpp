@@ -2,7 +2,9 @@
 // How an operation is written. Each operation tag declares its notation; the printers
 // (to_string, to_latex) and the engine's messages only need these fields, so a new operation
 // never edits them.
+#include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace symdiff {
 
@@ -40,5 +42,23 @@ constexpr style latex_notation_of() {
 constexpr bool writes_spelling(style s) {
     return s == style::function || s == style::infix || s == style::prefix || s == style::postfix;
 }
+
+/// How a reduction onto a shape is written once the shapes are known (a gradient reduction
+/// printed with the values bound: `to_string(e, x = X, ...)`):
+///   factor * sum(h, axes) / divisor, with `sum(h)` when every axis of h is summed, `mean(h)` when
+///   that is a mean, and plain `h` when no axis is.
+struct reduction_notation {
+    std::vector<std::size_t> axes;  ///< the axes of h summed (h's own numbering)
+    bool all = false;               ///< every axis of h that has more than one element is summed
+    bool mean = false;              ///< written mean(h): all axes summed, divided by their count
+    std::size_t factor = 1;         ///< elements of the domain that h broadcasts over (a repeat)
+    std::size_t divisor = 1;        ///< what the whole is divided by (a mean's count)
+
+    /// Its binding strength, given that of h.
+    constexpr int strength(int of_h) const {
+        if (factor != 1 || divisor != 1) return precedence::product;  // (h in parentheses if weaker)
+        return axes.empty() ? of_h : precedence::atom;
+    }
+};
 
 }  // namespace symdiff

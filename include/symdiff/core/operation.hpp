@@ -18,7 +18,10 @@
 //             subscripts (string_view): written as a first argument in text, `einsum("ij->j", a)`,
 //             and as a subscript of the name in LaTeX,
 //             full_reduction (bool): the value sums every element into a number (a loss for
-//             `derivative`, as sum and mean are)
+//             `derivative`, as sum and mean are),
+//             gathers_onto (size_t i > 0): the value has the shape of operand i, and its element j
+//             sums operand 0 over the elements that broadcast onto j (gradient reductions; what
+//             proves a Hessian diagonal, diff/diagonal.hpp)
 //
 // Elementwise operations (`elementwise_op`): the value at each element depends only on the
 // operands' values at that element, with NumPy broadcasting.

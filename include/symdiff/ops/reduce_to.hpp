@@ -11,10 +11,12 @@
 // the same for a product's operand. Onto a symbol reached through other data, or a scalar: the
 // `sum(h)` or `mean(h)` of the seeds' formulas (a scalar parameter's gradient).
 #include <algorithm>
+#include <numeric>
 
 #include "../core/adjoint.hpp"
 #include "../core/array_ref.hpp"
 #include "../core/broadcast.hpp"
+#include "../core/notation.hpp"
 #include "../core/shape.hpp"
 #include "add.hpp"
 #include "divide.hpp"
@@ -55,6 +57,7 @@ struct reduce_to_op : structural_op {
     static constexpr int precedence = precedence::atom;
     static constexpr std::size_t arity = 3;
     static constexpr bool linear_in_first = true;
+    static constexpr std::size_t gathers_onto = 2;  // out[j] sums h over the domain elements that broadcast onto j
 
     template <class H, class D, class T>
     static constexpr bool is_scalar = static_scalar<T>;
@@ -123,6 +126,31 @@ struct reduce_to_op : structural_op {
                 for (std::size_t j = 0; j < w; ++j) out.data[j] *= scale;
             }
         }
+    }
+
+    // Written with the shapes known: the axes of d that t lacks or has with extent 1 are summed;
+    // where h has such an axis it is a sum over h's axis, where h lacks it (or has extent 1) h
+    // repeats, a factor. A mean divides by #d; onto a number that is mean(h).
+    static reduction_notation notation_onto(const shape_type& h, const shape_type& d, const shape_type& t) {
+        reduction_notation r;
+        if (t.size() > d.size() || h.size() > d.size() || detail::count_of(d) == 0) return r;  // (as h)
+        const std::size_t lead = d.size() - t.size(), h_lead = d.size() - h.size();
+        std::size_t summed = 1;  // the elements of h summed onto each element of t
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            if (i >= lead && t[i - lead] == d[i]) continue;  // kept (or of extent 1)
+            if (i < h_lead || h[i - h_lead] == 1) {
+                r.factor *= d[i];
+            } else {
+                r.axes.push_back(i - h_lead);
+                summed *= d[i];
+            }
+        }
+        r.all = !r.axes.empty() && summed == detail::count_of(h);
+        if (Mean) r.divisor = detail::count_of(d);
+        const std::size_t g = std::gcd(r.factor, r.divisor);
+        if (g > 1) r.factor /= g, r.divisor /= g;
+        if (Mean && r.all && r.factor == 1 && r.divisor == summed) r.mean = true, r.divisor = 1;
+        return r;
     }
 
     template <std::size_t I, class N, class G>

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "../core/constant.hpp"
 #include "../core/notation.hpp"
@@ -16,6 +18,21 @@
 namespace symdiff::detail {
 
 enum class format { text, latex };
+
+/// One address per type: the key of a node type in reduction_notes.
+template <class T>
+inline constexpr char type_key = 0;
+
+/// How the gradient reductions of one expression are written, once the values bound to its
+/// symbols are known (print/with_bindings.hpp fills it): per node type.
+struct reduction_notes {
+    std::vector<std::pair<const void*, reduction_notation>> entries;
+    const reduction_notation* find(const void* key) const {
+        for (const auto& [k, r] : entries)
+            if (k == key) return &r;
+        return nullptr;
+    }
+};
 
 inline std::string number_to_string(double v) {
     std::array<char, 64> buf{};
@@ -26,6 +43,7 @@ inline std::string number_to_string(double v) {
 template <format F>
 struct printer {
     std::string out;
+    const reduction_notes* notes = nullptr;  ///< with the values bound: how reductions are written
 
     template <class E>
     static constexpr int precedence_of() {
@@ -42,6 +60,23 @@ struct printer {
         } else {
             return own_precedence<typename E::op>();
         }
+    }
+
+    /// The binding strength of `e` as it will be printed (a reduction's depends on the shapes).
+    template <class E>
+    int strength(const E& e) const {
+        if constexpr (is_node<E>::value) {
+            if (const reduction_notation* r = notation_of_node<E>()) return r->strength(strength(e.template arg<0>()));
+            if constexpr (requires { E::op::print_as(e); }) {
+                if constexpr (!std::is_same_v<decltype(E::op::print_as(e)), E>) return strength(E::op::print_as(e));
+            }
+        }
+        return precedence_of<E>();
+    }
+
+    template <class N>
+    const reduction_notation* notation_of_node() const {
+        return notes ? notes->find(&type_key<N>) : nullptr;
     }
 
     // In LaTeX a \frac, a \sqrt or |a| is a single atom, and a juxtaposed product binds like "*".
@@ -95,6 +130,10 @@ struct printer {
 
     template <class Op, class... Args>
     void print_node(const node<Op, Args...>& n) {
+        if (const reduction_notation* r = notation_of_node<node<Op, Args...>>()) {
+            print_reduction(n.template arg<0>(), *r);
+            return;
+        }
         if constexpr (requires { Op::print_as(n); }) {
             if constexpr (!std::is_same_v<decltype(Op::print_as(n)), node<Op, Args...>>) print(Op::print_as(n));
             else print_plain(n);
@@ -116,29 +155,25 @@ struct printer {
         constexpr int p = Op::precedence;
         constexpr style how = notation_of<Op>();
         if constexpr (how == style::infix) {
-            using L = std::remove_cvref_t<decltype(n.template arg<0>())>;
             using R = std::remove_cvref_t<decltype(n.template arg<1>())>;
-            print_paren(n.template arg<0>(), precedence_of<L>() < p);
+            print_paren(n.template arg<0>(), strength(n.template arg<0>()) < p);
             out += spelling<Op>();
             // a - (b - c), a / (b * c) need parentheses; a + (b + c) and a * (b * c) do not.
             constexpr bool associative = Op::name == std::string_view(" + ") || Op::name == std::string_view(" * ");
             constexpr bool same_family = op_name<R>() == Op::name;
-            print_paren(n.template arg<1>(),
-                        precedence_of<R>() < p || (precedence_of<R>() == p && !(associative && same_family)));
+            const int right = strength(n.template arg<1>());
+            print_paren(n.template arg<1>(), right < p || (right == p && !(associative && same_family)));
         } else if constexpr (how == style::prefix) {
-            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
             out += spelling<Op>();
-            print_paren(n.template arg<0>(), precedence_of<A>() < precedence::power);
+            print_paren(n.template arg<0>(), strength(n.template arg<0>()) < precedence::power);
         } else if constexpr (how == style::power) {
-            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
             if constexpr (F == format::latex) out += "{";
-            print_paren(n.template arg<0>(), precedence_of<A>() <= precedence::power);
+            print_paren(n.template arg<0>(), strength(n.template arg<0>()) <= precedence::power);
             out += F == format::latex ? "}^{" : "^";
             if constexpr (requires { Op::exponent; }) {
                 out += Op::exponent;
             } else {
-                using B = std::remove_cvref_t<decltype(n.template arg<1>())>;
-                print_paren(n.template arg<1>(), F == format::text && precedence_of<B>() < precedence::atom);
+                print_paren(n.template arg<1>(), F == format::text && strength(n.template arg<1>()) < precedence::atom);
             }
             if constexpr (F == format::latex) out += "}";
         } else if constexpr (how == style::fraction) {
@@ -156,15 +191,12 @@ struct printer {
             print(n.template arg<0>());
             out += "\\right|";
         } else if constexpr (how == style::postfix) {
-            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
-            print_paren(n.template arg<0>(), precedence_of<A>() < precedence::atom);
+            print_paren(n.template arg<0>(), strength(n.template arg<0>()) < precedence::atom);
             out += spelling<Op>();
         } else if constexpr (how == style::juxtapose) {
-            using A = std::remove_cvref_t<decltype(n.template arg<0>())>;
-            using B = std::remove_cvref_t<decltype(n.template arg<1>())>;
-            print_paren(n.template arg<0>(), precedence_of<A>() < precedence::power);
+            print_paren(n.template arg<0>(), strength(n.template arg<0>()) < precedence::power);
             out += " ";
-            print_paren(n.template arg<1>(), precedence_of<B>() < precedence::power);
+            print_paren(n.template arg<1>(), strength(n.template arg<1>()) < precedence::power);
         } else {
             out += spelling<Op>();
             if constexpr (F == format::latex && requires { Op::subscripts; }) latex_subscripts(Op::subscripts);
@@ -174,6 +206,35 @@ struct printer {
             print_operands(n, std::index_sequence_for<Args...>{});
             out += F == format::latex ? "\\right)" : ")";
         }
+    }
+
+    // factor * sum(h, axes) / divisor (reduction_notation)
+    template <class H>
+    void print_reduction(const H& h, const reduction_notation& r) {
+        constexpr bool latex = F == format::latex;
+        if (latex && r.divisor != 1) out += "\\frac{";
+        if (std::is_same_v<H, one_t> && r.axes.empty() && r.factor != 1) {
+            out += std::to_string(r.factor);  // a sum of ones: a count
+        } else {
+            if (r.factor != 1) out += std::to_string(r.factor) + (latex ? " \\cdot " : " * ");
+            if (r.axes.empty()) {
+                const bool scaled = r.factor != 1 || (!latex && r.divisor != 1);
+                print_paren(h, scaled && strength(h) < precedence::product);
+            } else {
+                out += latex ? "\\operatorname{" : "";
+                out += r.mean ? "mean" : "sum";
+                out += latex ? "}\\left(" : "(";
+                print(h);
+                if (!r.all) {
+                    out += ", ";
+                    if (r.axes.size() > 1) out += latex ? "\\left(" : "(";
+                    for (std::size_t i = 0; i < r.axes.size(); ++i) out += (i ? ", " : "") + std::to_string(r.axes[i]);
+                    if (r.axes.size() > 1) out += latex ? "\\right)" : ")";
+                }
+                out += latex ? "\\right)" : ")";
+            }
+        }
+        if (r.divisor != 1) out += latex ? "}{" + std::to_string(r.divisor) + "}" : " / " + std::to_string(r.divisor);
     }
 
     // An operation's `subscripts` ("ij,jk->ik"): a subscript of its name, -> as an arrow.
