@@ -57,6 +57,7 @@
 
 // Differentiation
 #include "diff/derivative.hpp"
+#include "diff/diagonal.hpp"
 
 // Evaluation
 #include "eval/compile.hpp"

@@ -12,6 +12,11 @@
 // and for a Hessian hvp(loss, a, e_j) (diff/derivative.hpp), forward mode over the reverse-mode
 // gradient. One compiled program runs once per element of the parameter, each run a small
 // multiple of one gradient; no expression with #a^2 entries is built.
+//
+//   xt::xarray<double> h = hessian_diagonal_at(loss, a, x = X, a = A);  // shape(a): H[j, j]
+//
+// runs once when the Hessian is diagonal by construction (diff/diagonal.hpp: H 1), else once per
+// element of `a`, keeping entry j of column j.
 #include <cstddef>
 #include <string>
 #include <tuple>
@@ -21,11 +26,13 @@
 
 #include <boost/hana/tuple.hpp>
 #include <xtensor/xarray.hpp>
+#include <xtensor/xbroadcast.hpp>
 #include <xtensor/xbuilder.hpp>
 
 #include "../core/shape.hpp"
 #include "../core/symbol.hpp"
 #include "../diff/derivative.hpp"
+#include "../diff/diagonal.hpp"
 #include "bindings.hpp"
 #include "compile.hpp"
 
@@ -86,6 +93,42 @@ xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g
     return out;
 }
 
+/// Entry j of column j, for each j: the diagonal of d g / d s when g has the shape of s, one
+/// run of `g_along` (g's derivative along column_direction) per element of s.
+template <fixed_string Name, class D, class... Bs>
+xt::xarray<double> diagonal_of_columns(const std::vector<std::size_t>& s_shape, const D& g_along, Bs&&... bindings) {
+    auto product = compile(g_along);
+    const auto all = boost::hana::make_tuple(bindings...);
+    const auto& value = lookup<Name>(all);
+    using V = std::remove_cvref_t<decltype(value)>;
+    xt::xarray<double> out = xt::zeros<double>(s_shape);
+    const auto entry = [&](std::size_t j, const auto& direction) {
+        const auto results = product(column_direction = direction, bindings...);
+        const auto& c = std::get<0>(results);
+        if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(c)>>) {
+            out.flat(j) = static_cast<double>(c);
+        } else {
+            require_broadcastable_to(value_shape(c), s_shape,
+                                     "hessian_diagonal_at: the derivative along element " + std::to_string(j));
+            // c broadcasts to s_shape: entry j is c's element that lines up with element j
+            const xt::xarray<double> full = xt::broadcast(c, s_shape);
+            out.flat(j) = full.flat(j);
+        }
+    };
+    if constexpr (std::is_arithmetic_v<V>) {
+        entry(0, V(1));
+    } else {
+        using T = typename V::value_type;
+        xt::xarray<T> unit = xt::zeros<T>(s_shape);
+        for (std::size_t j = 0; j < unit.size(); ++j) {
+            unit.flat(j) = T(1);
+            entry(j, unit);
+            unit.flat(j) = T(0);
+        }
+    }
+    return out;
+}
+
 /// The shape of `loss`'s value, which must be a number (else the "Hessian" would be that of its sum).
 template <class E, class... Bs>
 void require_number(const char* who, const E& loss, const Bs&... bindings) {
@@ -119,6 +162,31 @@ xt::xarray<double> hessian_at(const E& loss, symbol_t<Name> s, Bs&&... bindings)
     const auto all = boost::hana::make_tuple(bindings...);
     return detail::columns_at<Name>("hessian_at", detail::value_shape(detail::lookup<Name>(all)),
                                     hvp(loss, s, detail::column_direction), bindings...);
+}
+
+/// The diagonal of the Hessian of the scalar `loss` with respect to `s`: shape(s),
+/// d[j...] = d^2 loss / d s[j...]^2. One run of hvp(loss, s, 1) when `hessian_is_diagonal<E, S>`,
+/// else one hvp per element of `s` (the cost of hessian_at without its #s^2 entries).
+template <Expression E, fixed_string Name, Binding... Bs>
+xt::xarray<double> hessian_diagonal_at(const E& loss, symbol_t<Name> s, Bs&&... bindings) {
+    detail::require_number("hessian_diagonal_at", loss, bindings...);
+    const auto all = boost::hana::make_tuple(bindings...);
+    const std::vector<std::size_t> shape = detail::value_shape(detail::lookup<Name>(all));
+    if constexpr (hessian_is_diagonal<E, symbol_t<Name>>) {
+        auto program = compile(hessian_diagonal(loss, s));
+        const auto results = program(bindings...);
+        const auto& d = std::get<0>(results);
+        if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(d)>>) {
+            xt::xarray<double> out = xt::xarray<double>::from_shape(shape);
+            out.fill(static_cast<double>(d));
+            return out;
+        } else {
+            detail::require_broadcastable_to(detail::value_shape(d), shape, "hessian_diagonal_at");
+            return xt::xarray<double>(xt::broadcast(d, shape));
+        }
+    } else {
+        return detail::diagonal_of_columns<Name>(shape, hvp(loss, s, detail::column_direction), bindings...);
+    }
 }
 
 /// The block of mixed second derivatives d^2 loss / d a d b: shape(a) + shape(b),
