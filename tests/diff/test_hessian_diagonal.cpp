@@ -1,12 +1,14 @@
 // The diagonal of a Hessian: hessian_diagonal (one Hessian-vector product, when the Hessian is
 // diagonal by construction) and hessian_diagonal_at (also column by column when it is not),
-// against closed forms written out here and central differences of the gradient.
+// against closed forms written out here and central differences of the gradient; and
+// derivative<2> with respect to an array: that diagonal, or an error in words.
 #define BOOST_TEST_MODULE diff_hessian_diagonal
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <string>
 
 #include <symdiff/symdiff.hpp>
 #include <xtensor/xtensor.hpp>
@@ -175,4 +177,34 @@ BOOST_AUTO_TEST_CASE(a_scalar_parameter) {
 
 BOOST_AUTO_TEST_CASE(the_loss_must_be_a_number) {
     BOOST_CHECK_THROW(hessian_diagonal_at(square(a), a, a = av), shape_error);
+}
+
+BOOST_AUTO_TEST_CASE(second_derivative_with_respect_to_an_array) {
+    // diagonal by construction: derivative<2> is the diagonal (k-means: twice the cluster sizes,
+    // 4 points nearest to 0, 3 to 2.5, none to 9)
+    const xt::xarray<double> d2 = evaluate(derivative<2>(kmeans_1d, c), x = points_1d, c = centroids_1d);
+    BOOST_TEST(all_near(xt::xarray<double>(xt::broadcast(d2, {3})), xt::xarray<double>{8.0, 6.0, 0.0}, 1e-14));
+    // not diagonal: with a bound to an array, the evaluation stops first, in words, before the
+    // shape error deep inside the forward-mode formula
+    std::string message;
+    try {
+        (void)evaluate(derivative<2>(least_squares, a), x = Xv, y = yv, a = av);
+    } catch (const shape_error& e) {
+        message = e.what();
+    }
+    BOOST_TEST(message.find("a second derivative with respect to a, bound to an array of shape (3), is a block of "
+                            "the Hessian") != std::string::npos,
+               message);
+    BOOST_TEST(message.find("hessian_at(loss, a, ...)") != std::string::npos);
+    BOOST_CHECK_THROW(
+        evaluate(boost::hana::at_c<0>(boost::hana::at_c<0>(hessian(least_squares, a))), x = Xv, y = yv, a = av),
+        shape_error);
+    // with numbers, the mixed partial d/db dL/da of mean((a x + b - y)^2) is 2 mean(x)
+    const xt::xtensor<double, 1> xs{1.0, 2.0, -0.5}, ys{0.3, 0.1, 0.2};
+    constexpr auto line = mean(square(a * x + c - y));
+    const auto H = hessian(line, a, c);
+    BOOST_TEST(near(double(evaluate(boost::hana::at_c<1>(boost::hana::at_c<0>(H)), a = 0.7, c = 0.1, x = xs, y = ys)),
+                    2.0 * (1.0 + 2.0 - 0.5) / 3.0, 1e-15));
+    BOOST_TEST(near(double(evaluate(derivative<2>(line, a), a = 0.7, c = 0.1, x = xs, y = ys)),
+                    2.0 * (1.0 + 4.0 + 0.25) / 3.0, 1e-15));
 }

@@ -57,6 +57,9 @@
 //                              default whole (it needs all the rows at once)
 //   optional: rows_local(node, s...)  run-time check that a `local` behaviour holds for these
 //                              shapes (softmax along axis -1 of a vector runs along the rows)
+//   optional: precondition     true: `shape` checks what is bound to its symbol operands and runs
+//                              before every other node's (its other operands' shapes may be stale
+//                              then), so that a misuse is reported in words first
 //
 // tests/static/test_operations.cpp checks every operation against this concept.
 #include <concepts>

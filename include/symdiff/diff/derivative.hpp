@@ -4,8 +4,10 @@
 
 #include "../core/symbol.hpp"
 #include "../ops/axis.hpp"
+#include "../ops/for_a_number.hpp"
 #include "../ops/reductions.hpp"
 #include "forward.hpp"
+#include "pointwise.hpp"
 #include "reverse.hpp"
 
 namespace symdiff {
@@ -31,6 +33,10 @@ struct has_top_reduction<node<mean_op, A>> : std::true_type {};
 template <class Op, class... Args>
 struct has_top_reduction<node<Op, Args...>>
     : std::bool_constant<(Op::elementwise && (has_top_reduction<Args>::value || ...)) || is_full_reduction<Op>()> {};
+
+/// A loss: differentiated in reverse mode, its derivative is a gradient.
+template <class E>
+inline constexpr bool is_loss = static_scalar<E> || has_top_reduction<E>::value;
 }  // namespace detail
 
 /// The derivative of `e` with respect to the symbol `s`, an expression built and simplified at
@@ -47,7 +53,7 @@ constexpr auto derivative(const E& e, S s) {
                   "derivative(e, s): s must be a symbol such as symdiff::symbol<\"x\">; "
                   "one cannot differentiate with respect to an expression or a number");
     if constexpr (!Symbol<S>) return zero;
-    else if constexpr (static_scalar<E> || detail::has_top_reduction<E>::value) return detail::reverse_derivative(e, s);
+    else if constexpr (detail::is_loss<E>) return detail::reverse_derivative(e, s);
     else return detail::forward_derivative(e, s);
 }
 
@@ -80,11 +86,29 @@ constexpr auto hvp(const E& loss, S s, V v) {
     return jvp(detail::reverse_derivative(loss, s), s, v);
 }
 
-/// The `N`-th derivative: derivative(derivative(..., s), s).
+namespace detail {
+/// The derivative of the gradient `g` with respect to `s` (forward mode: a second derivative of
+/// the loss, or a mixed one). It is an expression of g's shape when each element of g moves with
+/// its own element of s only (diff/pointwise.hpp), or when s is a number. Otherwise, with s bound
+/// to an array it would be a block of the Hessian: the evaluation then stops before anything
+/// else, saying so and naming hessian_at, hvp and hessian_diagonal_at (ops/for_a_number.hpp).
+template <class G, class S>
+constexpr auto derivative_of_gradient(const G& g, S s) {
+    if constexpr (diagonal_in<G, S>::value) return derivative(g, s);
+    else return for_a_number_op::make(derivative(g, s), s);
+}
+}  // namespace detail
+
+/// The `N`-th derivative: derivative(derivative(..., s), s). With respect to a symbol bound to
+/// an array, a second derivative of a loss is an expression only when the Hessian is diagonal
+/// by construction (then it is that diagonal); else `hessian_at`, `hvp` and `hessian_diagonal_at`
+/// (eval/hessian.hpp) compute it, and the evaluation of this one says so.
 template <int N, Expression E, class S>
 constexpr auto derivative(const E& e, S s) {
     static_assert(N >= 0, "derivative<N>: N must not be negative");
     if constexpr (N <= 0) return e;  // (N < 0 has been reported above; stop the recursion)
+    else if constexpr (N >= 2 && detail::is_loss<E>)
+        return derivative<N - 2>(detail::derivative_of_gradient(derivative(e, s), s), s);
     else return derivative<N - 1>(derivative(e, s), s);
 }
 
@@ -101,7 +125,8 @@ namespace detail {
 template <Expression E, class Si, class... S>
 constexpr auto hessian_row(const E& e, Si si, S... s) {
     const auto d = derivative(e, si);
-    return boost::hana::make_tuple(derivative(d, s)...);
+    if constexpr (is_loss<E>) return boost::hana::make_tuple(derivative_of_gradient(d, s)...);
+    else return boost::hana::make_tuple(derivative(d, s)...);
 }
 }  // namespace detail
 

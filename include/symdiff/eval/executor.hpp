@@ -365,6 +365,10 @@ public:
             if (t.node[k]->kind == expr_kind::constant || t.node[k]->kind == expr_kind::literal) slots[k].shape.clear();
         }
         store<T> s = make_store();
+        // preconditions first: a misuse is reported in words before the shape errors it causes
+        for (std::size_t k = 0; k < N; ++k)
+            if (t.node[k]->kind == expr_kind::node && t.node[k]->op->precondition)
+                t.kernel[k].shape(s, k, t.operand[k].data(), node[k]);
         for (std::size_t k = 0; k < N; ++k) {
             if (t.node[k]->kind != expr_kind::node) continue;
             if (!t.node[k]->op->elementwise) t.kernel[k].shape(s, k, t.operand[k].data(), node[k]);

@@ -45,6 +45,7 @@ struct op_info {
     std::string_view type;  ///< the operation's C++ type, spelled (identifies it)
     bool elementwise = false;
     bool sink = false;                                   ///< number value = sink_scale * (sum of operand 0's elements)
+    bool precondition = false;                           ///< its shape hook runs before every other node's
     std::array<bool, 4> value_arg{};                     ///< operand i is read for its value (else for its shape only)
     bool (*number_rule)(const bool*) = nullptr;          ///< structural: a number, given operands'?
     rows_behaviour (*rows_rule)(const bool*) = nullptr;  ///< structural: given which operands hold rows
@@ -121,6 +122,7 @@ constexpr op_info make_op_info(std::index_sequence<I...>) {
         using N = typename probe_node<Op>::type;
         for (std::size_t k = 0; k < sizeof...(I); ++k) o.value_arg[k] = Op::value_arg(k);
         o.sink = requires(const N& n, const shape_type& s) { Op::sink_scale(n, ((void)I, s)...); };
+        if constexpr (requires { Op::precondition; }) o.precondition = Op::precondition;
         o.number_rule = &number_rule_of<Op, I...>;
         o.rows_rule = &rows_rule_of<Op, I...>;
     }
