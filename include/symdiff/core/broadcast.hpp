@@ -1,6 +1,7 @@
 #pragma once
 // Walking arrays of different shapes together, with NumPy broadcasting: the engine uses it for
 // regions whose nodes do not all have one shape, operations for reductions onto a shape.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -43,11 +44,36 @@ void for_each_broadcast(const shape_type& out, const std::array<const shape_type
     }
 }
 
-/// `dst` (shape `to`) = `src` (shape `from`) broadcast.
+/// `dst` (shape `to`) = `src` (shape `from`) broadcast. Copied in runs: the trailing axes where
+/// `from` and `to` agree are one contiguous run in both, repeated along the broadcast axis before
+/// them and walked along the outer axes (`x - mu` of (n, 1, d) and (k, d) copies runs of d).
 template <class T>
 void expand(const T* src, const shape_type& from, T* dst, const shape_type& to) {
-    std::size_t e = 0;
-    for_each_broadcast<1>(to, {&from}, [&](const std::array<std::size_t, 1>& off) { dst[e++] = src[off[0]]; });
+    const std::size_t rank = to.size(), total = count_of(to);
+    if (total == 0) return;
+    std::vector<std::size_t> f(rank, 1);  // from's extents, aligned to the right of to's
+    for (std::size_t i = 0; i < from.size(); ++i) f[rank - from.size() + i] = from[i];
+    std::size_t run = 1, a = rank;
+    while (a > 0 && f[a - 1] == to[a - 1]) run *= to[--a];
+    if (a == 0) {  // no broadcast at all
+        std::copy(src, src + run, dst);
+        return;
+    }
+    // axis a - 1 is a broadcast one (f == 1): the run repeats to[a - 1] times
+    const std::size_t repeat = to[a - 1];
+    const std::vector<std::size_t> st = broadcast_strides(from, to);  // 0 along broadcast axes
+    std::vector<std::size_t> idx(a - 1, 0);
+    std::size_t off = 0;
+    for (T* out = dst; out < dst + total;) {
+        for (std::size_t r = 0; r < repeat; ++r, out += run) std::copy(src + off, src + off + run, out);
+        for (std::size_t d = a - 1; d-- > 0;) {  // the outer axes, row-major
+            ++idx[d];
+            off += st[d];
+            if (idx[d] < to[d]) break;
+            off -= st[d] * idx[d];
+            idx[d] = 0;
+        }
+    }
 }
 
 }  // namespace symdiff::detail
