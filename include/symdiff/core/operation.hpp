@@ -30,6 +30,9 @@
 //   partial<I>(node)           d node / d operand I, as an expression   (forward and reverse mode)
 //   optional: keeps_exact(i)   operand i is passed to apply as its exact type `constant<N, D>`
 //                              when it is one (pow turns an integer exponent into products)
+//   optional: partials_are_one (bool)  every partial<I> is the exact 1 (a sum): the
+//                              differentiators pass derivatives through without asking, which
+//                              saves an instantiation per node of a long sum
 //
 // Structural operations (`structural_op`): everything else (reductions, products, shapes).
 //   pullback<I>(node, g)       reverse mode: the adjoint handed to operand I, an `adjoint<...>`
@@ -121,6 +124,13 @@ struct constant_structural_op : structural_op {
 };
 
 namespace detail {
+
+/// Is partial<J> of the elementwise operation Op the exact 1 by declaration?
+template <class Op>
+constexpr bool partials_are_one() {
+    if constexpr (requires { Op::partials_are_one; }) return Op::partials_are_one;
+    else return false;
+}
 
 /// A node of `Op` over the symbols `_0`, `_1`, ...: what the concept checks the hooks against.
 template <class Op, class Seq = std::make_index_sequence<Op::arity>>

@@ -27,6 +27,8 @@ constexpr auto forward_term(const N& n, S s, V seed) {
     using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
     if constexpr (!depends_on<A, S>) {
         return zero;
+    } else if constexpr (partials_are_one<typename N::op>()) {
+        return forward_derivative(n.template arg<J>(), s, seed);
     } else {
         const auto partial = N::op::template partial<J>(n);
         // (1 * da is da: skipping the product saves an instantiation per node of a long sum)
@@ -37,22 +39,29 @@ constexpr auto forward_term(const N& n, S s, V seed) {
 }
 
 template <class Op, class... Args, class S, class V, std::size_t... I>
-constexpr auto forward_node(const node<Op, Args...>& n, S s, V seed, std::index_sequence<I...>) {
-    if constexpr (Op::elementwise) {
-        return (zero + ... + forward_term<I>(n, s, seed));
-    } else {
-        return Op::tangent(n, forward_derivative(n.template arg<I>(), s, seed)...);
-    }
+constexpr auto forward_structural(const node<Op, Args...>& n, S s, V seed, std::index_sequence<I...>) {
+    return Op::tangent(n, forward_derivative(n.template arg<I>(), s, seed)...);
 }
 
+// The terms of an elementwise node are added without a fold: `(zero + ... + t)` would
+// instantiate add(0, t0) per node, another function named after the whole subtree.
 template <class E, class S, class V>
 constexpr auto forward_derivative(const E& e, S s, V seed) {
     if constexpr (std::is_same_v<E, S>) {
         return seed;
     } else if constexpr (!depends_on<E, S>) {
         return zero;
+    } else if constexpr (!E::op::elementwise) {
+        return forward_structural(e, s, seed, std::make_index_sequence<E::arity>{});
+    } else if constexpr (E::arity == 1) {
+        return forward_term<0>(e, s, seed);
+    } else if constexpr (E::arity == 2) {
+        return add(forward_term<0>(e, s, seed), forward_term<1>(e, s, seed));
+    } else if constexpr (E::arity == 3) {
+        return add(add(forward_term<0>(e, s, seed), forward_term<1>(e, s, seed)), forward_term<2>(e, s, seed));
     } else {
-        return forward_node(e, s, seed, std::make_index_sequence<E::arity>{});
+        return add(add(add(forward_term<0>(e, s, seed), forward_term<1>(e, s, seed)), forward_term<2>(e, s, seed)),
+                   forward_term<3>(e, s, seed));
     }
 }
 

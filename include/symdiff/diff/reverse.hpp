@@ -40,6 +40,8 @@ constexpr auto pull_elementwise(const N& n, S s, G g, D d) {
     using A = std::remove_cvref_t<decltype(n.template arg<J>())>;
     if constexpr (!depends_on<A, S>) {
         return zero;
+    } else if constexpr (partials_are_one<typename N::op>()) {
+        return pull<K>(n.template arg<J>(), s, g, d);
     } else {
         const auto partial = N::op::template partial<J>(n);
         // (g * 1 is g: skipping the product saves an instantiation per node of a long sum)
@@ -61,14 +63,9 @@ constexpr auto pull_structural(const N& n, S s, const Own& own) {
     }
 }
 
-template <reduction K, class Op, class... Args, class S, class G, class D, std::size_t... I>
-constexpr auto pull_node(const node<Op, Args...>& n, S s, G g, D d, std::index_sequence<I...>) {
-    if constexpr (Op::elementwise) {
-        return (zero + ... + pull_elementwise<K, I>(n, s, g, d));
-    } else {
-        const auto own = reduce_adjoint<K>(g, d, n);  // this node's adjoint, of its exact shape
-        return (zero + ... + pull_structural<I>(n, s, own));
-    }
+template <class Op, class... Args, class S, class Own, std::size_t... I>
+constexpr auto pull_structural_node(const node<Op, Args...>& n, S s, const Own& own, std::index_sequence<I...>) {
+    return (zero + ... + pull_structural<I>(n, s, own));
 }
 
 template <class E, class S, class G, class D, reduction K>
@@ -82,8 +79,20 @@ constexpr auto pull(const E& e, S s, G g, D d) {
         return reduce_adjoint<K>(g, d, e);
     } else if constexpr (!depends_on<E, S>) {
         return zero;
+    } else if constexpr (!E::op::elementwise) {
+        // this node's adjoint, of its exact shape, handed to its operands
+        return pull_structural_node(e, s, reduce_adjoint<K>(g, d, e), std::make_index_sequence<E::arity>{});
+    } else if constexpr (E::arity == 1) {  // (no fold over the operands: see forward_derivative)
+        return pull_elementwise<K, 0>(e, s, g, d);
+    } else if constexpr (E::arity == 2) {
+        return add(pull_elementwise<K, 0>(e, s, g, d), pull_elementwise<K, 1>(e, s, g, d));
+    } else if constexpr (E::arity == 3) {
+        return add(add(pull_elementwise<K, 0>(e, s, g, d), pull_elementwise<K, 1>(e, s, g, d)),
+                   pull_elementwise<K, 2>(e, s, g, d));
     } else {
-        return pull_node<K>(e, s, g, d, std::make_index_sequence<E::arity>{});
+        return add(add(add(pull_elementwise<K, 0>(e, s, g, d), pull_elementwise<K, 1>(e, s, g, d)),
+                       pull_elementwise<K, 2>(e, s, g, d)),
+                   pull_elementwise<K, 3>(e, s, g, d));
     }
 }
 

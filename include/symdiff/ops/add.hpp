@@ -15,6 +15,7 @@ struct add_op : elementwise_op {
     static constexpr auto notation = style::infix;
     static constexpr int precedence = precedence::sum;
     static constexpr std::size_t arity = 2;
+    static constexpr bool partials_are_one = true;  // the differentiators need not ask partial<I>
 
     template <class V>
     static constexpr V apply(const V& a, const V& b) {
@@ -61,7 +62,7 @@ constexpr auto add(A a, B b) {
     } else if constexpr (detail::mergeable_linear<A, B>) {
         return A::op::merge(a, b);
     } else {
-        return make_node<add_op>(a, b);
+        return node<add_op, A, B>{a, b};  // (not make_node: one function less per node of a long sum)
     }
 }
 

@@ -73,7 +73,7 @@ constexpr auto multiply(A a, B b) {
     } else if constexpr (std::is_same_v<A, B> && is_stateless<A>) {
         return square(a);  // x x = x^2
     } else {
-        return make_node<multiply_op>(a, b);
+        return node<multiply_op, A, B>{a, b};  // (as in add)
     }
 }
 
