@@ -63,6 +63,7 @@
 #include "eval/compile.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/hessian.hpp"
+#include "eval/printing.hpp"
 
 // Optimisation
 #include "optim/gradient_check.hpp"
@@ -72,4 +73,3 @@
 // Printing
 #include "print/to_latex.hpp"
 #include "print/to_string.hpp"
-#include "print/with_bindings.hpp"

@@ -31,6 +31,9 @@ constexpr auto kmeans_1d = sum(min(square(x - c), axis<1>));
 constexpr auto kmeans = sum(min(sum(square(x - c), axis<2>), axis<1>));
 // separable: every element of a has its own terms; d^2/da_j^2 = exp(a_j) + 1
 constexpr auto separable = sum(exp(a) - y * a) + exact<1, 2> * sum(square(a));
+// sum_ij (a_ij - a_ji)^2 for a square a: d^2/da_ij^2 = 4 off the diagonal, 0 on it, and
+// d^2/da_ij da_ji = -4: not diagonal, although its derivative along all-ones directions is 0
+constexpr auto antisymmetric = sum(square(a - transpose(a)));
 // least squares: H = 2/n xᵀx, not diagonal
 constexpr auto least_squares = mean(square(dot(x, a) - y));
 
@@ -84,6 +87,8 @@ BOOST_AUTO_TEST_CASE(which_hessians_are_diagonal_by_construction) {
     static_assert(!hessian_is_diagonal<decltype(least_squares), decltype(a)>);
     static_assert(!hessian_is_diagonal<decltype(square(sum(a))), decltype(a)>);
     static_assert(!hessian_is_diagonal<decltype(sum(log_softmax(a))), decltype(a)>);
+    // nor through a transpose whose derivative along 1 cancels (s - sᵀ): along e_j it does not
+    static_assert(!hessian_is_diagonal<decltype(antisymmetric), decltype(a)>);
     // stop_gradient of a reduction is a constant: the Hessian stays diagonal
     static_assert(hessian_is_diagonal<decltype(sum(square(a)) * 1_c + sum(stop_gradient(sum(a)) * a)), decltype(a)>);
 }
@@ -207,4 +212,12 @@ BOOST_AUTO_TEST_CASE(second_derivative_with_respect_to_an_array) {
                     2.0 * (1.0 + 2.0 - 0.5) / 3.0, 1e-15));
     BOOST_TEST(near(double(evaluate(derivative<2>(line, a), a = 0.7, c = 0.1, x = xs, y = ys)),
                     2.0 * (1.0 + 4.0 + 0.25) / 3.0, 1e-15));
+}
+
+BOOST_AUTO_TEST_CASE(a_transpose_that_cancels_along_ones) {
+    const xt::xtensor<double, 2> A{{0.5, -1.0, 2.0}, {0.25, 3.0, -0.5}, {1.5, 0.75, -2.0}};
+    const xt::xarray<double> h = hessian_diagonal_at(antisymmetric, a, a = A);
+    const xt::xarray<double> expected{{0, 4, 4}, {4, 0, 4}, {4, 4, 0}};
+    BOOST_TEST(all_near(h, expected, 1e-13));
+    BOOST_CHECK_THROW(evaluate(derivative<2>(antisymmetric, a), a = A), shape_error);
 }

@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(a_bias_vector_sums_over_the_rows) {
     BOOST_TEST(to_string(db) == "mean(2 * (x + b - y))");  // without values: the scalar's formula
     BOOST_TEST(to_string(db, x = X, b = Bv, y = Y) == "sum(2 * (x + b - y), 0) / 300");
     BOOST_TEST(to_latex(db, x = X, b = Bv, y = Y) ==
-               "\\frac{\\operatorname{sum}\\left(2 \\cdot \\left(x + b - y\\right), 0\\right)}{300}");
+               "\\frac{\\sum\\left(2 \\cdot \\left(x + b - y\\right), 0\\right)}{300}");
     BOOST_TEST(to_string(derivative(sum(square(x + b - y)), b), x = X, b = Bv, y = Y) == "sum(2 * (x + b - y), 0)");
 
     // the value is what the string says: sum over axis 0 of 2 (x + b - y), over 300

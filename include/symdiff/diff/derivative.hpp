@@ -95,7 +95,7 @@ namespace detail {
 template <class G, class S>
 constexpr auto derivative_of_gradient(const G& g, S s) {
     if constexpr (diagonal_in<G, S>::value) return derivative(g, s);
-    else return for_a_number_op::make(derivative(g, s), s);
+    else return for_a_number_op::make(derivative(g, s), s);  // (even a constant: 0 along 1 is not 0)
 }
 }  // namespace detail
 

@@ -3,7 +3,7 @@
 // and what its operations declare (core/operation.hpp), never from values:
 // `diagonal_in<E, S>` holds when element p of E depends, to first order, on element pi(p) of S
 // only, pi being how NumPy broadcasting lines S up with E.
-//   E does not depend on s, or its derivative is 0 (masks, stop_gradient)   yes
+//   E does not depend on s, or its derivative is 0 in every direction (masks, stop_gradient)  yes
 //   E is s                                                                    yes
 //   elementwise f(a, b, ...): dE = f'a da + f'b db + ...   yes if every operand whose partial is
 //                             not 0 is (the partials' values may depend on s in any way)
@@ -15,7 +15,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/symbol.hpp"
 #include "../core/traits.hpp"
+#include "../ops/axis.hpp"
 #include "forward.hpp"
 
 namespace symdiff {
@@ -40,13 +42,23 @@ constexpr std::size_t gathers_onto() {
     else return 0;  // operand 0 is what is summed: never the target
 }
 
+/// A direction of s that no simplification sees through (the seed 1 would let s - transpose(s)
+/// cancel: its derivative along 1 is 0, not in other directions).
+inline constexpr auto any_direction = symbol<"pointwise:direction">;
+
+/// E's derivative with respect to S is 0 in every direction.
+template <class E, class S>
+inline constexpr bool moves_with_nothing =
+    std::is_same_v<decltype(forward_derivative(std::declval<const E&>(), S{}, broadcast_to(any_direction, S{}))),
+                   zero_t>;
+
 template <class N, class S, std::size_t... J>
 constexpr bool node_diagonal_in(std::index_sequence<J...>) {
     using Op = typename N::op;
     if constexpr (Op::elementwise) {
         return (elementwise_operand_diagonal<N, S, J>() && ...);
-    } else if constexpr (std::is_same_v<decltype(forward_derivative(std::declval<const N&>(), S{})), zero_t>) {
-        return true;  // a structural node whose derivative vanishes (a mask, a count) moves with nothing
+    } else if constexpr (moves_with_nothing<N, S>) {
+        return true;  // a structural node whose derivative vanishes (a mask, a count)
     } else if constexpr (constexpr std::size_t t = gathers_onto<Op>(); t != 0) {
         using Target = std::remove_cvref_t<decltype(std::declval<const N&>().template arg<t>())>;
         using H = std::remove_cvref_t<decltype(std::declval<const N&>().template arg<0>())>;

@@ -50,6 +50,19 @@ std::vector<std::size_t> value_shape(const V& v) {
     else return std::vector<std::size_t>(v.shape().begin(), v.shape().end());
 }
 
+/// `v` (a number or an array) broadcast to `shape`, as doubles; `who` names it in the error.
+template <class V>
+xt::xarray<double> broadcast_value(const V& v, const std::vector<std::size_t>& shape, const std::string& who) {
+    if constexpr (std::is_arithmetic_v<V>) {
+        xt::xarray<double> out = xt::xarray<double>::from_shape(shape);
+        out.fill(static_cast<double>(v));
+        return out;
+    } else {
+        require_broadcastable_to(value_shape(v), shape, who);
+        return xt::broadcast(v, shape);
+    }
+}
+
 /// d g / d s evaluated column by column: `g_along` is g's directional derivative along
 /// column_direction (an expression), `g_shape` the shape of g; the result has shape
 /// g_shape + shape(s). A column that is a number (g does not depend on s: the exact 0) or smaller
@@ -68,16 +81,9 @@ xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g
     xt::xarray<double> out = xt::zeros<double>(shape);
     const auto column = [&](std::size_t j, const auto& direction) {
         const auto results = product(column_direction = direction, bindings...);  // refers into `product`
-        const auto& c = std::get<0>(results);
-        using C = std::remove_cvref_t<decltype(c)>;
-        if constexpr (std::is_arithmetic_v<C>) {
-            for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = static_cast<double>(c);
-        } else {
-            require_broadcastable_to(value_shape(c), g_shape,
-                                     std::string(who) + ": the derivative along element " + std::to_string(j));
-            const xt::xarray<double> full = xt::broadcast(c, g_shape);
-            for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = full.flat(i);
-        }
+        const xt::xarray<double> full = broadcast_value(
+            std::get<0>(results), g_shape, std::string(who) + ": the derivative along element " + std::to_string(j));
+        for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = full.flat(i);
     };
     if constexpr (std::is_arithmetic_v<V>) {
         column(0, V(1));
@@ -104,16 +110,10 @@ xt::xarray<double> diagonal_of_columns(const std::vector<std::size_t>& s_shape, 
     xt::xarray<double> out = xt::zeros<double>(s_shape);
     const auto entry = [&](std::size_t j, const auto& direction) {
         const auto results = product(column_direction = direction, bindings...);
-        const auto& c = std::get<0>(results);
-        if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(c)>>) {
-            out.flat(j) = static_cast<double>(c);
-        } else {
-            require_broadcastable_to(value_shape(c), s_shape,
-                                     "hessian_diagonal_at: the derivative along element " + std::to_string(j));
-            // c broadcasts to s_shape: entry j is c's element that lines up with element j
-            const xt::xarray<double> full = xt::broadcast(c, s_shape);
-            out.flat(j) = full.flat(j);
-        }
+        // entry j of the column: the element of g's derivative that lines up with element j
+        out.flat(j) = broadcast_value(std::get<0>(results), s_shape,
+                                      "hessian_diagonal_at: the derivative along element " + std::to_string(j))
+                          .flat(j);
     };
     if constexpr (std::is_arithmetic_v<V>) {
         entry(0, V(1));
@@ -175,15 +175,7 @@ xt::xarray<double> hessian_diagonal_at(const E& loss, symbol_t<Name> s, Bs&&... 
     if constexpr (hessian_is_diagonal<E, symbol_t<Name>>) {
         auto program = compile(hessian_diagonal(loss, s));
         const auto results = program(bindings...);
-        const auto& d = std::get<0>(results);
-        if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(d)>>) {
-            xt::xarray<double> out = xt::xarray<double>::from_shape(shape);
-            out.fill(static_cast<double>(d));
-            return out;
-        } else {
-            detail::require_broadcastable_to(detail::value_shape(d), shape, "hessian_diagonal_at");
-            return xt::xarray<double>(xt::broadcast(d, shape));
-        }
+        return detail::broadcast_value(std::get<0>(results), shape, "hessian_diagonal_at");
     } else {
         return detail::diagonal_of_columns<Name>(shape, hvp(loss, s, detail::column_direction), bindings...);
     }

@@ -9,7 +9,8 @@
 // scalar parameter's gradient (`mean(h)`, `sum(h)`), which reads wrong for a tensor symbol. With
 // them, each reduction's shapes are known (one evaluation of what it sums and over what), and it
 // is written as what it computes: `factor * sum(h, axes) / divisor`, `sum(h)`, `mean(h)` or `h`
-// (core/notation.hpp, reduction_notation).
+// (core/notation.hpp, reduction_notation). It lives in eval/ because it evaluates: the printers
+// themselves (print/) know no values.
 #include <cstddef>
 #include <string>
 #include <tuple>
@@ -17,9 +18,9 @@
 #include <utility>
 
 #include "../core/shape.hpp"
-#include "../eval/bindings.hpp"
-#include "../eval/evaluate.hpp"
-#include "printer.hpp"
+#include "../print/printer.hpp"
+#include "bindings.hpp"
+#include "evaluate.hpp"
 
 namespace symdiff {
 
@@ -75,12 +76,12 @@ reduction_notes notes_from(const Values& values, std::index_sequence<K...>) {
 
 template <format F, class E, class... Bs>
 std::string print_with_bindings(const E& e, const Bs&... bs) {
+    check_bindings<std::remove_cvref_t<Bs>...>();
     printer<F> p;
     const auto nodes = reductions_in(e);
     using Nodes = std::remove_cvref_t<decltype(nodes)>;
     constexpr std::size_t k = std::tuple_size_v<Nodes>;
     if constexpr (k > 0) {
-        check_bindings<std::remove_cvref_t<Bs>...>();
         const auto values =
             evaluate_roots(reduction_operands(nodes, std::make_index_sequence<k>{}), boost::hana::make_tuple(bs...));
         const reduction_notes notes = notes_from<Nodes>(values, std::make_index_sequence<k>{});

@@ -64,9 +64,11 @@ struct for_a_number_op : structural_op {
         return make(dd, n.template arg<1>());
     }
 
+    // (a constant d is wrapped too: it is the derivative along 1, which may vanish where other
+    // directions do not, as for s - transpose(s))
     template <class D, class S>
     static constexpr auto make(D d, S s) {
-        if constexpr (Constant<D> || is_op<D, for_a_number_op>) return d;
+        if constexpr (is_op<D, for_a_number_op>) return d;
         else return make_node<for_a_number_op>(d, s);
     }
 

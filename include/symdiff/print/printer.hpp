@@ -24,7 +24,7 @@ template <class T>
 inline constexpr char type_key = 0;
 
 /// How the gradient reductions of one expression are written, once the values bound to its
-/// symbols are known (print/with_bindings.hpp fills it): per node type.
+/// symbols are known (eval/printing.hpp fills it): per node type.
 struct reduction_notes {
     std::vector<std::pair<const void*, reduction_notation>> entries;
     const reduction_notation* find(const void* key) const {
@@ -66,7 +66,11 @@ struct printer {
     template <class E>
     int strength(const E& e) const {
         if constexpr (is_node<E>::value) {
-            if (const reduction_notation* r = notation_of_node<E>()) return r->strength(strength(e.template arg<0>()));
+            if (const reduction_notation* r = notation_of_node<E>()) {
+                // (in LaTeX a quotient is a \frac, an atom)
+                if (F == format::latex && r->divisor != 1 && r->factor == 1) return precedence::atom;
+                return r->strength(strength(e.template arg<0>()));
+            }
             if constexpr (requires { E::op::print_as(e); }) {
                 if constexpr (!std::is_same_v<decltype(E::op::print_as(e)), E>) return strength(E::op::print_as(e));
             }
@@ -221,9 +225,9 @@ struct printer {
                 const bool scaled = r.factor != 1 || (!latex && r.divisor != 1);
                 print_paren(h, scaled && strength(h) < precedence::product);
             } else {
-                out += latex ? "\\operatorname{" : "";
-                out += r.mean ? "mean" : "sum";
-                out += latex ? "}\\left(" : "(";
+                // spelled as the sum and mean operations are (\sum, \operatorname{mean} in LaTeX)
+                if (latex) out += r.mean ? "\\operatorname{mean}\\left(" : "\\sum\\left(";
+                else out += r.mean ? "mean(" : "sum(";
                 print(h);
                 if (!r.all) {
                     out += ", ";
