@@ -63,69 +63,68 @@ xt::xarray<double> broadcast_value(const V& v, const std::vector<std::size_t>& s
     }
 }
 
-/// d g / d s evaluated column by column: `g_along` is g's directional derivative along
-/// column_direction (an expression), `g_shape` the shape of g; the result has shape
-/// g_shape + shape(s). A column that is a number (g does not depend on s: the exact 0) or smaller
-/// than g (forward mode keeps broadcasting: d(x a + b)/db is 1, not ones) is broadcast to g_shape.
-template <fixed_string Name, class D, class... Bs>
-xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g_shape, const D& g_along,
-                              Bs&&... bindings) {
+/// Runs `g_along` (g's directional derivative along column_direction, an expression) once along
+/// each unit vector e_j of the value bound to the symbol `Name`, and hands `f(j, result)` each
+/// result (a number or an array, valid during the call). One compiled program serves every run.
+template <fixed_string Name, class D, class F, class... Bs>
+void along_unit_vectors(const D& g_along, F&& f, Bs&&... bindings) {
     auto product = compile(g_along);
     const auto all = boost::hana::make_tuple(bindings...);
     const auto& value = lookup<Name>(all);
     using V = std::remove_cvref_t<decltype(value)>;
-    const std::vector<std::size_t> s_shape = value_shape(value);
+    const auto run = [&](std::size_t j, const auto& direction) {
+        const auto results = product(column_direction = direction, bindings...);  // refers into `product`
+        f(j, std::get<0>(results));
+    };
+    if constexpr (std::is_arithmetic_v<V>) {
+        run(0, V(1));
+    } else {
+        using T = typename V::value_type;
+        xt::xarray<T> unit = xt::zeros<T>(value_shape(value));
+        for (std::size_t j = 0; j < unit.size(); ++j) {
+            unit.flat(j) = T(1);
+            run(j, unit);
+            unit.flat(j) = T(0);
+        }
+    }
+}
+
+/// d g / d s evaluated column by column (`g_along` as above, `g_shape` the shape of g): the
+/// result has shape g_shape + shape(s). A column that is a number (g does not depend on s: the
+/// exact 0) or smaller than g (forward mode keeps broadcasting: d(x a + b)/db is 1, not ones) is
+/// broadcast to g_shape.
+template <fixed_string Name, class D, class... Bs>
+xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g_shape, const D& g_along,
+                              Bs&&... bindings) {
+    const std::vector<std::size_t> s_shape = value_shape(lookup<Name>(boost::hana::make_tuple(bindings...)));
     const std::size_t p = count_of(s_shape), m = count_of(g_shape);
     std::vector<std::size_t> shape = g_shape;
     shape.insert(shape.end(), s_shape.begin(), s_shape.end());
     xt::xarray<double> out = xt::zeros<double>(shape);
-    const auto column = [&](std::size_t j, const auto& direction) {
-        const auto results = product(column_direction = direction, bindings...);  // refers into `product`
-        const xt::xarray<double> full = broadcast_value(
-            std::get<0>(results), g_shape, std::string(who) + ": the derivative along element " + std::to_string(j));
-        for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = full.flat(i);
-    };
-    if constexpr (std::is_arithmetic_v<V>) {
-        column(0, V(1));
-    } else {
-        using T = typename V::value_type;
-        xt::xarray<T> unit = xt::zeros<T>(s_shape);
-        for (std::size_t j = 0; j < p; ++j) {
-            unit.flat(j) = T(1);
-            column(j, unit);
-            unit.flat(j) = T(0);
-        }
-    }
+    along_unit_vectors<Name>(
+        g_along,
+        [&](std::size_t j, const auto& column) {
+            const xt::xarray<double> full = broadcast_value(
+                column, g_shape, std::string(who) + ": the derivative along element " + std::to_string(j));
+            for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = full.flat(i);
+        },
+        bindings...);
     return out;
 }
 
-/// Entry j of column j, for each j: the diagonal of d g / d s when g has the shape of s, one
-/// run of `g_along` (g's derivative along column_direction) per element of s.
+/// Entry j of column j, for each j: the diagonal of d g / d s when g has the shape of s.
 template <fixed_string Name, class D, class... Bs>
 xt::xarray<double> diagonal_of_columns(const std::vector<std::size_t>& s_shape, const D& g_along, Bs&&... bindings) {
-    auto product = compile(g_along);
-    const auto all = boost::hana::make_tuple(bindings...);
-    const auto& value = lookup<Name>(all);
-    using V = std::remove_cvref_t<decltype(value)>;
     xt::xarray<double> out = xt::zeros<double>(s_shape);
-    const auto entry = [&](std::size_t j, const auto& direction) {
-        const auto results = product(column_direction = direction, bindings...);
-        // entry j of the column: the element of g's derivative that lines up with element j
-        out.flat(j) = broadcast_value(std::get<0>(results), s_shape,
-                                      "hessian_diagonal_at: the derivative along element " + std::to_string(j))
-                          .flat(j);
-    };
-    if constexpr (std::is_arithmetic_v<V>) {
-        entry(0, V(1));
-    } else {
-        using T = typename V::value_type;
-        xt::xarray<T> unit = xt::zeros<T>(s_shape);
-        for (std::size_t j = 0; j < unit.size(); ++j) {
-            unit.flat(j) = T(1);
-            entry(j, unit);
-            unit.flat(j) = T(0);
-        }
-    }
+    along_unit_vectors<Name>(
+        g_along,
+        [&](std::size_t j, const auto& column) {
+            // the element of g's derivative along e_j that lines up with element j
+            out.flat(j) = broadcast_value(column, s_shape,
+                                          "hessian_diagonal_at: the derivative along element " + std::to_string(j))
+                              .flat(j);
+        },
+        bindings...);
     return out;
 }
 

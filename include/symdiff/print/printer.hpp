@@ -45,27 +45,18 @@ struct printer {
     std::string out;
     const reduction_notes* notes = nullptr;  ///< with the values bound: how reductions are written
 
+    /// The binding strength of `e` as it will be printed: an exact constant's from its sign and
+    /// denominator, a node's from its notation or from what it is shown as (`print_as`), and a
+    /// reduction written with the shapes (`notes`) from that notation.
     template <class E>
-    static constexpr int precedence_of() {
+    int strength(const E& e) const {
         if constexpr (Constant<E>) {
             if constexpr (E::num < 0) return precedence::unary;
             else if constexpr (E::den != 1) return precedence::product;
             else return precedence::atom;
         } else if constexpr (Symbol<E> || Literal<E>) {
             return precedence::atom;
-        } else if constexpr (requires(const E& e) { E::op::print_as(e); }) {
-            using shown = decltype(E::op::print_as(std::declval<const E&>()));
-            if constexpr (std::is_same_v<shown, E>) return own_precedence<typename E::op>();
-            else return precedence_of<shown>();
         } else {
-            return own_precedence<typename E::op>();
-        }
-    }
-
-    /// The binding strength of `e` as it will be printed (a reduction's depends on the shapes).
-    template <class E>
-    int strength(const E& e) const {
-        if constexpr (is_node<E>::value) {
             if (const reduction_notation* r = notation_of_node<E>()) {
                 // (in LaTeX a quotient is a \frac, an atom)
                 if (F == format::latex && r->divisor != 1 && r->factor == 1) return precedence::atom;
@@ -74,8 +65,8 @@ struct printer {
             if constexpr (requires { E::op::print_as(e); }) {
                 if constexpr (!std::is_same_v<decltype(E::op::print_as(e)), E>) return strength(E::op::print_as(e));
             }
+            return own_precedence<typename E::op>();
         }
-        return precedence_of<E>();
     }
 
     template <class N>
