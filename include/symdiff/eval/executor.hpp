@@ -398,9 +398,16 @@ public:
             rp.in_num.assign(inputs, T(0));
             rp.out.assign(static_cast<std::size_t>(t.member_begin[r + 1] - t.member_begin[r]), nullptr);
             rp.sums.assign(static_cast<std::size_t>(t.sink_begin[r + 1] - t.sink_begin[r]), 0);
+            for (int m = t.member_begin[r]; m < t.member_begin[r + 1]; ++m)
+                if (t.materialize[static_cast<std::size_t>(t.member[m])])
+                    rp.stored.emplace_back(static_cast<std::size_t>(m - t.member_begin[r]),
+                                           static_cast<std::size_t>(t.member[m]));
+            for (int q = t.sink_begin[r]; q < t.sink_begin[r + 1]; ++q)
+                rp.sink_node.push_back(static_cast<std::size_t>(t.sink[q]));
             for (int i = t.input_begin[r]; i < t.input_begin[r + 1]; ++i) {
                 const auto k = static_cast<std::size_t>(t.input[i]);
                 const bool array = !t.number[k];
+                (array ? rp.array_in : rp.number_in).emplace_back(static_cast<std::size_t>(i - t.input_begin[r]), k);
                 const bool same = array && slots[k].shape == sh;
                 // a full-size array that is not rows, read one block of rows at a time
                 rp.sliced.push_back(rows_region && same && t.place[k] != placement::rows);
@@ -721,6 +728,10 @@ private:
         std::vector<T> in_num;
         std::vector<T*> out;
         std::vector<accumulator_t<T>> sums;
+        // what a call reads, found once by plan(): (argument, node) of the inputs that are
+        // numbers, of those that are arrays, of the members that are stored; the sinks' nodes
+        std::vector<std::pair<std::size_t, std::size_t>> number_in, array_in, stored;
+        std::vector<std::size_t> sink_node;
     };
 
     /// Storage for the table's nodes: constants' values, one slot per node.
@@ -958,11 +969,9 @@ private:
         const bool block = s.blocks && t.region_group[r] == group::block;
         // the inputs: numbers, arrays (this block's rows, or an expanded copy), full-size arrays
         // read at this block's rows
-        for (std::size_t j = 0; j < rp.in.size(); ++j) {
-            const auto k = static_cast<std::size_t>(t.input[static_cast<std::size_t>(t.input_begin[r]) + j]);
-            if (t.number[k]) {
-                rp.in_num[j] = num[k];
-            } else if (T* e = rp.expand[j]) {
+        for (const auto& [j, k] : rp.number_in) rp.in_num[j] = num[k];
+        for (const auto& [j, k] : rp.array_in) {
+            if (T* e = rp.expand[j]) {
                 // an input with rows changes with the block; another is the same for every block
                 if (!block || first_block_ || t.place[k] == placement::rows) expand_input(s, k, e, r, block);
                 rp.in[j] = e;
@@ -972,15 +981,11 @@ private:
                 rp.in[j] = view_of(s, k).data;
             }
         }
-        for (std::size_t j = 0; j < rp.out.size(); ++j) {
-            const auto k = static_cast<std::size_t>(t.member[static_cast<std::size_t>(t.member_begin[r]) + j]);
-            rp.out[j] = t.materialize[k] ? out_of(s, k).data : nullptr;
-        }
+        for (const auto& [j, k] : rp.stored) rp.out[j] = out_of(s, k).data;
         const std::size_t whole = count_of(region_shape(r));
         const std::size_t n = block ? whole / rows_n_ * (block_r1_ - block_r0_) : whole;
         t.fused[r](rp.in.data(), rp.in_num.data(), rp.out.data(), n, rp.sums.data());
-        for (std::size_t q = 0; q < rp.sums.size(); ++q)
-            total_[static_cast<std::size_t>(t.sink[static_cast<std::size_t>(t.sink_begin[r]) + q])] += rp.sums[q];
+        for (std::size_t q = 0; q < rp.sums.size(); ++q) total_[rp.sink_node[q]] += rp.sums[q];
     }
 
     /// An input of another shape broadcast into the region's shape (in a blocked run, one block of

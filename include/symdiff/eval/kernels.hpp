@@ -73,16 +73,38 @@ array_ref<T> out_of(const store<T>& s, std::size_t id) {
     return {sl.own, sl.shape.data(), sl.shape.size()};
 }
 
-/// The running sum of one sink: SIMD accumulators for the current chunk, then a total in
-/// accumulator_t<T> (double for float data). Element i goes to lane i mod B of accumulator
-/// (i / B) mod 4; chunk totals are added in order. The order depends on the element count only,
-/// never on what else the loop computes: a loss evaluated alone or with its gradients gives the
-/// same bits.
+/// The order of every sum the engine takes over the elements of an array. The first n - n mod W
+/// elements (W = batch_t<T>::size) go in chunks of chunk_elements; in a chunk, in batches of W,
+/// the u-th batch adding into SIMD accumulator u mod sink_lanes (element i: lane i mod W of
+/// accumulator (i / W) mod sink_lanes), and the chunk's sum into the total. The last n mod W
+/// elements add up one after another, and their sum into the total. The visitor's `start()` and
+/// `end()` frame each chunk, `full(at, u)` runs the batch at element `at` into accumulator u,
+/// `one(at)` one element of the rest (always inlined: they are a loop's body). The order depends on the element count
+/// only, never on what else a loop computes: a loss evaluated alone or with its gradients gives the same bits.
+template <class T, class Visitor>
+[[gnu::always_inline]] inline void in_sum_order(std::size_t n, Visitor& v) {
+    constexpr std::size_t W = batch_t<T>::size;
+    const std::size_t batches_end = n - n % W;
+    std::size_t i = 0;
+    while (i < batches_end) {
+        const std::size_t chunk_end = std::min(batches_end, i + chunk_elements);
+        v.start();
+        for (; i + W * sink_lanes <= chunk_end; i += W * sink_lanes)
+            for (std::size_t u = 0; u < sink_lanes; ++u) v.full(i + u * W, u);
+        for (std::size_t u = 0; i < chunk_end; ++u, i += W) v.full(i, u);
+        v.end();
+    }
+    for (; i < n; ++i) v.one(i);
+}
+
+/// The running sum of one sink, in in_sum_order's order: SIMD accumulators for the current chunk,
+/// a total in accumulator_t<T> (double for float data), the sum of the rest.
 template <class T>
 struct sum_sink {
     using A = accumulator_t<T>;
-    std::array<batch_t<T>, sink_lanes> acc{};
+    std::array<batch_t<T>, sink_lanes> acc;  // (set by start_chunk)
     A total = 0;
+    A rest = 0;
 
     void start_chunk() {
         for (auto& a : acc) a = batch_t<T>(T(0));
@@ -93,20 +115,19 @@ struct sum_sink {
 /// The sum of `n` values, in the order of a fused loop's sink.
 template <class T>
 accumulator_t<T> sum_of(const T* src, std::size_t n) {
-    using B = batch_t<T>;
-    constexpr std::size_t W = B::size;
-    sum_sink<T> s;
-    std::size_t i = 0;
-    for (; i + W * sink_lanes <= n;) {
-        const std::size_t chunk_end = std::min(n - (n - i) % (W * sink_lanes), i + chunk_elements);
-        s.start_chunk();
-        for (; i < chunk_end; i += W * sink_lanes)
-            for (std::size_t u = 0; u < sink_lanes; ++u) s.acc[u] += B::load_unaligned(src + i + u * W);
-        s.end_chunk();
-    }
-    std::array<accumulator_t<T>, 4> tail{};
-    for (std::size_t t = 0; i < n; ++i, ++t) tail[t % 4] += src[i];
-    return s.total + ((tail[0] + tail[1]) + (tail[2] + tail[3]));
+    struct visitor {
+        const T* src;
+        sum_sink<T> s;  // (default-initialised: start() sets the lanes)
+        explicit visitor(const T* p) : src(p) {}
+        [[gnu::always_inline]] void start() { s.start_chunk(); }
+        [[gnu::always_inline]] void full(std::size_t at, std::size_t u) {
+            s.acc[u] += batch_t<T>::load_unaligned(src + at);
+        }
+        [[gnu::always_inline]] void one(std::size_t at) { s.rest += src[at]; }
+        [[gnu::always_inline]] void end() { s.end_chunk(); }
+    } v(src);
+    in_sum_order<T>(n, v);
+    return v.s.total + v.s.rest;
 }
 
 /// The shape of an elementwise node: its operands' shapes broadcast (NumPy), or shape_error.
@@ -248,47 +269,52 @@ struct fused_region<T, kernel_list<K...>, Code> {
     template <class A, class V, std::size_t... S>
     [[gnu::always_inline]] static inline void sink_add([[maybe_unused]] A* acc, const lanes<V>& l,
                                                        std::index_sequence<S...>) {
-        ((acc[S] += l.at(Code.sink[S])), ...);
+        ((acc[S] = l.at(Code.sink[S])), ...);
     }
 
-    /// SIMD batches in chunks, then the tail element by element.
-    static void run(const T* const* in, const T* num, T* const* out, std::size_t n, accumulator_t<T>* sums) {
+    /// A call's arguments and sinks, and what it does per chunk, batch and element.
+    struct visitor {
         using B = batch_t<T>;
-        constexpr std::size_t W = B::size;
+        const T* const* in;
+        const T* num;
+        T* const* out;
         std::array<B, I + 1> num_batch;
-        for (std::size_t j = 0; j < I; ++j) num_batch[j] = B(num[j]);
-        std::array<sum_sink<T>, Q + 1> sinks{};
-        std::size_t i = 0;
-        for (; i + W * sink_lanes <= n;) {
-            const std::size_t chunk_end = std::min(n - (n - i) % (W * sink_lanes), i + chunk_elements);
+        std::array<sum_sink<T>, Q + 1> sinks;  // (default-initialised: start() sets the lanes)
+
+        visitor(const T* const* in_, const T* num_, T* const* out_) : in(in_), num(num_), out(out_) {
+            for (std::size_t j = 0; j < I; ++j) num_batch[j] = B(num[j]);
+        }
+        [[gnu::always_inline]] void start() {
             for (auto& sk : sinks) sk.start_chunk();
-            for (; i < chunk_end; i += W * sink_lanes) {
-                for (std::size_t u = 0; u < sink_lanes; ++u) {
-                    const std::size_t at = i + u * W;
-                    lanes<B> l;
-                    load(l, in, num_batch.data(), at, std::make_index_sequence<I>{});
-                    body(l, std::make_index_sequence<M>{});
-                    store(l, out, at, std::make_index_sequence<M>{});
-                    std::array<B, Q + 1> add{};
-                    sink_add(add.data(), l, std::make_index_sequence<Q>{});
-                    for (std::size_t q = 0; q < Q; ++q) sinks[q].acc[u] += add[q];
-                }
-            }
+        }
+        [[gnu::always_inline]] void end() {
             for (auto& sk : sinks) sk.end_chunk();
         }
-        // the tail, element by element, into four scalar partial sums
-        std::array<std::array<accumulator_t<T>, 4>, Q + 1> tail{};
-        for (std::size_t t = 0; i < n; ++i, ++t) {
-            lanes<T> l;
-            load(l, in, num, i, std::make_index_sequence<I>{});
+        [[gnu::always_inline]] void full(std::size_t at, std::size_t u) {
+            lanes<B> l;
+            load(l, in, num_batch.data(), at, std::make_index_sequence<I>{});
             body(l, std::make_index_sequence<M>{});
-            store(l, out, i, std::make_index_sequence<M>{});
-            std::array<T, Q + 1> add{};
+            store(l, out, at, std::make_index_sequence<M>{});
+            std::array<B, Q + 1> add;
             sink_add(add.data(), l, std::make_index_sequence<Q>{});
-            for (std::size_t q = 0; q < Q; ++q) tail[q][t % 4] += add[q];
+            for (std::size_t q = 0; q < Q; ++q) sinks[q].acc[u] += add[q];
         }
-        for (std::size_t q = 0; q < Q; ++q)
-            sums[q] = sinks[q].total + ((tail[q][0] + tail[q][1]) + (tail[q][2] + tail[q][3]));
+        [[gnu::always_inline]] void one(std::size_t at) {
+            lanes<T> l;
+            load(l, in, num, at, std::make_index_sequence<I>{});
+            body(l, std::make_index_sequence<M>{});
+            store(l, out, at, std::make_index_sequence<M>{});
+            std::array<T, Q + 1> add;
+            sink_add(add.data(), l, std::make_index_sequence<Q>{});
+            for (std::size_t q = 0; q < Q; ++q) sinks[q].rest += add[q];
+        }
+    };
+
+    /// Every element, in in_sum_order's order: SIMD batches, then the rest one by one.
+    static void run(const T* const* in, const T* num, T* const* out, std::size_t n, accumulator_t<T>* sums) {
+        visitor v(in, num, out);
+        in_sum_order<T>(n, v);
+        for (std::size_t q = 0; q < Q; ++q) sums[q] = v.sinks[q].total + v.sinks[q].rest;
     }
 };
 
