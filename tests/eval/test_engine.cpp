@@ -3,7 +3,9 @@
 //   - a compiled step over rows of data runs in blocks of rows, in one pass over the data, and
 //     its result equals a plain loop written here to rounding;
 //   - a warmed-up step allocates nothing (operator new is counted in this file);
-//   - repeated subtrees that hold runtime numbers are computed once (0.5 * dot(X, w) twice).
+//   - repeated subtrees that hold runtime numbers are computed once (0.5 * dot(X, w) twice);
+//   - a sum of c * v, c a number, sums v and multiplies by c once (the counter says so), with
+//     the value of the plain loop.
 // (operator new and delete are replaced below: malloc and free, so GCC's pairing check is off)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #define BOOST_TEST_MODULE eval_engine
@@ -13,6 +15,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <new>
+#include <tuple>
 #include <vector>
 
 #include <boost/hana/at.hpp>
@@ -201,6 +204,48 @@ BOOST_AUTO_TEST_CASE(repeated_subtrees_holding_runtime_numbers_are_computed_once
         ref += (zi - d.y(i)) * (zi - d.y(i)) + std::exp(zi);
     }
     BOOST_TEST(hana::at_c<0>(v) == ref / 200, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(a_number_factor_is_taken_out_of_a_sum) {
+    constexpr auto x = symbol<"x">;
+    constexpr auto c = symbol<"c">;
+    const std::size_t n = 1003;  // not a multiple of any SIMD width
+    xt::xtensor<double, 1> xv = xt::zeros<double>({n}), yv = xt::zeros<double>({n});
+    for (std::size_t i = 0; i < n; ++i) {
+        xv(i) = std::sin(0.3 * double(i));
+        yv(i) = std::cos(0.7 * double(i)) + 0.25;
+    }
+    double sq = 0, xx = 0, xy = 0, sx = 0;  // plain loops
+    for (std::size_t i = 0; i < n; ++i) {
+        sq += (xv(i) - yv(i)) * (xv(i) - yv(i));
+        xx += xv(i) * xv(i);
+        xy += xv(i) * yv(i);
+        sx += xv(i);
+    }
+    const auto tol = boost::test_tools::tolerance(1e-13);
+
+    counters().reset();  // a literal on the left
+    BOOST_TEST(evaluate(mean(2.5 * square(x - y)), x = xv, y = yv) == 2.5 * sq / double(n), tol);
+    BOOST_TEST(counters().scaled_sums == 1u);
+
+    counters().reset();  // a bound number on the right
+    BOOST_TEST(evaluate(sum(square(x) * c), x = xv, c = -3.0) == -3.0 * xx, tol);
+    BOOST_TEST(counters().scaled_sums == 1u);
+
+    counters().reset();  // a factor that is itself a sum over the rows: mean(x) sum(x)
+    auto program = compile(rows(x), sum(mean(x) * x));
+    BOOST_TEST(std::get<0>(program(x = xv)) == sx / double(n) * sx, tol);
+    BOOST_TEST(counters().scaled_sums == 1u);
+
+    counters().reset();  // two arrays: nothing to take out
+    BOOST_TEST(evaluate(sum(x * y), x = xv, y = yv) == xy, tol);
+    BOOST_TEST(counters().scaled_sums == 0u);
+
+    counters().reset();  // a gradient: d/da mean((a x - y)^2) = 2/n sum((a x - y) x)
+    constexpr auto a = symbol<"a">;
+    const double g = evaluate(derivative(mean(square(a * x - y)), a), a = 0.75, x = xv, y = yv);
+    BOOST_TEST(g == 2 * (0.75 * xx - xy) / double(n), tol);
+    BOOST_TEST(counters().scaled_sums >= 1u);
 }
 
 BOOST_AUTO_TEST_CASE(subtrees_of_one_type_with_different_numbers_are_kept_apart) {

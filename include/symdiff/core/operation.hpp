@@ -33,6 +33,9 @@
 //   optional: partials_are_one (bool)  every partial<I> is the exact 1 (a sum): the
 //                              differentiators pass derivatives through without asking, which
 //                              saves an instantiation per node of a long sum
+//   optional: is_product (bool)  apply(a, b) is a times b: the engine sums c * v, with c a
+//                              number, as c times the sum of v (one multiplication per sum,
+//                              not one per element)
 //
 // Structural operations (`structural_op`): everything else (reductions, products, shapes).
 //   pullback<I>(node, g)       reverse mode: the adjoint handed to operand I, an `adjoint<...>`

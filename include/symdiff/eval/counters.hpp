@@ -17,6 +17,7 @@ struct evaluation_counters {
     std::size_t fused_loops = 0;      ///< regions run as one fused loop
     std::size_t node_loops = 0;       ///< regions run node by node (shapes differ inside)
     std::size_t structural = 0;       ///< structural node computations
+    std::size_t scaled_sums = 0;      ///< sums of c * v (c a number) taken as c times the sum of v
     std::size_t listed_programs = 0;  ///< programs listed at run time (literals differ by occurrence)
 
     /// Structural computations of the operation named `name` (as in to_string: "dot", "sum", ...).

@@ -136,7 +136,7 @@ class engine {
             c.number[j] = D.number[static_cast<std::size_t>(D.input[static_cast<std::size_t>(D.input_begin[R]) + j])];
         for (std::size_t q = 0; q < sink_count(R); ++q)
             c.sink[q] = where(
-                R, P::data.operand[static_cast<std::size_t>(D.sink[static_cast<std::size_t>(D.sink_begin[R]) + q])][0]);
+                R, D.sink_source[static_cast<std::size_t>(D.sink[static_cast<std::size_t>(D.sink_begin[R]) + q])]);
         return c;
     }
     template <std::size_t R, class Seq = std::make_index_sequence<member_count(R)>>
@@ -257,6 +257,8 @@ class engine {
         t.member = D.member.data();
         t.sink_begin = D.sink_begin.data();
         t.sink = D.sink.data();
+        t.sink_source = D.sink_source.data();
+        t.sink_factor = D.sink_factor.data();
         t.input_begin = D.input_begin.data();
         t.input = D.input.data();
         t.fused = fused.data();

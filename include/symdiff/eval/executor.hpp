@@ -81,6 +81,7 @@ struct program_table {
     std::size_t regions = 0;
     const group* region_group = nullptr;
     const int *member_begin = nullptr, *member = nullptr, *sink_begin = nullptr, *sink = nullptr;
+    const int *sink_source = nullptr, *sink_factor = nullptr;  ///< per node: what a sink sums, its number factor
     const int *input_begin = nullptr, *input = nullptr;
     const fused_fn<T>* fused = nullptr;
 };
@@ -778,7 +779,7 @@ private:
         return mb == t.member_begin[r + 1] ? slots[sink_source(t.sink_begin[r])].shape
                                            : slots[static_cast<std::size_t>(t.member[mb])].shape;
     }
-    std::size_t sink_source(int q) const { return static_cast<std::size_t>(t_->operand[t_->sink[q]][0]); }
+    std::size_t sink_source(int q) const { return static_cast<std::size_t>(t_->sink_source[t_->sink[q]]); }
 
     bool is_root_output(std::size_t k) const {
         const program_table<T>& t = *t_;
@@ -931,6 +932,10 @@ private:
             else
                 for (std::size_t i = 0; i < n; ++i) whole[i] += tmp_[k][i];
             return;
+        }
+        if (t.sink_factor && t.sink_factor[k] >= 0) {  // the sink summed v of c * v
+            counters().scaled_sums += 1;
+            total_[k] *= static_cast<accumulator_t<T>>(num[static_cast<std::size_t>(t.sink_factor[k])]);
         }
         t.kernel[k].compute(s, k, ids, node[k]);
     }

@@ -45,6 +45,7 @@ struct op_info {
     std::string_view type;  ///< the operation's C++ type, spelled (identifies it)
     bool elementwise = false;
     bool sink = false;                                   ///< number value = sink_scale * (sum of operand 0's elements)
+    bool product = false;                                ///< elementwise: the value is operand 0 times operand 1
     bool precondition = false;                           ///< its shape hook runs before every other node's
     std::array<bool, 4> value_arg{};                     ///< operand i is read for its value (else for its shape only)
     bool (*number_rule)(const bool*) = nullptr;          ///< structural: a number, given operands'?
@@ -118,6 +119,7 @@ constexpr op_info make_op_info(std::index_sequence<I...>) {
     if constexpr (requires { Op::along_axis; }) o.has_axis = true, o.axis = Op::along_axis;
     if constexpr (requires { Op::subscripts; }) o.subscripts = Op::subscripts;
     for (std::size_t k = 0; k < 4; ++k) o.value_arg[k] = true;
+    if constexpr (requires { Op::is_product; }) o.product = Op::is_product;
     if constexpr (!Op::elementwise) {
         using N = typename probe_node<Op>::type;
         for (std::size_t k = 0; k < sizeof...(I); ++k) o.value_arg[k] = Op::value_arg(k);

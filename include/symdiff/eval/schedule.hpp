@@ -58,6 +58,7 @@ inline constexpr std::size_t max_region_members = 64;
 struct schedule_build {
     std::vector<bool> number, needed, array_elementwise;
     std::vector<int> depth, region_of;
+    std::vector<int> sink_source, sink_factor;  ///< sinks: the node summed, the number it is scaled by (or -1)
     std::vector<placement> place;
     std::vector<group> in;
     std::vector<unsigned> sliced;
@@ -173,12 +174,25 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
         s.region_of[k] = region_of_root[rep];
         s.members[static_cast<std::size_t>(s.region_of[k])].push_back(static_cast<int>(k));
     }
-    // sinks: in the region of their operand, or in a region of their own over an array input
+    // sinks: in the region of what they sum, or in a region of their own over an array input. A
+    // sink of c * v or v * c, c a number, sums v and is scaled by c once: sum(c v) = c sum(v).
+    s.sink_source.assign(N, -1);
+    s.sink_factor.assign(N, -1);
     for (std::size_t k = 0; k < N; ++k) {
         if (!s.needed[k] || !is_node(k) || !node[k]->op->sink || !s.number[k]) continue;
         const auto h = static_cast<std::size_t>(operand[k][0]);
         if (s.number[h]) continue;  // a number's sum is computed by the structural step
-        int r = s.region_of[h];
+        s.sink_source[k] = static_cast<int>(h);
+        if (is_node(h) && node[h]->op->product) {
+            const int a = operand[h][0], b = operand[h][1];
+            const bool number_a = s.number[static_cast<std::size_t>(a)],
+                       number_b = s.number[static_cast<std::size_t>(b)];
+            if (number_a != number_b) {
+                s.sink_source[k] = number_a ? b : a;
+                s.sink_factor[k] = number_a ? a : b;
+            }
+        }
+        int r = s.region_of[static_cast<std::size_t>(s.sink_source[k])];
         if (r < 0) r = new_region(s.depth[k], s.in[k]);
         s.sinks[static_cast<std::size_t>(r)].push_back(static_cast<int>(k));
     }
@@ -194,7 +208,7 @@ constexpr schedule_build build_schedule(const std::array<const expr_info*, N>& n
         for (int m : s.members[r])
             for (std::size_t i = 0; i < node[static_cast<std::size_t>(m)]->arity; ++i)
                 add_input(operand[static_cast<std::size_t>(m)][i]);
-        for (int q : s.sinks[r]) add_input(operand[static_cast<std::size_t>(q)][0]);
+        for (int q : s.sinks[r]) add_input(s.sink_source[static_cast<std::size_t>(q)]);
     }
     // steps, stage by stage; a sink's result is taken (and scaled) after the blocks
     // (nodes and regions bucketed by depth, in index order: linear in the program's size)
@@ -298,7 +312,7 @@ struct scheduled {
 
     struct arrays {
         std::array<bool, N> number{}, needed{}, materialize{};
-        std::array<int, N> depth{}, region_of{}, local{};
+        std::array<int, N> depth{}, region_of{}, local{}, sink_source{}, sink_factor{};
         std::array<placement, N> place{};
         std::array<group, N> in{};
         std::array<unsigned, N> sliced{};
@@ -329,6 +343,8 @@ struct scheduled {
             a.in[k] = s.in[k];
             a.sliced[k] = s.sliced[k];
             a.local[k] = -1;
+            a.sink_source[k] = s.sink_source[k];
+            a.sink_factor[k] = s.sink_factor[k];
         }
         a.regions = s.members.size();
         // consecutive number steps of one group become one step (one function runs them all)

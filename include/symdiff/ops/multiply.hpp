@@ -14,6 +14,7 @@ struct multiply_op : elementwise_op {
     static constexpr auto notation = style::infix;
     static constexpr int precedence = precedence::product;
     static constexpr std::size_t arity = 2;
+    static constexpr bool is_product = true;  // sum(c v) = c sum(v): the engine sums v
 
     template <class V>
     static constexpr V apply(const V& a, const V& b) {
