@@ -129,35 +129,49 @@ std::size_t gemv_row_groups(std::size_t m, std::size_t k, const T* A, const T* x
 /// Batches of columns that gemv_t_in_registers keeps in registers (8: 64 doubles with AVX-512).
 inline constexpr std::size_t max_register_batches = 8;
 
-/// y (+)= A^T x (A k x m row-major, W <= m <= 8 W): the m sums stay in registers while the rows
-/// stream past, two rows at a time into two sets of accumulators (added at the end). The last
-/// m mod W columns are read as one batch that runs into the next row (its extra lanes are
-/// dropped) wherever that stays inside A; the rows after that are added one by one.
-template <class T>
-void gemv_t_in_registers(std::size_t m, std::size_t k, const T* A, const T* x, T* y, bool add) {
+/// y (+)= A^T x (A k x m row-major, NB = ceil(m / W) batches of columns): the m sums stay in
+/// registers while the rows stream past, two rows at a time into two sets of accumulators (added
+/// at the end). The last m mod W columns are read as one batch that runs into the next row (its
+/// extra lanes are dropped) wherever that stays inside A; the rows after that are added one by
+/// one. NB is a constant: with a run-time count g++ kept the accumulators in memory (W8's
+/// X^T g ran 1.5x slower than the hand-written loop).
+template <std::size_t NB, class T>
+void gemv_t_batches(std::size_t m, std::size_t k, const T* A, const T* x, T* y, bool add) {
     using B = batch<T>;
     constexpr std::size_t w = W<T>;
-    constexpr std::size_t NB = max_register_batches;
-    const std::size_t nb = (m + w - 1) / w;
     std::array<B, NB> a0, a1;
     for (std::size_t b = 0; b < NB; ++b) a0[b] = a1[b] = B(T(0));
     std::size_t i = 0;
-    for (; i + 2 <= k && (i + 1) * m + nb * w <= k * m; i += 2) {
+    for (; i + 2 <= k && (i + 1) * m + NB * w <= k * m; i += 2) {
         const T* r0 = A + i * m;
         const T* r1 = r0 + m;
         const B x0(x[i]), x1(x[i + 1]);
-        for (std::size_t b = 0; b < NB; ++b)
-            if (b < nb) {
-                a0[b] = xsimd::fma(B::load_unaligned(r0 + b * w), x0, a0[b]);
-                a1[b] = xsimd::fma(B::load_unaligned(r1 + b * w), x1, a1[b]);
-            }
+        for (std::size_t b = 0; b < NB; ++b) {
+            a0[b] = xsimd::fma(B::load_unaligned(r0 + b * w), x0, a0[b]);
+            a1[b] = xsimd::fma(B::load_unaligned(r1 + b * w), x1, a1[b]);
+        }
     }
     alignas(64) std::array<T, NB * w> out;
-    for (std::size_t b = 0; b < NB; ++b)
-        if (b < nb) (a0[b] + a1[b]).store_aligned(out.data() + b * w);
+    for (std::size_t b = 0; b < NB; ++b) (a0[b] + a1[b]).store_aligned(out.data() + b * w);
     for (; i < k; ++i)
         for (std::size_t j = 0; j < m; ++j) out[j] += A[i * m + j] * x[i];
     for (std::size_t j = 0; j < m; ++j) y[j] = add ? y[j] + out[j] : out[j];
+}
+
+/// y (+)= A^T x (A k x m row-major, W <= m <= 8 W): gemv_t_batches for m's number of batches.
+template <class T>
+void gemv_t_in_registers(std::size_t m, std::size_t k, const T* A, const T* x, T* y, bool add) {
+    static_assert(max_register_batches == 8);
+    switch ((m + W<T> - 1) / W<T>) {
+        case 1: return gemv_t_batches<1>(m, k, A, x, y, add);
+        case 2: return gemv_t_batches<2>(m, k, A, x, y, add);
+        case 3: return gemv_t_batches<3>(m, k, A, x, y, add);
+        case 4: return gemv_t_batches<4>(m, k, A, x, y, add);
+        case 5: return gemv_t_batches<5>(m, k, A, x, y, add);
+        case 6: return gemv_t_batches<6>(m, k, A, x, y, add);
+        case 7: return gemv_t_batches<7>(m, k, A, x, y, add);
+        default: return gemv_t_batches<8>(m, k, A, x, y, add);
+    }
 }
 
 /// y = A x (A m x k row-major), or y (+)= A^T x (A k x m row-major): one number per row of op(A).
