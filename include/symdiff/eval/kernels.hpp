@@ -300,22 +300,24 @@ struct fused_region<T, kernel_list<K...>, Code> {
         [[gnu::always_inline]] void end() {
             for (auto& sk : sinks) sk.end_chunk();
         }
-        [[gnu::always_inline]] void full(std::size_t at, std::size_t u) {
-            lanes<B> l;
-            load(l, in, num_batch.data(), at, std::make_index_sequence<I>{});
+        /// The members at element `at` (V: a SIMD batch, or one number), stored where asked; the
+        /// values the sinks add.
+        template <class V>
+        [[gnu::always_inline]] std::array<V, Q + 1> compute(const V* numbers, std::size_t at) const {
+            lanes<V> l;
+            load(l, in, numbers, at, std::make_index_sequence<I>{});
             body(l, std::make_index_sequence<M>{});
             store(l, out, at, std::make_index_sequence<M>{});
-            std::array<B, Q + 1> add;
+            std::array<V, Q + 1> add;
             sink_add(add.data(), l, std::make_index_sequence<Q>{});
+            return add;
+        }
+        [[gnu::always_inline]] void full(std::size_t at, std::size_t u) {
+            const std::array<B, Q + 1> add = compute(num_batch.data(), at);
             for (std::size_t q = 0; q < Q; ++q) sinks[q].acc[u] += add[q];
         }
         [[gnu::always_inline]] void one(std::size_t at) {
-            lanes<T> l;
-            load(l, in, num, at, std::make_index_sequence<I>{});
-            body(l, std::make_index_sequence<M>{});
-            store(l, out, at, std::make_index_sequence<M>{});
-            std::array<T, Q + 1> add;
-            sink_add(add.data(), l, std::make_index_sequence<Q>{});
+            const std::array<T, Q + 1> add = compute(num, at);
             for (std::size_t q = 0; q < Q; ++q) sinks[q].rest += add[q];
         }
     };

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "../core/math.hpp"
 
@@ -54,21 +55,21 @@ void gemv_t_short_rows(std::size_t k, const T* A, const T* x, T* y, bool add) {
     }
 }
 
-/// Calls f(std::integral_constant<std::size_t, K>) for the K == n in [1, 7]; false if n is not.
-/// (Measured with SSE2, AVX2 and AVX-512: faster than SIMD along the row or gathers up to 7;
-/// slower at 8, where the per-row SIMD path takes over.)
+/// Calls f(std::integral_constant<std::size_t, K>) for the K == n in [1, Max]; false if n is not.
+template <std::size_t Max, class F>
+bool with_constant(std::size_t n, F&& f) {
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+        return ((n == K + 1 ? (f(std::integral_constant<std::size_t, K + 1>{}), true) : false) || ...);
+    }
+    (std::make_index_sequence<Max>{});
+}
+
+/// with_constant for a row length in [1, 7]. (Measured with SSE2, AVX2 and AVX-512: loops of a
+/// compile-time length are faster than SIMD along the row or gathers up to 7; slower at 8, where
+/// the per-row SIMD path takes over.)
 template <class F>
 bool with_short_length(std::size_t n, F&& f) {
-    switch (n) {
-        case 1: f(std::integral_constant<std::size_t, 1>{}); return true;
-        case 2: f(std::integral_constant<std::size_t, 2>{}); return true;
-        case 3: f(std::integral_constant<std::size_t, 3>{}); return true;
-        case 4: f(std::integral_constant<std::size_t, 4>{}); return true;
-        case 5: f(std::integral_constant<std::size_t, 5>{}); return true;
-        case 6: f(std::integral_constant<std::size_t, 6>{}); return true;
-        case 7: f(std::integral_constant<std::size_t, 7>{}); return true;
-        default: return false;
-    }
+    return with_constant<7>(n, f);
 }
 
 /// Lane r: the sum of the lanes of acc[r].
@@ -161,17 +162,8 @@ void gemv_t_batches(std::size_t m, std::size_t k, const T* A, const T* x, T* y, 
 /// y (+)= A^T x (A k x m row-major, W <= m <= 8 W): gemv_t_batches for m's number of batches.
 template <class T>
 void gemv_t_in_registers(std::size_t m, std::size_t k, const T* A, const T* x, T* y, bool add) {
-    static_assert(max_register_batches == 8);
-    switch ((m + W<T> - 1) / W<T>) {
-        case 1: return gemv_t_batches<1>(m, k, A, x, y, add);
-        case 2: return gemv_t_batches<2>(m, k, A, x, y, add);
-        case 3: return gemv_t_batches<3>(m, k, A, x, y, add);
-        case 4: return gemv_t_batches<4>(m, k, A, x, y, add);
-        case 5: return gemv_t_batches<5>(m, k, A, x, y, add);
-        case 6: return gemv_t_batches<6>(m, k, A, x, y, add);
-        case 7: return gemv_t_batches<7>(m, k, A, x, y, add);
-        default: return gemv_t_batches<8>(m, k, A, x, y, add);
-    }
+    with_constant<max_register_batches>((m + W<T> - 1) / W<T>,
+                                        [&](auto NB) { gemv_t_batches<NB()>(m, k, A, x, y, add); });
 }
 
 /// y = A x (A m x k row-major), or y (+)= A^T x (A k x m row-major): one number per row of op(A).
