@@ -45,10 +45,13 @@ BOOST_AUTO_TEST_CASE(values_of_all_operand_ranks) {
 }
 
 BOOST_AUTO_TEST_CASE(vector_dot_vector) {
-    // d/dw (w . y) = y: by forward mode (dot(w, y) is not a scalar by construction) and reverse mode
+    // d/dw (w . y) = y, by reverse mode. dot(w, y) is not a scalar by construction (for a matrix w
+    // it is a vector), so derivative(dot(w, y), w) is forward mode, and with w bound to an array
+    // it stops and names gradient_of (ops/for_a_number.hpp)
     const xt::xtensor<double, 1> u{1.0, -2.0, 0.5};
     const xt::xtensor<double, 1> t{3.0, 0.5, -1.0};
-    BOOST_TEST(all_near(evaluate(derivative(dot(w, y), w), w = u, y = t), t, 0.0));
+    BOOST_TEST(all_near(evaluate(gradient_of(dot(w, y), w), w = u, y = t), t, 0.0));
+    BOOST_CHECK_THROW(evaluate(derivative(dot(w, y), w), w = u, y = t), shape_error);
     BOOST_TEST(all_near(evaluate(derivative(sum(dot(w, y)), w), w = u, y = t), t, 0.0));
     BOOST_TEST(
         all_near(evaluate(derivative(square(sum(dot(w, y))), y), w = u, y = t), 2 * (3.0 - 1.0 - 0.5) * u, 1e-15));

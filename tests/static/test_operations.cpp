@@ -92,7 +92,7 @@ static_assert(
                    einsum_op<"i,ij,j->">, einsum_op<"j,*ij->ij">, fill_triangular_op, fill_triangular_inverse_op,
                    take_op<0>, take_op<-1>, scatter_add_op<1>, reshape_op<3, -1>, reshape_as_op, expand_dims_op<0>,
                    concatenate_op<0, 2>, concatenate_op<-1, 3>, concat_part_op<0, 1, 2>, concat_embed_op<1, 2, 3>,
-                   for_a_number_op>,
+                   for_a_number_op<1>, for_a_number_op<2>>,
     "every structural operation satisfies StructuralOperation");
 
 static_assert(!Operation<empty_tag>, "an empty struct is not an operation");

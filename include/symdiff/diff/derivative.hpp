@@ -45,7 +45,10 @@ inline constexpr bool is_loss = static_scalar<E> || has_top_reduction<E>::value;
 ///    `mean(...) + lam * square(b)` — this is its gradient: an expression with the shape of the
 ///    value bound to `s` (reverse mode). `e` must evaluate to a scalar.
 ///  - Otherwise it is the elementwise derivative: d/dx square(x) = 2 * x (forward mode); for a
-///    scalar `s` and an array-valued `e`, the derivative of every element.
+///    scalar `s` and an array-valued `e`, the derivative of every element. When the elements of
+///    `e` depend on other elements of `s` (`log(dot(exp(a), u))`, `square(sum(a, axis<0>))`),
+///    this derivative with `s` bound to an array would be a Jacobian: its evaluation then stops
+///    with a shape_error naming `gradient_of`, `jacobian_at` and `jvp` (ops/for_a_number.hpp).
 /// The derivative with respect to a symbol that `e` does not contain is the exact constant 0.
 template <Expression E, class S>
 constexpr auto derivative(const E& e, S s) {
@@ -54,7 +57,8 @@ constexpr auto derivative(const E& e, S s) {
                   "one cannot differentiate with respect to an expression or a number");
     if constexpr (!Symbol<S>) return zero;
     else if constexpr (detail::is_loss<E>) return detail::reverse_derivative(e, s);
-    else return detail::forward_derivative(e, s);
+    else if constexpr (detail::diagonal_in<E, S>::value) return detail::forward_derivative(e, s);
+    else return for_a_number_op<1>::make(detail::forward_derivative(e, s), s);
 }
 
 /// The gradient of the scalar `loss` with respect to `s`, always by reverse mode (what the
@@ -95,7 +99,7 @@ namespace detail {
 template <class G, class S>
 constexpr auto derivative_of_gradient(const G& g, S s) {
     if constexpr (diagonal_in<G, S>::value) return derivative(g, s);
-    else return for_a_number_op::make(derivative(g, s), s);  // (even a constant: 0 along 1 is not 0)
+    else return for_a_number_op<2>::make(derivative(g, s), s);  // (even a constant: 0 along 1 is not 0)
 }
 }  // namespace detail
 

@@ -1,13 +1,13 @@
 #pragma once
-// for_a_number(d, s): the value of d, a derivative with respect to the symbol s that is an
-// expression of its shape only when s is bound to a number. A second derivative of a loss,
-// `derivative<2>(loss, a)` or `hessian(loss, a, b)`, differentiates the gradient in forward mode;
-// when the gradient's elements depend on other elements of a (through a product, a reduction, a
-// reshape: diff/pointwise.hpp), then with a bound to an array the second derivative is a block of
-// the Hessian, and the forward-mode formula would fail on a shape deep inside, or compute
-// something else. This node says so, in words, before any other shape is computed
-// (`precondition`). Printed as d.
-//   reverse: d's adjoint is g's                     forward: for_a_number(dd, s)
+// for_a_number<Order>(d, s): the value of d, a derivative with respect to the symbol s that is an
+// expression of its shape only when s is bound to a number. When the elements of what is
+// differentiated depend on other elements of s (through a product, a reduction, a reshape:
+// diff/pointwise.hpp), forward mode with s bound to an array differentiates along the direction
+// of all ones: a sum over a row of the Jacobian (Order 1: `derivative(f, a)` of an `f` that is
+// not a loss) or of the Hessian (Order 2: `derivative<2>(loss, a)`, `hessian(loss, a, b)`), not
+// what was asked for. This node says so, in words, before any other shape is computed
+// (`precondition`), and names what computes it. Printed as d.
+//   reverse: d's adjoint is g's                     forward: for_a_number<Order>(dd, s)
 #include <algorithm>
 #include <string>
 
@@ -19,7 +19,10 @@
 
 namespace symdiff {
 
+/// Order 1 guards a first derivative, 2 a derivative of a gradient.
+template <int Order>
 struct for_a_number_op : structural_op {
+    static_assert(Order == 1 || Order == 2);
     static constexpr std::string_view name = "for_a_number";
     static constexpr std::string_view latex = "\\operatorname{for\\_a\\_number}";
     static constexpr auto notation = style::function;
@@ -36,15 +39,25 @@ struct for_a_number_op : structural_op {
     static shape_type shape(const N& n, const shape_type& d, const shape_type& s) {
         if (detail::count_of(s) != 1) {
             const std::string name(std::remove_cvref_t<decltype(n.template arg<1>())>::name.view());
-            throw shape_error("a second derivative with respect to " + name + ", bound to an array of shape " +
-                              shape_to_string(s) +
-                              ", is a block of the Hessian, not an expression of the gradient's "
-                              "shape: the gradient's elements depend on other elements of " +
-                              name + " (through a product, a reduction or a reshape). Use hessian_at(loss, " + name +
-                              ", ...) for the Hessian, hvp(loss, " + name +
-                              ", v) for its products with a vector, "
-                              "or hessian_diagonal_at(loss, " +
-                              name + ", ...) for its diagonal");
+            if constexpr (Order == 1)
+                throw shape_error("the derivative with respect to " + name + ", bound to an array of shape " +
+                                  shape_to_string(s) + ", is a Jacobian, not an expression of the shape of " + name +
+                                  ": the elements of what is differentiated depend on other elements of " + name +
+                                  " (through a product, a reduction or a reshape), and it is not a loss (a sum or "
+                                  "mean at its top, differentiated in reverse mode). Use gradient_of(f, " +
+                                  name + ") for the gradient of a number-valued f, jacobian_at(f, " + name +
+                                  ", ...) for the Jacobian, or jvp(f, " + name +
+                                  ", v) for its product with a direction");
+            else
+                throw shape_error("a second derivative with respect to " + name + ", bound to an array of shape " +
+                                  shape_to_string(s) +
+                                  ", is a block of the Hessian, not an expression of the gradient's "
+                                  "shape: the gradient's elements depend on other elements of " +
+                                  name + " (through a product, a reduction or a reshape). Use hessian_at(loss, " +
+                                  name + ", ...) for the Hessian, hvp(loss, " + name +
+                                  ", v) for its products with a vector, "
+                                  "or hessian_diagonal_at(loss, " +
+                                  name + ", ...) for its diagonal");
         }
         return d;
     }
@@ -66,9 +79,12 @@ struct for_a_number_op : structural_op {
 
     // (a constant d is wrapped too: it is the derivative along 1, which may vanish where other
     // directions do not, as for s - transpose(s))
+    // (a derivative already guarded keeps the guard of the higher order: the second derivative of
+    // a gradient's guarded derivative is a Hessian block)
     template <class D, class S>
     static constexpr auto make(D d, S s) {
-        if constexpr (is_op<D, for_a_number_op>) return d;
+        if constexpr (is_op<D, for_a_number_op<2>> || (Order == 1 && is_op<D, for_a_number_op<1>>)) return d;
+        else if constexpr (is_op<D, for_a_number_op<1>>) return make_node<for_a_number_op>(d.template arg<0>(), s);
         else return make_node<for_a_number_op>(d, s);
     }
 
