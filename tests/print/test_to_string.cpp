@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE print_to_string
 #include <boost/test/unit_test.hpp>
 
+#include <sstream>
+
 #include <symdiff/symdiff.hpp>
 
 using namespace symdiff;
@@ -20,6 +22,13 @@ constexpr auto A = symbol<"A">;
 constexpr auto B = symbol<"B">;
 constexpr auto C = symbol<"C">;
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(written_to_a_stream) {
+    // std::cout << e writes what to_string gives, as a person would write it
+    std::ostringstream os;
+    os << derivative(mean(square(a * x - y)), a) << "; " << x * x << "; " << 2_c << "; " << y;
+    BOOST_TEST(os.str() == "mean(2 * (a * x - y) * x); x^2; 2; y");
+}
 
 BOOST_AUTO_TEST_CASE(sums_and_differences) {
     BOOST_TEST(to_string(a - (b - c)) == "a - (b - c)");

@@ -14,4 +14,10 @@ std::string to_string(const E& e) {
     return p.out;
 }
 
+/// Writes `e` as to_string does: `std::cout << derivative(loss, w)` prints `mean(2 * (w * x - y) * x)`.
+template <Expression E>
+std::ostream& operator<<(std::ostream& os, const E& e) {
+    return os << to_string(e);
+}
+
 }  // namespace symdiff
