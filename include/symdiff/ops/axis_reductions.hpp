@@ -15,6 +15,7 @@
 // A negative axis counts from the end: axis<-1> is the last one.
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <limits>
 
 #include "../core/adjoint.hpp"
@@ -221,11 +222,26 @@ constexpr auto sum(E e, axis_t<A>) {
     }
 }
 
+/// (an axis given as an integer: a compile error that says to write axis<1>)
+template <Expression E, std::integral I>
+constexpr auto sum(E e, I) {
+    static_assert(detail::integer_axis<I>,
+                  "sum(e, 1): an axis is part of the expression's type: write sum(e, axis<1>)");
+    return e;
+}
+
 /// The mean along axis A, keeping that axis with extent 1.
 template <int A, Expression E>
 constexpr auto mean(E e, axis_t<A>) {
     static_assert(!static_scalar<E>, "mean(e, axis<A>): e is a scalar, it has no axes");
     return make_node<axis_reduce_op<axis_reduction::mean, A>>(e);
+}
+
+template <Expression E, std::integral I>
+constexpr auto mean(E e, I) {
+    static_assert(detail::integer_axis<I>,
+                  "mean(e, 0): an axis is part of the expression's type: write mean(e, axis<0>)");
+    return e;
 }
 
 /// The maximum along axis A, keeping that axis with extent 1.

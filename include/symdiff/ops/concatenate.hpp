@@ -7,6 +7,7 @@
 // c]), d_k placed at k's place in zeros of the result's shape. The two are each other's adjoint.
 // (The operands after the first of concat_part and concat_embed are read for their shapes only.)
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <string>
 
@@ -208,6 +209,13 @@ constexpr auto concatenate(E1 a, E2 b, axis_t<A> = {}) {
 template <int A = 0, Expression E1, Expression E2, Expression E3>
 constexpr auto concatenate(E1 a, E2 b, E3 c, axis_t<A> = {}) {
     return make_node<concatenate_op<A, 3>>(a, b, c);
+}
+
+template <Expression E1, Expression E2, std::integral I>
+constexpr auto concatenate(E1 a, E2, I) {
+    static_assert(detail::integer_axis<I>,
+                  "concatenate(a, b, 1): an axis is part of the expression's type: write concatenate(a, b, axis<1>)");
+    return a;
 }
 
 /// `a` and `b` (and `c`) stacked along a new axis A.

@@ -78,4 +78,87 @@ constexpr auto operator*(A a, B b) {
     return multiply(a, b);
 }
 
+// An array next to an expression (`w * X`, X an xtensor array): xtensor's operators would take the
+// expression in as a scalar and build an xtensor expression, which fails far away, at derivative
+// or evaluate, naming xt::xfunction. These overloads (more constrained than xtensor's) stop at
+// the operator instead and say what to write. An array is recognised by xtensor's
+// `expression_tag`, without including xtensor here.
+namespace detail {
+template <class X>
+concept array_operand = requires {
+    typename std::remove_cvref_t<X>::expression_tag;
+}
+&&!Expression<std::remove_cvref_t<X>>;
+template <class E>
+concept expression_operand = Expression<std::remove_cvref_t<E>>;
+/// False for every X: the condition of the static_asserts below.
+template <class X>
+inline constexpr bool array_in_expression = false;
+}  // namespace detail
+
+template <detail::expression_operand E, detail::array_operand X>
+constexpr auto operator+(E&& e, X&&) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "e + X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+template <detail::array_operand X, detail::expression_operand E>
+constexpr auto operator+(X&&, E&& e) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "X + e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+template <detail::expression_operand E, detail::array_operand X>
+constexpr auto operator-(E&& e, X&&) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "e - X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+template <detail::array_operand X, detail::expression_operand E>
+constexpr auto operator-(X&&, E&& e) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "X - e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+template <detail::expression_operand E, detail::array_operand X>
+constexpr auto operator*(E&& e, X&&) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "e * X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+template <detail::array_operand X, detail::expression_operand E>
+constexpr auto operator*(X&&, E&& e) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "X * e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+template <detail::expression_operand E, detail::array_operand X>
+constexpr auto operator/(E&& e, X&&) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "e / X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+template <detail::array_operand X, detail::expression_operand E>
+constexpr auto operator/(X&&, E&& e) {
+    static_assert(
+        detail::array_in_expression<X>,
+        "X / e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
+        "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
+    return e;
+}
+
 }  // namespace symdiff

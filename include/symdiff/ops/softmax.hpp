@@ -12,6 +12,7 @@
 //               d softmax = s * (dz - sum(dz * s, axis)).
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <limits>
 
 #include "../core/adjoint.hpp"
@@ -134,6 +135,12 @@ constexpr auto log_sum_exp(E e, axis_t<A>) {
     static_assert(!static_scalar<E>, "log_sum_exp(e): e is a scalar, it has no axes");
     return make_node<log_sum_exp_op<A>>(e);
 }
+template <Expression E, std::integral I>
+constexpr auto log_sum_exp(E e, I) {
+    static_assert(detail::integer_axis<I>,
+                  "log_sum_exp(e, 1): an axis is part of the expression's type: write log_sum_exp(e, axis<1>)");
+    return e;
+}
 
 /// e - log_sum_exp(e) along axis A (default: the last): log-probabilities from scores; stable.
 template <int A, Expression E>
@@ -141,12 +148,24 @@ constexpr auto log_softmax(E e, axis_t<A>) {
     static_assert(!static_scalar<E>, "log_softmax(e): e is a scalar, it has no axes");
     return make_node<log_softmax_op<A>>(e);
 }
+template <Expression E, std::integral I>
+constexpr auto log_softmax(E e, I) {
+    static_assert(detail::integer_axis<I>,
+                  "log_softmax(e, 1): an axis is part of the expression's type: write log_softmax(e, axis<1>)");
+    return e;
+}
 
 /// exp(e) / sum(exp(e)) along axis A (default: the last): probabilities from scores; stable.
 template <int A, Expression E>
 constexpr auto softmax(E e, axis_t<A>) {
     static_assert(!static_scalar<E>, "softmax(e): e is a scalar, it has no axes");
     return make_node<softmax_op<A>>(e);
+}
+template <Expression E, std::integral I>
+constexpr auto softmax(E e, I) {
+    static_assert(detail::integer_axis<I>,
+                  "softmax(e, 1): an axis is part of the expression's type: write softmax(e, axis<1>)");
+    return e;
 }
 
 }  // namespace symdiff
