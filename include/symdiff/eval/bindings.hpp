@@ -3,6 +3,7 @@
 // evaluation runs in (the data's: float data gives float results).
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
@@ -20,6 +21,14 @@ struct symbol_has_no_value {
     static_assert(Name.size() == 0,
                   "evaluate: a symbol of the expression has no value. Bind every symbol, e.g. "
                   "evaluate(f, x = 1.0, y = Y); the symbol's name is in this template's argument");
+    static constexpr bool value = false;
+};
+template <fixed_string Name>
+struct symbol_bound_to_unusable_value {
+    static_assert(Name.size() == 0,
+                  "a symbol is bound to a value that is neither a number nor an xtensor array: bind a "
+                  "number (x = 1.0) or an array (x = X); a std::vector or std::array v as xt::adapt(v) "
+                  "(#include <xtensor/xadapt.hpp>). The symbol's name is in this template's argument");
     static constexpr bool value = false;
 };
 template <fixed_string Name>
@@ -45,8 +54,28 @@ constexpr std::size_t binding_index() {
     return found;
 }
 
+/// What a symbol can be bound to: a number, or an array with a shape (an xtensor expression).
+template <class V>
+concept bindable_value = std::is_arithmetic_v<std::remove_cvref_t<V>> || requires(const std::remove_cvref_t<V>& v) {
+    v.shape();
+    v.size();
+    typename std::remove_cvref_t<V>::value_type;
+};
+
+/// Each value bindable, else a compile error naming the symbol.
+template <class... Bs>
+constexpr void check_values() {
+    (
+        [] {
+            if constexpr (!bindable_value<decltype(std::declval<const Bs&>().value)>)
+                static_assert(errors::symbol_bound_to_unusable_value<Bs::name>::value);
+        }(),
+        ...);
+}
+
 template <class... Bs>
 constexpr void check_bindings() {
+    check_values<Bs...>();
     // Each name once: a symbol bound twice is ambiguous.
     (
         [] {

@@ -18,6 +18,7 @@
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 
+#include "../core/traits.hpp"
 #include "bindings.hpp"
 #include "engine.hpp"
 
@@ -29,7 +30,24 @@ constexpr detail::rows_of<Names...> rows(symbol_t<Names>...) {
     return {};
 }
 
+namespace errors {
+template <fixed_string Name>
+struct rows_symbol_not_in_the_expressions {
+    static_assert(Name.size() == 0,
+                  "compile(rows(...), ...): a symbol named in rows(...) is in none of the compiled expressions "
+                  "(misspelt, or a symbol of another model?); its name is in this template's argument");
+    static constexpr bool value = false;
+};
+}  // namespace errors
+
 namespace detail {
+/// A symbol named in rows(...) must be read by one of the expressions.
+template <fixed_string Name, class... E>
+constexpr void check_rows_symbol() {
+    if constexpr (!(depends_on<E, symbol_t<Name>> || ...))
+        static_assert(errors::rows_symbol_not_in_the_expressions<Name>::value);
+}
+
 template <class T>
 struct is_rows_of : std::false_type {};
 template <fixed_string... Names>
@@ -153,6 +171,7 @@ auto compile(const E&... roots) {
 /// The same, with the symbols that hold rows of data: `compile(rows(x, y), loss, dw)`.
 template <fixed_string... Names, Expression... E>
 auto compile(detail::rows_of<Names...>, const E&... roots) {
+    (detail::check_rows_symbol<Names, E...>(), ...);
     return program<detail::rows_of<Names...>, E...>(roots...);
 }
 /// The expressions of a hana::tuple.
@@ -162,6 +181,7 @@ auto compile(const boost::hana::tuple<E...>& roots) {
 }
 template <fixed_string... Names, class... E>
 auto compile(detail::rows_of<Names...>, const boost::hana::tuple<E...>& roots) {
+    (detail::check_rows_symbol<Names, E...>(), ...);
     return program<detail::rows_of<Names...>, E...>(roots);
 }
 

@@ -270,8 +270,11 @@ struct is_row_major_array<xt::xarray_container<EC, xt::layout_type::row_major, S
 
 /// Can the bound value be read in place as contiguous row-major T?
 template <class V, class T>
-inline constexpr bool readable_in_place =
-    is_row_major_array<std::remove_cvref_t<V>>::value&& std::is_same_v<typename std::remove_cvref_t<V>::value_type, T>;
+inline constexpr bool readable_in_place = [] {
+    if constexpr (is_row_major_array<std::remove_cvref_t<V>>::value)
+        return std::is_same_v<typename std::remove_cvref_t<V>::value_type, T>;
+    else return false;  // (a value without value_type is reported by check_bindings)
+}();
 
 template <class E, class... Bs>
 constexpr bool leaf_is_number() {

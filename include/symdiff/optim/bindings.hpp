@@ -112,6 +112,7 @@ struct data_set {
 /// The parameters to optimise with their initial values: `params(w = 0.0, b = 0.0)`.
 template <Binding... Bs>
 auto params(Bs&&... bs) {
+    detail::check_values<std::remove_cvref_t<Bs>...>();
     static_assert((std::is_floating_point_v<typename detail::element_type<decltype(bs.value)>::type> && ...),
                   "params: initial values must be floating point (write w = 0.0, not w = 0): an integer "
                   "parameter could not move by a fractional step");
@@ -123,6 +124,7 @@ auto params(Bs&&... bs) {
 /// The data the loss reads: `data(x = X, y = Y)`, `data(x = X, fixed(mu = M))`.
 template <detail::DataBinding... Bs>
 auto data(Bs&&... bs) {
+    detail::check_values<std::remove_cvref_t<Bs>...>();
     return data_set<std::remove_cvref_t<Bs>...>{boost::hana::make_tuple(bs...)};
 }
 

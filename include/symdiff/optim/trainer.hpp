@@ -335,7 +335,9 @@ public:
             shared(), [&] { detail::validate_data(validation, who_ + ": validation data", shared() != nullptr); });
         auto held = std::make_shared<data_set<Vs...>>(validation);
         using Rows = typename detail::array_rows<detail::rows_of<>, Vs...>::type;
-        auto program = std::make_shared<decltype(compile(Rows{}, loss_, metrics.expr...))>(loss_, metrics.expr...);
+        // (every data symbol is a rows symbol, whether or not a metric reads it: the program's type,
+        // not compile(), which checks that each rows symbol is read)
+        auto program = std::make_shared<symdiff::program<Rows, Loss, Es...>>(loss_, metrics.expr...);
         program->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast).share_rows(o_.distributed);
         result_.metric_names = {metrics.name...};
         validation_ = [held, program, who = who_, loss = loss_, exprs = std::make_tuple(metrics.expr...)](const P& p) {
@@ -492,6 +494,14 @@ private:
             bool callback_stop = false;
             if constexpr (!std::is_same_v<Callback, std::nullptr_t>) {
                 const step_info<P> info{step, epoch, L, result_.parameters, lr, end_of_epoch, validation_loss};
+                static_assert(std::is_invocable_v<Callback&, const step_info<P>&>,
+                              "train / gradient_descent: the step callback is called as on_step(const "
+                              "step_info<P>& s), one argument (s.step, s.epoch, s.loss, s.parameters, ...)");
+                using result = std::invoke_result_t<Callback&, const step_info<P>&>;
+                static_assert(std::is_void_v<result> || std::is_same_v<result, step_action>,
+                              "train / gradient_descent: the step callback returns nothing or a step_action "
+                              "(return step_action::stop to stop); a result of another type, such as a bool, "
+                              "would be ignored");
                 const auto call = [&] {
                     if constexpr (std::is_same_v<decltype(on_step(info)), step_action>)
                         callback_stop = on_step(info) == step_action::stop;
@@ -685,10 +695,8 @@ public:
     }
 
 private:
-    using step_program =
-        decltype(compile(typename detail::array_rows<detail::rows_of<>, Ds...>::type{},
-                         boost::hana::make_tuple(std::declval<const Loss&>(),
-                                                 gradient_of(std::declval<const Loss&>(), symbol<Ps::name>)...)));
+    using step_program = symdiff::program<typename detail::array_rows<detail::rows_of<>, Ds...>::type, Loss,
+                                          decltype(gradient_of(std::declval<const Loss&>(), symbol<Ps::name>))...>;
     using clock = std::chrono::steady_clock;
     static constexpr std::uint64_t format_version = 1;
 
