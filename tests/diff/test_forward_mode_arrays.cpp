@@ -65,6 +65,8 @@ BOOST_AUTO_TEST_CASE(elements_that_mix_an_array_stop_and_name_the_gradient) {
                    std::string::npos,
                message);
     BOOST_TEST(message.find("gradient_of(f, a)") != std::string::npos, message);
+    // the message is whole, in words: not prefixed with the node that carries it
+    BOOST_TEST(message.rfind("the derivative with respect to a,", 0) == 0u, message);
     // what it names is right: u exp(a) / (u . exp(a)), against central differences
     const xt::xarray<double> g = evaluate(gradient_of(f, a), a = av, u = uv);
     const xt::xarray<double> reference = gradient_by_differences(

@@ -45,10 +45,6 @@ template <class N, bool Number, unsigned NumberMask>
 struct structural {
     using Op = typename N::op;
     static constexpr std::size_t arity = N::arity;
-    static constexpr bool is_precondition = [] {
-        if constexpr (requires { Op::precondition; }) return bool(Op::precondition);
-        else return false;
-    }();
 
     // The operation's hooks, called with the operands' shapes or values.
     template <class T, std::size_t... I>
@@ -97,8 +93,8 @@ struct structural {
             if (Number) r.clear();
             s.slots[id].shape = std::move(r);
         } catch (const shape_error& e) {
-            if constexpr (is_precondition) throw;  // (its message says what is wrong, in words)
-            else throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
+            if (s.program.node[id]->op->precondition) throw;  // (its message says what is wrong, in words)
+            throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
         }
     }
     /// Is a `local` behaviour over rows right for these shapes? (operations may say no)

@@ -36,9 +36,6 @@ namespace detail {
 /// expression's type, `axis<1>`.
 template <class I>
 inline constexpr bool integer_axis = false;
-}  // namespace detail
-
-namespace detail {
 
 /// An axis index in [0, rank), or shape_error.
 inline std::size_t normalize_axis(int a, std::size_t rank) {
