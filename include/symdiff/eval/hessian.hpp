@@ -50,15 +50,30 @@ std::vector<std::size_t> value_shape(const V& v) {
     else return std::vector<std::size_t>(v.shape().begin(), v.shape().end());
 }
 
-/// `v` (a number or an array) broadcast to `shape`, as doubles; `who` names it in the error.
+/// How a failure names the column along the parameter's element j: "who: the derivative along
+/// element j" (built only when it is thrown).
+inline std::string along_element(const char* who, std::size_t j) {
+    std::string s = who;
+    s += ": the derivative along element ";
+    s += std::to_string(j);
+    return s;
+}
+
+/// `v` (a number or an array) broadcast to `shape`, as doubles. A failure names `who` and, for a
+/// column, the element `column` it runs along.
+inline constexpr std::size_t no_column = static_cast<std::size_t>(-1);
 template <class V>
-xt::xarray<double> broadcast_value(const V& v, const std::vector<std::size_t>& shape, const std::string& who) {
+xt::xarray<double> broadcast_value(const V& v, const std::vector<std::size_t>& shape, const char* who,
+                                   std::size_t column = no_column) {
     if constexpr (std::is_arithmetic_v<V>) {
         xt::xarray<double> out = xt::xarray<double>::from_shape(shape);
         out.fill(static_cast<double>(v));
         return out;
     } else {
-        require_broadcastable_to(value_shape(v), shape, who);
+        const std::vector<std::size_t> from = value_shape(v);
+        bool ok = true;
+        if (broadcast_shapes(from, shape, ok) != shape || !ok)
+            require_broadcastable_to(from, shape, column == no_column ? std::string(who) : along_element(who, column));
         return xt::broadcast(v, shape);
     }
 }
@@ -104,8 +119,7 @@ xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g
     along_unit_vectors<Name>(
         g_along,
         [&](std::size_t j, const auto& column) {
-            const xt::xarray<double> full = broadcast_value(
-                column, g_shape, std::string(who) + ": the derivative along element " + std::to_string(j));
+            const xt::xarray<double> full = broadcast_value(column, g_shape, who, j);
             for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = full.flat(i);
         },
         bindings...);
@@ -120,9 +134,7 @@ xt::xarray<double> diagonal_of_columns(const std::vector<std::size_t>& s_shape, 
         g_along,
         [&](std::size_t j, const auto& column) {
             // the element of g's derivative along e_j that lines up with element j
-            out.flat(j) = broadcast_value(column, s_shape,
-                                          "hessian_diagonal_at: the derivative along element " + std::to_string(j))
-                              .flat(j);
+            out.flat(j) = broadcast_value(column, s_shape, "hessian_diagonal_at", j).flat(j);
         },
         bindings...);
     return out;
