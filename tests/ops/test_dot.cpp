@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <set>
 
 #include <symdiff/symdiff.hpp>
 #include <xtensor/xtensor.hpp>
@@ -108,14 +109,19 @@ BOOST_AUTO_TEST_CASE(matrix_vector_products_of_every_path) {
 }
 
 // Matrix products: micro-tiles of one SIMD batch of columns (12 rows) or two (6 rows), edges of
-// both, depths across a packed panel (256), A and B transposed or not; against plain loops.
+// both, depths across a packed panel (256), A and B transposed or not; the narrow kernels' tiles
+// (4 rows x 3 or 5 columns of dot products; 2 batches of rows x 6 or 10 columns) and their edges;
+// against plain loops. Every kernel of product_path must have run.
 template <class T>
 void check_matrix_products(double tolerance) {
+    using symdiff::detail::product_kernel;
+    std::set<product_kernel> ran;
     for (const bool ta : {false, true})
         for (const bool tb : {false, true})
-            for (const std::size_t m : {2, 5, 12, 13, 100})
-                for (const std::size_t n : {2, 3, 8, 10, 16, 17, 33})
-                    for (const std::size_t k : {1, 7, 300}) {
+            for (const std::size_t m : {2, 5, 12, 13, 37, 100})
+                for (const std::size_t n : {2, 3, 7, 8, 10, 11, 16, 17, 33, 41})
+                    for (const std::size_t k : {1, 7, 67, 300}) {
+                        ran.insert(symdiff::detail::product_path<T>(ta, m, n, k));
                         std::vector<T> A(m * k), Bm(k * n);
                         for (std::size_t i = 0; i < A.size(); ++i)
                             A[i] = static_cast<T>(std::sin(0.37 * static_cast<double>(i)));
@@ -140,6 +146,9 @@ void check_matrix_products(double tolerance) {
                                                                                << add);
                         }
                     }
+    BOOST_TEST(ran.count(product_kernel::dots) == 1);
+    BOOST_TEST(ran.count(product_kernel::columns) == 1);
+    BOOST_TEST(ran.count(product_kernel::packed) == 1);
 }
 
 BOOST_AUTO_TEST_CASE(matrix_products_of_every_tile) {
