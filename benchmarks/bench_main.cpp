@@ -68,7 +68,7 @@ struct Options {
 
 void usage(const char* argv0) {
     std::printf(
-        "usage: %s [--only W1,W2,W3,W4,W6,W7,W8,W9,W10] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
+        "usage: %s [--only W1,W2,W3,W4,W5,W6,W7,W8,W9,W10] [--quick] [--csv PATH] [--mnist-dir DIR]\n"
         "          [--max-reps N] [--min-total SECONDS] [--blas-threads N] [--threads N]\n"
         "  --only          run only these workloads (default: all)\n"
         "  --quick         one timed repeat after the warm-up (smoke test; W4 still does its 20 steps)\n"
@@ -287,22 +287,30 @@ std::optional<W4Data<T>> load_w4(const Options& o, Reporter& rep) {
     }
 }
 
+/// W4's full-batch steps and minibatches of 128.
+template <class T>
+void bench_w4_steps(const W4Data<T>& d, Reporter& rep) {
+    run_w4<handwritten::W4<T>>("handwritten", d, rep);
+    run_w4<handwritten::W4Blocked<T>>("handwritten_blocked", d, rep);
+#if defined(SYMDIFF_BENCH_HAVE_W4)
+    run_w4<with_symdiff::W4<T>>(impl_name<with_symdiff::W4<T>>("symdiff"), d, rep);
+#endif
+    const std::string mb = std::string("W4_mb128_") + precision_tag<T>();
+    run_minibatches<handwritten::W4Minibatch<T>>(mb, "handwritten", d, rep);
+    run_minibatches<with_symdiff::W4Minibatch<T>>(mb, "symdiff", d, rep);
+}
+
 template <class T>
 bool bench_w4(const Options& o, Reporter& rep) {
     const std::optional<W4Data<T>> d = load_w4<T>(o, rep);
     if (!d) return false;
-    run_w4<handwritten::W4<T>>("handwritten", *d, rep);
-    run_w4<handwritten::W4Blocked<T>>("handwritten_blocked", *d, rep);
-#if defined(SYMDIFF_BENCH_HAVE_W4)
-    run_w4<with_symdiff::W4<T>>(impl_name<with_symdiff::W4<T>>("symdiff"), *d, rep);
-#endif
-    const std::string mb = std::string("W4_mb128_") + precision_tag<T>();
-    run_minibatches<handwritten::W4Minibatch<T>>(mb, "handwritten", *d, rep);
-    run_minibatches<with_symdiff::W4Minibatch<T>>(mb, "symdiff", *d, rep);
+    if (o.want("W4")) bench_w4_steps<T>(*d, rep);
 #if defined(SYMDIFF_BENCH_HAVE_HANDWRITTEN_W5)
     if constexpr (std::is_same_v<T, float>) {  // W5 is defined in f32
-        run_minibatches<handwritten::W5<T>>("W5_mlp_mb128_f32", "handwritten", *d, rep);
-        run_minibatches<with_symdiff::W5<T>>("W5_mlp_mb128_f32", "symdiff", *d, rep);
+        if (o.want("W5")) {
+            run_minibatches<handwritten::W5<T>>("W5_mlp_mb128_f32", "handwritten", *d, rep);
+            run_minibatches<with_symdiff::W5<T>>("W5_mlp_mb128_f32", "symdiff", *d, rep);
+        }
     }
 #endif
     return true;
@@ -336,7 +344,7 @@ int run(int argc, char** argv) {
     if (o.want("W2")) bench_w2(o, rep);
     if (o.want("W3")) bench_w3(o, rep);
     bench_models(o, rep);
-    if (o.want("W4")) {
+    if (o.want("W4") || o.want("W5")) {  // W5 reads W4's data, in f32
         if (bench_w4<double>(o, rep)) bench_w4<float>(o, rep);
     }
 

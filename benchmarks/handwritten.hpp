@@ -501,7 +501,19 @@ private:
         const T b1 = T(0.9), b2 = T(0.999), eps = T(1e-8), lr = T(w5_learning_rate);
         const T c1 = T(1) - static_cast<T>(std::pow(0.9, double(t_))),
                 c2 = T(1) - static_cast<T>(std::pow(0.999, double(t_)));
-        for (std::size_t i = 0; i < p.size(); ++i) {
+        // in SIMD batches: std::sqrt may set errno, which keeps the compiler from vectorising
+        using B = xsimd::batch<T>;
+        std::size_t i = 0;
+        for (; i + B::size <= p.size(); i += B::size) {
+            const B gi = B::load_unaligned(&g[i]);
+            const B mi = B(b1) * B::load_unaligned(&m[i]) + B(T(1) - b1) * gi;
+            const B vi = B(b2) * B::load_unaligned(&v[i]) + B(T(1) - b2) * (gi * gi);
+            mi.store_unaligned(&m[i]);
+            vi.store_unaligned(&v[i]);
+            (B::load_unaligned(&p[i]) - B(lr) * (mi / B(c1)) / (xsimd::sqrt(vi / B(c2)) + B(eps)))
+                .store_unaligned(&p[i]);
+        }
+        for (; i < p.size(); ++i) {
             m[i] = b1 * m[i] + (T(1) - b1) * g[i];
             v[i] = b2 * v[i] + (T(1) - b2) * (g[i] * g[i]);
             p[i] -= lr * (m[i] / c1) / (std::sqrt(v[i] / c2) + eps);

@@ -153,16 +153,22 @@ BOOST_AUTO_TEST_CASE(adam_weight_decay_is_l2_and_adamw_is_decoupled) {
 }
 
 BOOST_AUTO_TEST_CASE(adam_and_adamw_on_an_array_parameter_follow_the_equations_entry_by_entry) {
-    // loss = sum((v - t)^2) over 3 entries: dL/dv = 2 (v - t), each entry its own Adam
+    // loss = sum((v - t)^2) over 19 entries (SIMD batches of the update and a rest, whatever the
+    // batch width): dL/dv = 2 (v - t), each entry its own Adam
     constexpr auto v = symbol<"v">;
     constexpr auto t = symbol<"t">;
-    const xt::xtensor<double, 1> target{1.0, -2.0, 0.25}, start{0.5, 0.0, -1.0};
+    constexpr std::size_t n = 19;
+    xt::xtensor<double, 1> target = xt::zeros<double>({n}), start = xt::zeros<double>({n});
+    for (std::size_t i = 0; i < n; ++i) {
+        target(i) = std::sin(1.3 * static_cast<double>(i)) * 2;
+        start(i) = std::cos(0.7 * static_cast<double>(i));
+    }
     const double lr = 0.05, wd = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8;
     for (const bool decoupled : {false, true}) {
         const optimizer method = decoupled ? optimizer{adamw{.weight_decay = wd}} : optimizer{adam{.weight_decay = wd}};
         const auto fit = gradient_descent(sum(square(v - t)), params(v = start), data(fixed(t = target)),
                                           {.learning_rate = lr, .steps = 12, .method = method});
-        for (std::size_t i = 0; i < 3; ++i) {
+        for (std::size_t i = 0; i < n; ++i) {
             double p = start(i), m = 0, s2 = 0;
             for (int k = 1; k <= 12; ++k) {
                 double g = 2 * (p - target(i));

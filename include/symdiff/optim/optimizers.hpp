@@ -14,6 +14,7 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
+#include "../core/math.hpp"
 #include "../eval/bindings.hpp"
 
 namespace symdiff {
@@ -90,18 +91,30 @@ void adam_step(const A& a, V& p, const V& g, slot_state<V>& s, double lr) {
         s.second = b2 * s.second + (T(1) - b2) * g * g;
         p -= rate * (s.first / c1) / (std::sqrt(s.second / c2) + eps);
     } else {
-        // one pass over the four arrays (the same operations per element as the formulas above;
-        // three array expressions read and wrote them three times)
+        // one pass over the four arrays, the same operations per element as the formulas above,
+        // in SIMD batches (std::sqrt may set errno, which keeps the compiler from vectorising the
+        // loop itself; v is never negative)
         T* m = s.first.data();
         T* v = s.second.data();
         T* w = p.data();
         const T* d = g.data();
-        const T one_b1 = T(1) - b1, one_b2 = T(1) - b2;
-        for (std::size_t i = 0, n = p.size(); i < n; ++i) {
-            m[i] = b1 * m[i] + one_b1 * d[i];
-            v[i] = b2 * v[i] + one_b2 * (d[i] * d[i]);
-            w[i] -= rate * (m[i] / c1) / (std::sqrt(v[i] / c2) + eps);
+        const auto update = [&](auto& mi, auto& vi, auto& wi, const auto& di) {
+            using U = std::remove_cvref_t<decltype(mi)>;
+            mi = U(b1) * mi + U(T(1) - b1) * di;
+            vi = U(b2) * vi + U(T(1) - b2) * (di * di);
+            wi = wi - U(rate) * (mi / U(c1)) / (math::sqrt(vi / U(c2)) + U(eps));
+        };
+        using B = xsimd::batch<T>;
+        const std::size_t n = p.size();
+        std::size_t i = 0;
+        for (; i + B::size <= n; i += B::size) {
+            B mi = B::load_unaligned(m + i), vi = B::load_unaligned(v + i), wi = B::load_unaligned(w + i);
+            update(mi, vi, wi, B::load_unaligned(d + i));
+            mi.store_unaligned(m + i);
+            vi.store_unaligned(v + i);
+            wi.store_unaligned(w + i);
         }
+        for (; i < n; ++i) update(m[i], v[i], w[i], d[i]);
     }
 }
 
