@@ -1,5 +1,7 @@
 #pragma once
 // derivative, gradient, hessian: the public differentiation API.
+#include <type_traits>
+
 #include <boost/hana/tuple.hpp>
 
 #include "../core/symbol.hpp"
@@ -61,6 +63,24 @@ constexpr auto derivative(const E& e, S s) {
     else return for_a_number_op<1>::make(detail::forward_derivative(e, s), s);
 }
 
+namespace detail {
+/// False: the conditions of the static_asserts below, which name a misuse in words (each is
+/// instantiated only when that misuse is written).
+template <class...>
+inline constexpr bool several_symbols = false;
+template <class>
+inline constexpr bool number_direction = false;
+}  // namespace detail
+
+/// (several symbols: a compile error that says what to write instead)
+template <Expression E, class S1, class S2, class... S>
+constexpr auto derivative(const E& e, S1, S2, S...) {
+    static_assert(detail::several_symbols<S1, S2, S...>,
+                  "derivative(f, w, b): derivative takes one symbol; gradient(f, w, b) gives the derivative with "
+                  "respect to each (a tuple), derivative(derivative(f, w), b) the mixed second derivative");
+    return e;
+}
+
 /// The gradient of the scalar `loss` with respect to `s`, always by reverse mode (what the
 /// optimisation driver and the gradient check use).
 template <Expression E, class S>
@@ -80,6 +100,16 @@ constexpr auto jvp(const F& f, S s, V v) {
     return detail::forward_derivative(f, s, broadcast_to(v, s));
 }
 
+/// (a number as the direction: a compile error that says what to write instead)
+template <Expression F, class S, class V>
+requires std::is_arithmetic_v<V>
+constexpr auto jvp(const F& f, S, V) {
+    static_assert(detail::number_direction<V>,
+                  "jvp(f, s, 1.0): the direction is an expression: a symbol bound to the direction's values "
+                  "(jvp(f, s, v), with v = V among the bindings), or an exact constant such as 1_c");
+    return f;
+}
+
 /// The Hessian of the scalar `loss` with respect to `s` times `v`, without forming the Hessian:
 /// forward mode over the reverse-mode gradient, jvp(gradient_of(loss, s), s, v). `v` has the
 /// shape of `s`'s value (or broadcasts to it); so has the result. `loss` must evaluate to a
@@ -88,6 +118,16 @@ template <Expression E, class S, Expression V>
 constexpr auto hvp(const E& loss, S s, V v) {
     static_assert(Symbol<S>, "hvp(loss, s, v): s must be a symbol such as symdiff::symbol<\"x\">");
     return jvp(detail::reverse_derivative(loss, s), s, v);
+}
+
+/// (a number as the direction: a compile error that says what to write instead)
+template <Expression E, class S, class V>
+requires std::is_arithmetic_v<V>
+constexpr auto hvp(const E& loss, S, V) {
+    static_assert(detail::number_direction<V>,
+                  "hvp(loss, s, 1.0): the direction is an expression: a symbol bound to the direction's values "
+                  "(hvp(loss, s, v), with v = V among the bindings), or an exact constant such as 1_c");
+    return loss;
 }
 
 namespace detail {
