@@ -185,6 +185,15 @@ inline constexpr std::size_t simd_registers =
     16;
 #endif
 
+/// Splits [0, n) into tiles of N: f(j, std::integral_constant<std::size_t, N>) at each full tile's
+/// start j, then f(j, std::integral_constant<std::size_t, n - j>) for the rest, if any.
+template <std::size_t N, class F>
+void tiles_of(std::size_t n, F&& f) {
+    std::size_t j = 0;
+    for (; j + N <= n; j += N) f(j, std::integral_constant<std::size_t, N>{});
+    with_constant<N - 1>(n - j, [&](auto rest) { f(j, rest); });
+}
+
 /// C (MI x NJ) (+)= A Bt^T along k: C[r][j] = sum_p A[r][p] Bt[j][p] (A MI rows of lda, Bt NJ rows
 /// of ldb, both contiguous along p), in SIMD batches of p with one horizontal sum per entry.
 /// 4 x 3 entries: 12 accumulators, 3 batches of Bt and one of A fit AVX2's 16 registers; 4 x 5
@@ -224,16 +233,11 @@ void gemm_dots(bool trans_b, std::size_t m, std::size_t n, std::size_t k, const 
             for (std::size_t j = 0; j < n; ++j) t[j * k + p] = B[p * n + j];
         Bt = t;
     }
-    const auto rows = [&]<std::size_t R>(std::size_t i, std::integral_constant<std::size_t, R>) {
-        std::size_t j = 0;
-        for (; j + nj <= n; j += nj) dots_tile<R, nj>(k, A + i * k, k, Bt + j * k, k, C + i * n + j, n, add);
-        with_constant<nj - 1>(n - j, [&](auto cols) {
-            dots_tile<R, decltype(cols)::value>(k, A + i * k, k, Bt + j * k, k, C + i * n + j, n, add);
+    tiles_of<mi>(m, [&]<std::size_t R>(std::size_t i, std::integral_constant<std::size_t, R>) {
+        tiles_of<nj>(n, [&]<std::size_t NJ>(std::size_t j, std::integral_constant<std::size_t, NJ>) {
+            dots_tile<R, NJ>(k, A + i * k, k, Bt + j * k, k, C + i * n + j, n, add);
         });
-    };
-    std::size_t i = 0;
-    for (; i + mi <= m; i += mi) rows(i, std::integral_constant<std::size_t, mi>{});
-    with_constant<mi - 1>(m - i, [&](auto r) { rows(i, r); });
+    });
 }
 
 /// C (MV w x NJ) (+)= A^T op(B) along C's rows: C[i][j] = sum_p A[p][i] op(B)[p][j], A's row p
@@ -273,10 +277,8 @@ void gemm_columns(bool trans_b, std::size_t m, std::size_t n, std::size_t k, con
     const std::size_t bp = trans_b ? 1 : n, bj = trans_b ? k : 1;
     const auto rows = [&]<std::size_t MV>(std::size_t i, const T* a, std::size_t lda, std::size_t valid,
                                           std::integral_constant<std::size_t, MV>) {
-        std::size_t j = 0;
-        for (; j + nj <= n; j += nj) columns_tile<MV, nj>(k, a, lda, B + j * bj, bp, bj, C + i * n + j, n, valid, add);
-        with_constant<nj - 1>(n - j, [&](auto cols) {
-            columns_tile<MV, decltype(cols)::value>(k, a, lda, B + j * bj, bp, bj, C + i * n + j, n, valid, add);
+        tiles_of<nj>(n, [&]<std::size_t NJ>(std::size_t j, std::integral_constant<std::size_t, NJ>) {
+            columns_tile<MV, NJ>(k, a, lda, B + j * bj, bp, bj, C + i * n + j, n, valid, add);
         });
     };
     std::size_t i = 0;
