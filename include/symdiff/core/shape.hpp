@@ -56,11 +56,16 @@ inline shape_type broadcast_shapes(const shape_type& a, const shape_type& b, boo
     return r;
 }
 
-/// Throws shape_error unless `from` broadcasts to exactly `to`.
-inline void require_broadcastable_to(const shape_type& from, const shape_type& to, const std::string& what) {
+/// Does `from` broadcast to exactly `to`?
+inline bool broadcasts_to(const shape_type& from, const shape_type& to) {
     bool ok = true;
     const auto r = broadcast_shapes(from, to, ok);
-    if (!ok || r != to)
+    return ok && r == to;
+}
+
+/// Throws shape_error unless `from` broadcasts to exactly `to`.
+inline void require_broadcastable_to(const shape_type& from, const shape_type& to, const std::string& what) {
+    if (!broadcasts_to(from, to))
         throw shape_error(what + ": shape " + shape_to_string(from) + " does not broadcast to " + shape_to_string(to));
 }
 

@@ -71,8 +71,7 @@ xt::xarray<double> broadcast_value(const V& v, const std::vector<std::size_t>& s
         return out;
     } else {
         const std::vector<std::size_t> from = value_shape(v);
-        bool ok = true;
-        if (broadcast_shapes(from, shape, ok) != shape || !ok)
+        if (!broadcasts_to(from, shape))  // (the message is built only for a failure)
             require_broadcastable_to(from, shape, column == no_column ? std::string(who) : along_element(who, column));
         return xt::broadcast(v, shape);
     }
