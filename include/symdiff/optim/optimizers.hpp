@@ -86,24 +86,23 @@ void adam_step(const A& a, V& p, const V& g, slot_state<V>& s, double lr) {
     const T c1 = T(1) - static_cast<T>(std::pow(a.beta1, double(t)));
     const T c2 = T(1) - static_cast<T>(std::pow(a.beta2, double(t)));
     const T eps = static_cast<T>(a.eps);
+    // m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr (m / c1) / (sqrt(v / c2) + eps), on
+    // numbers or on SIMD batches
+    const auto update = [&](auto& mi, auto& vi, auto& wi, const auto& di) {
+        using U = std::remove_cvref_t<decltype(mi)>;
+        mi = U(b1) * mi + U(T(1) - b1) * di;
+        vi = U(b2) * vi + U(T(1) - b2) * (di * di);
+        wi = wi - U(rate) * (mi / U(c1)) / (math::sqrt(vi / U(c2)) + U(eps));
+    };
     if constexpr (std::is_arithmetic_v<V>) {
-        s.first = b1 * s.first + (T(1) - b1) * g;
-        s.second = b2 * s.second + (T(1) - b2) * g * g;
-        p -= rate * (s.first / c1) / (std::sqrt(s.second / c2) + eps);
+        update(s.first, s.second, p, g);
     } else {
-        // one pass over the four arrays, the same operations per element as the formulas above,
-        // in SIMD batches (std::sqrt may set errno, which keeps the compiler from vectorising the
-        // loop itself; v is never negative)
+        // one pass over the four arrays in SIMD batches (std::sqrt may set errno, which keeps the
+        // compiler from vectorising the loop itself; v is never negative), then the rest
         T* m = s.first.data();
         T* v = s.second.data();
         T* w = p.data();
         const T* d = g.data();
-        const auto update = [&](auto& mi, auto& vi, auto& wi, const auto& di) {
-            using U = std::remove_cvref_t<decltype(mi)>;
-            mi = U(b1) * mi + U(T(1) - b1) * di;
-            vi = U(b2) * vi + U(T(1) - b2) * (di * di);
-            wi = wi - U(rate) * (mi / U(c1)) / (math::sqrt(vi / U(c2)) + U(eps));
-        };
         using B = xsimd::batch<T>;
         const std::size_t n = p.size();
         std::size_t i = 0;
