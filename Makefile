@@ -2,7 +2,7 @@
 # every target that builds first installs the missing packages (make deps).
 #
 #   make test            build/ (Release, -O2, asserts on) + all CTest tests
-#   make sanitize-test   build-asan/ (ASan+UBSan, -O1) + unit and example tests
+#   make sanitize-test   build-asan/ (ASan+UBSan; tests -O0, examples -O1) + unit and example tests
 #   make demo            build and run examples/linear_regression
 #   make bench           build-bench/ (-O3 -march=native) + target run_bench
 #   make help
@@ -23,7 +23,7 @@ BENCH_DIR  ?= build-bench
 
 CMAKE_ARGS       ?=
 BUILD_ARGS       := -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O2
-ASAN_ARGS        := -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" \
+ASAN_ARGS        := -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O0 -g1" \
                     -DSYMDIFF_SANITIZE=ON -DSYMDIFF_RANDOM_SAMPLE=ON
 BENCH_ARGS       := -DCMAKE_BUILD_TYPE=Release -DSYMDIFF_BUILD_BENCHMARKS=ON -DSYMDIFF_NATIVE=ON \
                     -DSYMDIFF_BUILD_TESTS=OFF
