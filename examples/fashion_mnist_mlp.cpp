@@ -23,6 +23,7 @@
 // follows the data: float images give float parameters, gradients and losses).
 //
 // TEST-ARGS: --quick
+// SANITIZER-FLAGS: -O1
 #include <cmath>
 #include <cstdio>
 #include <string>

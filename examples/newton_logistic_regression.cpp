@@ -16,6 +16,8 @@
 // than 100 steps to come within 1e-6 of Newton's minimum of the loss (2639 here); both end at the
 // same w.
 // Writes newton_vs_gradient_descent.png (the loss above its minimum, per iteration, log scale).
+//
+// SANITIZER-FLAGS: -O1
 #include <cmath>
 #include <cstdio>
 #include <vector>
