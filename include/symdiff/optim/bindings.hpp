@@ -111,6 +111,17 @@ struct data_set {
     }
 };
 
+namespace detail {
+template <class T>
+inline constexpr bool is_parameter_set = false;
+template <class... Ps>
+inline constexpr bool is_parameter_set<parameter_set<Ps...>> = true;
+template <class T>
+inline constexpr bool is_data_set = false;
+template <class... Ds>
+inline constexpr bool is_data_set<data_set<Ds...>> = true;
+}  // namespace detail
+
 /// The parameters to optimise with their initial values: `params(w = 0.0, b = 0.0)`.
 template <Binding... Bs>
 auto params(Bs&&... bs) {

@@ -28,14 +28,6 @@ descent_result<parameter_set<Ps...>> gradient_descent(const Loss& loss, const pa
 }
 
 namespace detail {
-template <class T>
-inline constexpr bool is_parameter_set = false;
-template <class... Ps>
-inline constexpr bool is_parameter_set<parameter_set<Ps...>> = true;
-template <class T>
-inline constexpr bool is_data_set = false;
-template <class... Ds>
-inline constexpr bool is_data_set<data_set<Ds...>> = true;
 /// False: the condition of the static_assert below (instantiated only when the misuse is written).
 template <class...>
 inline constexpr bool unwrapped_bindings = false;

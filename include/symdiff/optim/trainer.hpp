@@ -85,6 +85,14 @@ named_metric<E> metric(std::string name, const E& e) {
 
 namespace detail {
 
+template <class T>
+inline constexpr bool is_named_metric = false;
+template <class E>
+inline constexpr bool is_named_metric<named_metric<E>> = true;
+/// False: the condition of validate_on's static_assert (instantiated only when the misuse is written).
+template <class...>
+inline constexpr bool misused_validate_on = false;
+
 template <class V>
 std::size_t first_extent(const V& v) {
     if constexpr (std::is_arithmetic_v<std::remove_cvref_t<V>>) return 0;
@@ -352,6 +360,17 @@ public:
             return out;
         };
         validation_(result_.parameters);  // a metric that is not a number, or bad shapes: an error now
+        return *this;
+    }
+
+    /// (validation data not in data(...), or a metric not written metric("name", expression): a
+    /// compile error that says how)
+    template <class V, class... Ms>
+    requires(!detail::is_data_set<V> || !(detail::is_named_metric<Ms> && ...)) trainer& validate_on(const V&,
+                                                                                                    const Ms&...) {
+        static_assert(detail::misused_validate_on<V, Ms...>,
+                      "trainer.validate_on(data(x = Xv, y = Yv), metric(\"mae\", mean(abs(f - y))), ...): the "
+                      "validation data go in data(...), and each metric is written metric(\"name\", expression)");
         return *this;
     }
 
