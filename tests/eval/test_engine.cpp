@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <new>
@@ -24,7 +25,7 @@
 #include <xtensor/xtensor.hpp>
 
 namespace {
-std::size_t allocations = 0;  // calls of operator new in this program
+std::atomic<std::size_t> allocations{0};  // calls of operator new in this program (on every thread)
 }  // namespace
 
 void* operator new(std::size_t n) {
@@ -162,24 +163,30 @@ BOOST_AUTO_TEST_CASE(an_input_with_rows_broadcast_in_a_loop_is_read_at_every_blo
 }
 
 BOOST_AUTO_TEST_CASE(a_warmed_up_step_allocates_nothing) {
-    const rows_data d(20000, 4);
-    xt::xtensor<double, 1> W{0.1, 0.2, -0.3, 0.4};
-    const auto loss = mean(square(sigmoid(dot(X, w) + b) - y)) + 0.01 * sum(square(w));
-    auto step = compile(rows(X, y), loss, derivative(loss, w), derivative(loss, b));
-    double bias = 0.0;
-    const std::size_t cold = allocations;
-    step(X = d.X, y = d.y, w = W, b = bias);
-    BOOST_TEST(allocations > cold);  // the first call plans and allocates (and the counter sees it)
-    step(X = d.X, y = d.y, w = W, b = bias);
+    // on one thread, and on two (4 blocks of rows: the helper thread runs two of them)
+    for (const std::size_t threads : {1u, 2u}) {
+        const rows_data d(20000, 4);
+        xt::xtensor<double, 1> W{0.1, 0.2, -0.3, 0.4};
+        const auto loss = mean(square(sigmoid(dot(X, w) + b) - y)) + 0.01 * sum(square(w));
+        auto step = compile(rows(X, y), loss, derivative(loss, w), derivative(loss, b));
+        step.threads(threads);
+        double bias = 0.0;
+        const std::size_t cold = allocations;
+        counters().reset();
+        step(X = d.X, y = d.y, w = W, b = bias);
+        BOOST_TEST(allocations > cold);  // the first call plans and allocates (and the counter sees it)
+        BOOST_TEST(counters().helper_threads == threads - 1);
+        step(X = d.X, y = d.y, w = W, b = bias);
 
-    const std::size_t before = allocations;
-    for (int s = 0; s < 5; ++s) {
-        const auto [L, gw, gb] = step(X = d.X, y = d.y, w = W, b = bias);
-        for (std::size_t j = 0; j < W.size(); ++j) W(j) -= 0.1 * gw(j);  // parameters change, shapes do not
-        bias -= 0.1 * gb;
-        BOOST_TEST(std::isfinite(L));
+        const std::size_t before = allocations;
+        for (int s = 0; s < 5; ++s) {
+            const auto [L, gw, gb] = step(X = d.X, y = d.y, w = W, b = bias);
+            for (std::size_t j = 0; j < W.size(); ++j) W(j) -= 0.1 * gw(j);  // parameters change, shapes do not
+            bias -= 0.1 * gb;
+            BOOST_TEST(std::isfinite(L));
+        }
+        BOOST_TEST(allocations - before == 0u, "threads: " << threads);
     }
-    BOOST_TEST(allocations - before == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(repeated_subtrees_holding_runtime_numbers_are_computed_once) {
@@ -300,6 +307,29 @@ BOOST_AUTO_TEST_CASE(thread_counts_give_the_same_bits) {
     }
     BOOST_TEST(one.L == ref_L / 200000, boost::test_tools::tolerance(1e-11));
     BOOST_TEST(one.gb == ref_gb / 200000, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(helper_threads_start_once_and_serve_every_pass) {
+    // 25 blocks of rows on 3 threads, five runs of one program: the two helper threads start at the
+    // first run (its plan) and run their groups of blocks in every run, with the same bits each time
+    const rows_data d(200000, 3);
+    const xt::xtensor<double, 1> W{0.4, -0.3, 0.2};
+    const auto loss = mean(square(tanh(dot(X, w) + b) - y));
+    auto single = compile(rows(X, y), loss, derivative(loss, w));
+    const auto [L1, g1] = single(X = d.X, y = d.y, w = W, b = 0.1);
+    const xt::xarray<double> gw1 = g1;
+    auto step = compile(rows(X, y), loss, derivative(loss, w));
+    step.threads(3);
+    counters().reset();
+    for (int run = 0; run < 5; ++run) {
+        const std::size_t blocks_before = counters().row_blocks;
+        const auto [L, gw] = step(X = d.X, y = d.y, w = W, b = 0.1);
+        BOOST_TEST(L == L1);  // exactly
+        BOOST_TEST(gw == gw1);
+        BOOST_TEST(counters().row_blocks - blocks_before < 25u);  // the helpers ran the other blocks
+    }
+    BOOST_TEST(counters().helper_threads == 2u);
+    BOOST_TEST(counters().plans == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(the_driver_takes_a_thread_count) {

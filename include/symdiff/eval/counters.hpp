@@ -19,6 +19,7 @@ struct evaluation_counters {
     std::size_t structural = 0;       ///< structural node computations
     std::size_t scaled_sums = 0;      ///< sums of c * v (c a number) taken as c times the sum of v
     std::size_t listed_programs = 0;  ///< programs listed at run time (literals differ by occurrence)
+    std::size_t helper_threads = 0;   ///< helper threads started (a program keeps them from run to run)
 
     /// Structural computations of the operation named `name` (as in to_string: "dot", "sum", ...).
     std::size_t operation(std::string_view name) const {

@@ -30,7 +30,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -46,6 +45,7 @@
 #include "kernels.hpp"
 #include "lower.hpp"
 #include "schedule.hpp"
+#include "thread_team.hpp"
 
 namespace symdiff::detail {
 
@@ -477,6 +477,11 @@ public:
         for (std::size_t i = 0; i < helpers; ++i)
             workers_.push_back(std::unique_ptr<executor>(new executor(*this, helper_tag{})));
         errors_.assign(helpers + 1, nullptr);
+        if (helpers == 0) team_.reset();
+        else if (!team_ || team_->helpers() != helpers) {
+            team_ = std::make_unique<thread_team>(helpers);
+            counters().helper_threads += helpers;
+        }
     }
 
     /// An elementwise node whose result is larger than each of its operands with rows, because two
@@ -558,15 +563,12 @@ public:
         const std::size_t stride = workers_.size() + 1;
         std::vector<std::exception_ptr>& errors = errors_;
         std::fill(errors.begin(), errors.end(), nullptr);
-        {
-            std::vector<std::thread> pool;
-            pool.reserve(workers_.size());
-            for (std::size_t i = 1; i < stride; ++i)
-                pool.emplace_back(&executor::run_groups, workers_[i - 1].get(), std::ref(*this), i, stride,
-                                  std::ref(errors[i]));
-            run_groups(*this, 0, stride, errors[0]);
-            for (std::thread& th : pool) th.join();
-        }
+        auto job = [&](std::size_t i) {
+            executor& runner = i == 0 ? *this : *workers_[i - 1];
+            runner.run_groups(*this, i, stride, errors[i]);
+        };
+        if (team_) team_->run(job);
+        else job(0);
         for (const std::exception_ptr& e : errors)
             if (e) std::rethrow_exception(e);
         // sums, then reductions: group 0 wrote into the results, the others add in order
@@ -1031,8 +1033,9 @@ private:
     std::vector<T*> reduce_whole_;                    ///< per reduction over rows: its result
     std::vector<std::size_t> reduce_offset_;          ///< ... and its offset in a group's part
     std::vector<T> group_reduce_;                     ///< groups 1.. : their parts of the reductions
-    std::vector<std::unique_ptr<executor>> workers_;  ///< (the threads themselves start at each pass)
+    std::vector<std::unique_ptr<executor>> workers_;  ///< per helper thread: its executor
     std::vector<std::exception_ptr> errors_;          ///< per thread: what it threw
+    std::unique_ptr<thread_team> team_;               ///< the helper threads, kept between passes
 };
 
 #ifdef SYMDIFF_PRECOMPILED
