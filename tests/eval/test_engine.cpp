@@ -330,6 +330,16 @@ BOOST_AUTO_TEST_CASE(helper_threads_start_once_and_serve_every_pass) {
     }
     BOOST_TEST(counters().helper_threads == 2u);
     BOOST_TEST(counters().plans == 1u);
+    // new shapes: one block of rows (no helper needed), then 25 again; the same two threads serve
+    const rows_data small(3000, 3);
+    const auto [Ls, gs] = step(X = small.X, y = small.y, w = W, b = 0.1);
+    const auto [Ls1, gs1] = single(X = small.X, y = small.y, w = W, b = 0.1);
+    BOOST_TEST(Ls == Ls1);
+    BOOST_TEST(gs == gs1);
+    const auto [L, gw] = step(X = d.X, y = d.y, w = W, b = 0.1);
+    BOOST_TEST(L == L1);
+    BOOST_TEST(gw == gw1);
+    BOOST_TEST(counters().helper_threads == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(the_driver_takes_a_thread_count) {

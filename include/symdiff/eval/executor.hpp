@@ -130,6 +130,7 @@ public:
     /// Threads that run the groups of blocks of rows (1: the calling thread only). The results do
     /// not depend on it. Takes effect at the next plan.
     void threads(std::size_t n) {
+        if ((n == 0 ? 1 : n) != threads_) team_.reset();
         threads_ = n == 0 ? 1 : n;
         planned_ = false;
     }
@@ -477,10 +478,11 @@ public:
         for (std::size_t i = 0; i < helpers; ++i)
             workers_.push_back(std::unique_ptr<executor>(new executor(*this, helper_tag{})));
         errors_.assign(helpers + 1, nullptr);
-        if (helpers == 0) team_.reset();
-        else if (!team_ || team_->helpers() != helpers) {
-            team_ = std::make_unique<thread_team>(helpers);
-            counters().helper_threads += helpers;
+        // the threads: threads_ - 1 of them, started by the first plan that uses them and kept by
+        // every later plan (a plan with fewer groups than threads leaves some idle)
+        if (helpers > 0 && !team_) {
+            team_ = std::make_unique<thread_team>(threads_ - 1);
+            counters().helper_threads += threads_ - 1;
         }
     }
 
@@ -564,10 +566,11 @@ public:
         std::vector<std::exception_ptr>& errors = errors_;
         std::fill(errors.begin(), errors.end(), nullptr);
         auto job = [&](std::size_t i) {
+            if (i >= stride) return;  // (a thread this plan does not need)
             executor& runner = i == 0 ? *this : *workers_[i - 1];
             runner.run_groups(*this, i, stride, errors[i]);
         };
-        if (team_) team_->run(job);
+        if (team_ && stride > 1) team_->run(job);
         else job(0);
         for (const std::exception_ptr& e : errors)
             if (e) std::rethrow_exception(e);

@@ -10,8 +10,8 @@
 // A helper that has run a job watches for the next one for a short while (spin_time) before it
 // sleeps on a condition variable, and the caller watches for the helpers to finish the same way:
 // a training loop calls the program again within microseconds, and waking a sleeping thread took
-// longer than that. The jobs must not throw (the executor's catch what they run and rethrow on the
-// caller).
+// longer than that. The helpers' jobs must not throw (the executor's catch what they run and
+// rethrow on the caller); the caller's may, and run() then waits for the helpers before it rethrows.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -29,18 +29,16 @@ public:
 
     explicit thread_team(std::size_t helpers) {
         threads_.reserve(helpers);
-        for (std::size_t i = 1; i <= helpers; ++i) threads_.emplace_back([this, i] { serve(i); });
+        try {
+            for (std::size_t i = 1; i <= helpers; ++i) threads_.emplace_back([this, i] { serve(i); });
+        } catch (...) {  // a thread that could not start: stop those that did
+            stop_all();
+            throw;
+        }
     }
     thread_team(const thread_team&) = delete;
     thread_team& operator=(const thread_team&) = delete;
-    ~thread_team() {
-        {
-            const std::lock_guard<std::mutex> lock(m_);
-            stop_.store(true);
-        }
-        start_.notify_all();
-        for (std::thread& t : threads_) t.join();
-    }
+    ~thread_team() { stop_all(); }
 
     std::size_t helpers() const { return threads_.size(); }
 
@@ -56,13 +54,30 @@ public:
             generation_.fetch_add(1);  // (publishes job_ and arg_ to the helpers that read it)
         }
         start_.notify_all();
-        job(std::size_t{0});
+        try {
+            job(std::size_t{0});
+        } catch (...) {  // (the helpers still read the job: wait for them before leaving)
+            wait_for_helpers();
+            throw;
+        }
+        wait_for_helpers();
+    }
+
+private:
+    void wait_for_helpers() {
         if (spin_until([this] { return pending_.load() == 0; })) return;
         std::unique_lock<std::mutex> lock(m_);
         done_.wait(lock, [this] { return pending_.load() == 0; });
     }
+    void stop_all() {
+        {
+            const std::lock_guard<std::mutex> lock(m_);
+            stop_.store(true);
+        }
+        start_.notify_all();
+        for (std::thread& t : threads_) t.join();
+    }
 
-private:
     template <class F>
     static void call(void* f, std::size_t i) {
         (*static_cast<F*>(f))(i);

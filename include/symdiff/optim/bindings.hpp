@@ -215,7 +215,8 @@ long first_non_finite(const V& v) {
         return std::isfinite(static_cast<double>(v)) ? -1 : 0;
     } else {
         using A = std::remove_cvref_t<V>;
-        if constexpr (is_row_major_array<A>::value && std::is_floating_point_v<typename A::value_type>) {
+        using E = typename A::value_type;  // (xsimd has batches of float and double, not long double)
+        if constexpr (is_row_major_array<A>::value && (std::is_same_v<E, float> || std::is_same_v<E, double>)) {
             return first_non_finite_of(v.data(), v.size());
         } else {
             long i = 0;
