@@ -2,7 +2,7 @@
 # every target that builds first installs the missing packages (make deps).
 #
 #   make test            build/ (Release, -O2, asserts on) + all CTest tests
-#   make sanitize-test   build-asan/ (ASan+UBSan; tests -O0, examples -O1) + unit and example tests
+#   make sanitize-test   build-asan/ (ASan+UBSan, -O0; see examples/CMakeLists.txt) + unit and example tests
 #   make demo            build and run examples/linear_regression
 #   make bench           build-bench/ (-O3 -march=native) + target run_bench
 #   make help
