@@ -19,6 +19,14 @@ struct contains<node<Op, Args...>, S>
 template <class E, class S>
 inline constexpr bool depends_on = contains<std::remove_cvref_t<E>, std::remove_cvref_t<S>>::value;
 
+namespace detail {
+/// False for every argument list: the condition of the static_assert in an overload that exists
+/// only to catch a misuse (`sum(x, 1)`, `derivative(f, w, b)`, ...) and say in words what to write.
+/// It depends on the overload's template arguments, so it fires only when that overload is chosen.
+template <class...>
+inline constexpr bool misuse = false;
+}  // namespace detail
+
 /// True when the type alone identifies the value (no runtime literal inside): such subtrees can be
 /// shared by type during evaluation.
 template <class E>

@@ -5,6 +5,7 @@
 #include <boost/hana/tuple.hpp>
 
 #include "../core/symbol.hpp"
+#include "../core/traits.hpp"
 #include "../ops/axis.hpp"
 #include "../ops/for_a_number.hpp"
 #include "../ops/reductions.hpp"
@@ -63,19 +64,10 @@ constexpr auto derivative(const E& e, S s) {
     else return for_a_number_op<1>::make(detail::forward_derivative(e, s), s);
 }
 
-namespace detail {
-/// False: the conditions of the static_asserts below, which name a misuse in words (each is
-/// instantiated only when that misuse is written).
-template <class...>
-inline constexpr bool several_symbols = false;
-template <class>
-inline constexpr bool number_direction = false;
-}  // namespace detail
-
 /// (several symbols: a compile error that says what to write instead)
 template <Expression E, class S1, class S2, class... S>
 constexpr auto derivative(const E& e, S1, S2, S...) {
-    static_assert(detail::several_symbols<S1, S2, S...>,
+    static_assert(detail::misuse<S1, S2, S...>,
                   "derivative(f, w, b): derivative takes one symbol; gradient(f, w, b) gives the derivative with "
                   "respect to each (a tuple), derivative(derivative(f, w), b) the mixed second derivative");
     return e;
@@ -104,7 +96,7 @@ constexpr auto jvp(const F& f, S s, V v) {
 template <Expression F, class S, class V>
 requires std::is_arithmetic_v<V>
 constexpr auto jvp(const F& f, S, V) {
-    static_assert(detail::number_direction<V>,
+    static_assert(detail::misuse<V>,
                   "jvp(f, s, 1.0): the direction is an expression: a symbol bound to the direction's values "
                   "(jvp(f, s, v), with v = V among the bindings), or an exact constant such as 1_c");
     return f;
@@ -124,7 +116,7 @@ constexpr auto hvp(const E& loss, S s, V v) {
 template <Expression E, class S, class V>
 requires std::is_arithmetic_v<V>
 constexpr auto hvp(const E& loss, S, V) {
-    static_assert(detail::number_direction<V>,
+    static_assert(detail::misuse<V>,
                   "hvp(loss, s, 1.0): the direction is an expression: a symbol bound to the direction's values "
                   "(hvp(loss, s, v), with v = V among the bindings), or an exact constant such as 1_c");
     return loss;

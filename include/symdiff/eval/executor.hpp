@@ -130,8 +130,9 @@ public:
     /// Threads that run the groups of blocks of rows (1: the calling thread only). The results do
     /// not depend on it. Takes effect at the next plan.
     void threads(std::size_t n) {
-        if ((n == 0 ? 1 : n) != threads_) team_.reset();
-        threads_ = n == 0 ? 1 : n;
+        if (n == 0) n = 1;
+        if (n != threads_) team_.reset();  // (the team has threads_ - 1 helpers)
+        threads_ = n;
         planned_ = false;
     }
     std::size_t threads() const { return threads_; }

@@ -31,12 +31,6 @@ template <int A>
 inline constexpr axis_t<A> axis{};
 
 namespace detail {
-/// False for every I: the condition of the static_assert of the overloads that catch an axis
-/// given as an integer (`sum(x, 1)`, as torch.sum(x, 1) is written): an axis is part of the
-/// expression's type, `axis<1>`.
-template <class I>
-inline constexpr bool integer_axis = false;
-
 /// An axis index in [0, rank), or shape_error.
 inline std::size_t normalize_axis(int a, std::size_t rank) {
     const long r = static_cast<long>(rank);

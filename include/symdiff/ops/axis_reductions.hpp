@@ -225,8 +225,7 @@ constexpr auto sum(E e, axis_t<A>) {
 /// (an axis given as an integer: a compile error that says to write axis<1>)
 template <Expression E, std::integral I>
 constexpr auto sum(E e, I) {
-    static_assert(detail::integer_axis<I>,
-                  "sum(e, 1): an axis is part of the expression's type: write sum(e, axis<1>)");
+    static_assert(detail::misuse<I>, "sum(e, 1): an axis is part of the expression's type: write sum(e, axis<1>)");
     return e;
 }
 
@@ -239,8 +238,7 @@ constexpr auto mean(E e, axis_t<A>) {
 
 template <Expression E, std::integral I>
 constexpr auto mean(E e, I) {
-    static_assert(detail::integer_axis<I>,
-                  "mean(e, 0): an axis is part of the expression's type: write mean(e, axis<0>)");
+    static_assert(detail::misuse<I>, "mean(e, 0): an axis is part of the expression's type: write mean(e, axis<0>)");
     return e;
 }
 

@@ -213,7 +213,7 @@ constexpr auto concatenate(E1 a, E2 b, E3 c, axis_t<A> = {}) {
 
 template <Expression E1, Expression E2, std::integral I>
 constexpr auto concatenate(E1 a, E2, I) {
-    static_assert(detail::integer_axis<I>,
+    static_assert(detail::misuse<I>,
                   "concatenate(a, b, 1): an axis is part of the expression's type: write concatenate(a, b, axis<1>)");
     return a;
 }

@@ -4,6 +4,7 @@
 // differentiation). The operators and functions are constrained to symdiff expressions, so they never capture xtensor's
 // or the standard library's arithmetic.
 #include "../core/constant.hpp"
+#include "../core/traits.hpp"
 #include "add.hpp"
 #include "divide.hpp"
 #include "min_max.hpp"
@@ -91,15 +92,12 @@ concept array_operand = requires {
 &&!Expression<std::remove_cvref_t<X>>;
 template <class E>
 concept expression_operand = Expression<std::remove_cvref_t<E>>;
-/// False for every X: the condition of the static_asserts below.
-template <class X>
-inline constexpr bool array_in_expression = false;
 }  // namespace detail
 
 template <detail::expression_operand E, detail::array_operand X>
 constexpr auto operator+(E&& e, X&&) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "e + X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;
@@ -107,7 +105,7 @@ constexpr auto operator+(E&& e, X&&) {
 template <detail::array_operand X, detail::expression_operand E>
 constexpr auto operator+(X&&, E&& e) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "X + e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;
@@ -115,7 +113,7 @@ constexpr auto operator+(X&&, E&& e) {
 template <detail::expression_operand E, detail::array_operand X>
 constexpr auto operator-(E&& e, X&&) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "e - X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;
@@ -123,7 +121,7 @@ constexpr auto operator-(E&& e, X&&) {
 template <detail::array_operand X, detail::expression_operand E>
 constexpr auto operator-(X&&, E&& e) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "X - e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;
@@ -131,7 +129,7 @@ constexpr auto operator-(X&&, E&& e) {
 template <detail::expression_operand E, detail::array_operand X>
 constexpr auto operator*(E&& e, X&&) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "e * X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;
@@ -139,7 +137,7 @@ constexpr auto operator*(E&& e, X&&) {
 template <detail::array_operand X, detail::expression_operand E>
 constexpr auto operator*(X&&, E&& e) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "X * e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;
@@ -147,7 +145,7 @@ constexpr auto operator*(X&&, E&& e) {
 template <detail::expression_operand E, detail::array_operand X>
 constexpr auto operator/(E&& e, X&&) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "e / X with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;
@@ -155,7 +153,7 @@ constexpr auto operator/(E&& e, X&&) {
 template <detail::array_operand X, detail::expression_operand E>
 constexpr auto operator/(X&&, E&& e) {
     static_assert(
-        detail::array_in_expression<X>,
+        detail::misuse<X>,
         "X / e with X an array: an array cannot be part of a symdiff expression: give it a symbol (constexpr auto x = "
         "symbol<\"x\">) and bind the array when evaluating or training: evaluate(e, x = X), data(x = X)");
     return e;

@@ -137,7 +137,7 @@ constexpr auto log_sum_exp(E e, axis_t<A>) {
 }
 template <Expression E, std::integral I>
 constexpr auto log_sum_exp(E e, I) {
-    static_assert(detail::integer_axis<I>,
+    static_assert(detail::misuse<I>,
                   "log_sum_exp(e, 1): an axis is part of the expression's type: write log_sum_exp(e, axis<1>)");
     return e;
 }
@@ -150,7 +150,7 @@ constexpr auto log_softmax(E e, axis_t<A>) {
 }
 template <Expression E, std::integral I>
 constexpr auto log_softmax(E e, I) {
-    static_assert(detail::integer_axis<I>,
+    static_assert(detail::misuse<I>,
                   "log_softmax(e, 1): an axis is part of the expression's type: write log_softmax(e, axis<1>)");
     return e;
 }
@@ -163,7 +163,7 @@ constexpr auto softmax(E e, axis_t<A>) {
 }
 template <Expression E, std::integral I>
 constexpr auto softmax(E e, I) {
-    static_assert(detail::integer_axis<I>,
+    static_assert(detail::misuse<I>,
                   "softmax(e, 1): an axis is part of the expression's type: write softmax(e, axis<1>)");
     return e;
 }

@@ -27,17 +27,11 @@ descent_result<parameter_set<Ps...>> gradient_descent(const Loss& loss, const pa
     return t.result();
 }
 
-namespace detail {
-/// False: the condition of the static_assert below (instantiated only when the misuse is written).
-template <class...>
-inline constexpr bool unwrapped_bindings = false;
-}  // namespace detail
-
 /// (parameters or data not wrapped in params(...) and data(...): a compile error that says how)
 template <Expression Loss, class P, class D, class... Rest>
 requires(!detail::is_parameter_set<P> || !detail::is_data_set<D>) auto gradient_descent(const Loss&, const P&, const D&,
                                                                                         const Rest&...) {
-    static_assert(detail::unwrapped_bindings<P, D>,
+    static_assert(detail::misuse<P, D>,
                   "gradient_descent(loss, params(w = 0.0, ...), data(x = X, y = Y), {options}): the parameters "
                   "go in params(...), the data in data(...)");
     return 0;  // (the deduced return type makes the assertion fire at the call)

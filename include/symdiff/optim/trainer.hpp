@@ -89,9 +89,6 @@ template <class T>
 inline constexpr bool is_named_metric = false;
 template <class E>
 inline constexpr bool is_named_metric<named_metric<E>> = true;
-/// False: the condition of validate_on's static_assert (instantiated only when the misuse is written).
-template <class...>
-inline constexpr bool misused_validate_on = false;
 
 template <class V>
 std::size_t first_extent(const V& v) {
@@ -368,7 +365,7 @@ public:
     template <class V, class... Ms>
     requires(!detail::is_data_set<V> || !(detail::is_named_metric<Ms> && ...)) trainer& validate_on(const V&,
                                                                                                     const Ms&...) {
-        static_assert(detail::misused_validate_on<V, Ms...>,
+        static_assert(detail::misuse<V, Ms...>,
                       "trainer.validate_on(data(x = Xv, y = Yv), metric(\"mae\", mean(abs(f - y))), ...): the "
                       "validation data go in data(...), and each metric is written metric(\"name\", expression)");
         return *this;
