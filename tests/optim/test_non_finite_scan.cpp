@@ -12,6 +12,7 @@
 #include <string>
 
 #include <symdiff/symdiff.hpp>
+#include <xsimd/xsimd.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
@@ -65,6 +66,22 @@ void check_every_position() {
 BOOST_AUTO_TEST_CASE(every_position_in_float_and_double_arrays) {
     check_every_position<float>();
     check_every_position<double>();
+}
+
+// The suite builds this file twice: for the baseline instruction set (SSE2: batches of two
+// doubles) and, as test_optim_non_finite_scan_native, for this machine's widest one. The native
+// build must really run the wide batches, or the comparisons that differ between widths (AVX-512's
+// ordered !=) go untested.
+BOOST_AUTO_TEST_CASE(the_scan_runs_the_widest_batches_it_was_built_for) {
+    BOOST_TEST_MESSAGE("SIMD: " << xsimd::default_arch::name() << ", " << xsimd::batch<double>::size
+                                << " doubles per batch");
+#ifdef SYMDIFF_TEST_NATIVE
+    const auto cpu = xsimd::available_architectures();
+    if (cpu.avx512f) BOOST_TEST(xsimd::batch<double>::size == 8u);
+    else if (cpu.avx) BOOST_TEST(xsimd::batch<double>::size == 4u);
+#else
+    BOOST_TEST(xsimd::batch<double>::size >= 2u);
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(matrices_views_and_numbers) {
