@@ -85,11 +85,15 @@ constexpr auto gradient_of(const E& loss, S s) {
 /// f times v): d/dε f(s + ε v) at ε = 0, by forward mode. `v` is a symbol bound to the direction,
 /// or any expression, of the shape of the value bound to `s`, or one that broadcasts to it (`1_c`:
 /// every element moves together); else the evaluation throws shape_error. `f` may be
-/// array-valued. Costs about one evaluation of f more.
+/// array-valued; the result has f's shape, zeros where f does not depend on s (f linear in s: a
+/// Hessian-vector product of 0). Costs about one evaluation of f more.
 template <Expression F, class S, Expression V>
 constexpr auto jvp(const F& f, S s, V v) {
     static_assert(Symbol<S>, "jvp(f, s, v): s must be a symbol such as symdiff::symbol<\"x\">");
-    return detail::forward_derivative(f, s, broadcast_to(v, s));
+    using D = decltype(detail::forward_derivative(f, s, broadcast_to(v, s)));
+    // (the exact 0 would evaluate to the number 0; f is read for its shape only)
+    if constexpr (std::is_same_v<D, zero_t>) return make_node<broadcast_to_op>(zero, f);
+    else return detail::forward_derivative(f, s, broadcast_to(v, s));
 }
 
 /// (a number as the direction: a compile error that says what to write instead)
