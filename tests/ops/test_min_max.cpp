@@ -64,6 +64,23 @@ BOOST_AUTO_TEST_CASE(plain_number_operands) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(plain_numbers_in_comparisons_and_where) {
+    // less(x, 1.0), less_equal(0.5, x), where(c, x, 0.0): a plain number becomes a literal, as in
+    // max(x, 0.0) and x + 1.0
+    for (double v : xs) {
+        BOOST_TEST_CONTEXT("x = " << v) {
+            BOOST_TEST(evaluate(less(x, 1.0), x = v) == (v < 1.0 ? 1.0 : 0.0));
+            BOOST_TEST(evaluate(less(1.0, x), x = v) == (1.0 < v ? 1.0 : 0.0));
+            BOOST_TEST(evaluate(less_equal(x, 0.5), x = v) == (v <= 0.5 ? 1.0 : 0.0));
+            BOOST_TEST(evaluate(less_equal(0.5, x), x = v) == (0.5 <= v ? 1.0 : 0.0));
+            BOOST_TEST(evaluate(where(less(x, 1.0), square(x), 0.0), x = v) == (v < 1.0 ? v * v : 0.0));
+            BOOST_TEST(evaluate(where(less(x, 1.0), 2.0, x), x = v) == (v < 1.0 ? 2.0 : v));
+            BOOST_TEST(evaluate(where(less(x, 1.0), 2.0, -3.0), x = v) == (v < 1.0 ? 2.0 : -3.0));
+            BOOST_TEST(evaluate(derivative(where(less(x, 1.0), square(x), 0.0), x), x = v) == (v < 1.0 ? 2 * v : 0.0));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(ties_send_the_derivative_to_the_first_operand) {
     BOOST_TEST(evaluate(derivative(min(x, y), x), x = 2.0, y = 2.0) == 1.0);
     BOOST_TEST(evaluate(derivative(min(x, y), y), x = 2.0, y = 2.0) == 0.0);

@@ -1,15 +1,17 @@
 #pragma once
-// `0.5 * x`, `x + 1`, `pow(x, 1.5)`, `max(x, 0.0)`: a plain number next to an expression becomes
-// a runtime literal (write `2_c` instead for a constant that folds and stays exact through
+// `0.5 * x`, `x + 1`, `pow(x, 1.5)`, `max(x, 0.0)`, `less(x, 1.0)`, `where(c, x, 0.0)`: a plain number next to an
+// expression becomes a runtime literal (write `2_c` instead for a constant that folds and stays exact through
 // differentiation). The operators and functions are constrained to symdiff expressions, so they never capture xtensor's
 // or the standard library's arithmetic.
 #include "../core/constant.hpp"
 #include "../core/traits.hpp"
 #include "add.hpp"
+#include "compare.hpp"
 #include "divide.hpp"
 #include "min_max.hpp"
 #include "pow.hpp"
 #include "subtract.hpp"
+#include "where.hpp"
 
 namespace symdiff {
 
@@ -72,6 +74,38 @@ constexpr auto max(N n, E e) {
 template <Expression E, Number N>
 constexpr auto max(E e, N n) {
     return max(e, literal<N>{n});
+}
+
+template <Number N, Expression E>
+constexpr auto less(N n, E e) {
+    return less(literal<N>{n}, e);
+}
+template <Expression E, Number N>
+constexpr auto less(E e, N n) {
+    return less(e, literal<N>{n});
+}
+template <Number N, Expression E>
+constexpr auto less_equal(N n, E e) {
+    return less_equal(literal<N>{n}, e);
+}
+template <Expression E, Number N>
+constexpr auto less_equal(E e, N n) {
+    return less_equal(e, literal<N>{n});
+}
+
+namespace detail {
+template <class V>
+constexpr auto as_operand(V v) {
+    if constexpr (Expression<V>) return v;
+    else return literal<V>{v};
+}
+}  // namespace detail
+
+/// `where(x < 1, x, 0.0)`: either branch may be a plain number.
+template <Expression C, class A, class B>
+requires((Number<A> || Number<B>)&&(Number<A> || Expression<A>)&&(Number<B> ||
+                                                                  Expression<B>)) constexpr auto where(C c, A a, B b) {
+    return where(c, detail::as_operand(a), detail::as_operand(b));
 }
 
 template <Expression A, Expression B>
