@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
 
 #include "tensor/classifier_support.hpp"
 
@@ -49,6 +50,16 @@ BOOST_AUTO_TEST_CASE(one_hot_encoding) {
     BOOST_TEST(evaluate(one_hot(y, 5), y = Y).shape()[1] == 5u);
     BOOST_TEST(to_string(one_hot<3>(y)) == "one_hot(y, 3)");
     BOOST_CHECK_THROW(evaluate(one_hot<2>(y), y = Y), shape_error);
+    // a label out of range is named with the operation and its labels, and the entry
+    try {
+        (void)evaluate(mean(cross_entropy(log_softmax(x), y)), x = xt::xtensor<double, 2>{{1, 2}, {3, 4}, {5, 6}},
+                       y = Y);
+        BOOST_TEST(false, "no shape_error for label 2 of 2 classes");
+    } catch (const shape_error& e) {
+        const std::string m = e.what();
+        BOOST_TEST(m.find("cross_entropy") != std::string::npos, m);
+        BOOST_TEST(m.find("label 2 at entry 0 is outside 0..1") != std::string::npos, m);
+    }
     // a function of labels only: no derivative with respect to anything else
     BOOST_TEST((std::is_same_v<decltype(derivative(sum(one_hot<3>(y) * W), y)), zero_t> ||
                 evaluate(derivative(sum(one_hot<3>(y) * W), y), y = Y, W = random_matrix(3, 3, 6)) == 0));

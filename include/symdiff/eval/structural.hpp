@@ -130,7 +130,12 @@ struct structural {
             if constexpr (NumberMask & 1u) s.num[id] = static_cast<T>(s.scale[id] * s.num[ids[0]]);
             else s.num[id] = static_cast<T>(s.scale[id] * s.total[id]);
         } else {
-            compute(node_of(s, id, node), s, id, ids, std::make_index_sequence<arity>{});
+            try {  // (a value the operation cannot take, such as a label out of range, named with the node)
+                compute(node_of(s, id, node), s, id, ids, std::make_index_sequence<arity>{});
+            } catch (const shape_error& e) {
+                if (s.program.node[id]->op->precondition) throw;
+                throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
+            }
         }
     }
 };

@@ -46,13 +46,12 @@ inline std::string number_text(double v) {
     return buf;
 }
 
-/// Index `j` of `idx` as a position on axis `axis` (extent `len`) of `op`'s operand, or
-/// shape_error (the indices are only read when the value is computed, so the message names the
-/// operation itself).
+/// Index `j` of `idx` as a position on axis `axis` (extent `len`) of the operand, or shape_error
+/// (the engine puts the node's text in front: `take(a, i, 0): index 4 at entry 1 is outside ...`).
 template <class T>
-std::size_t index_at(std::string_view op, const T* idx, std::size_t j, std::size_t axis, std::size_t len) {
+std::size_t index_at(const T* idx, std::size_t j, std::size_t axis, std::size_t len) {
     const T v = idx[j];
-    const std::string where = std::string(op) + ": index ";
+    const std::string where = "index ";
     if (!(v == std::floor(v)))
         throw shape_error(where + number_text(static_cast<double>(v)) + " at entry " + std::to_string(j) +
                           " is not an integer");
@@ -111,7 +110,7 @@ struct take_op : detail::indexed_base<A> {
         const T* ix = indices.data;
         const std::size_t J = indices.size();
         for (std::size_t j = 0; j < J; ++j) {
-            const std::size_t src = detail::index_at(name, ix, j, ax, sp.len);
+            const std::size_t src = detail::index_at(ix, j, ax, sp.len);
             for (std::size_t o = 0; o < sp.outer; ++o) {
                 const T* from = a.data + sp.at(o, src, 0);
                 T* to = out.data + (o * J + j) * sp.inner;
@@ -165,7 +164,7 @@ struct scatter_add_op : detail::indexed_base<A> {
         const std::size_t J = indices.size();
         const T* hv = as_array_ref<T>(h).data;
         for (std::size_t j = 0; j < J; ++j) {
-            const std::size_t dst = detail::index_at(name, ix, j, ax, sp.len);
+            const std::size_t dst = detail::index_at(ix, j, ax, sp.len);
             for (std::size_t o = 0; o < sp.outer; ++o) {
                 const T* from = hv + (o * J + j) * sp.inner;
                 T* to = out.data + sp.at(o, dst, 0);
