@@ -36,6 +36,7 @@
 #include "ops/reductions.hpp"
 #include "ops/relu.hpp"
 #include "ops/reshape.hpp"
+#include "ops/scaled_power.hpp"
 #include "ops/sigmoid.hpp"
 #include "ops/sign.hpp"
 #include "ops/sin.hpp"

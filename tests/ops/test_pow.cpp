@@ -96,6 +96,31 @@ BOOST_AUTO_TEST_CASE(symbolic_exponent_both_partials) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(runtime_exponents_at_a_base_of_zero) {
+    // d/dx x^b = b x^(b-1): at x = 0 with b = 0 that is 0 * 0^-1, which must read 0 (x^0 = 1 is
+    // constant; PyTorch's convention), not 0 * inf = NaN. Higher derivatives multiply by b - 1,
+    // b - 2, ...: the third of x^2 at 0 is 2 * 1 * 0 * 0^-1 = 0.
+    BOOST_TEST(evaluate(derivative(pow(x, 0.0), x), x = 0.0) == 0.0);
+    BOOST_TEST(evaluate(derivative(pow(x, y), x), x = 0.0, y = 0.0) == 0.0);
+    BOOST_TEST(evaluate(derivative<2>(pow(x, y), x), x = 0.0, y = 1.0) == 0.0);
+    BOOST_TEST(evaluate(derivative<3>(pow(x, 2.0), x), x = 0.0) == 0.0);
+    BOOST_TEST(evaluate(derivative<3>(pow(x, y), x), x = 0.0, y = 2.0) == 0.0);
+    // where the power is not 0 * inf the values are unchanged: 2.0 x at 0, 3 x^2 away from 0
+    BOOST_TEST(evaluate(derivative(pow(x, 2.0), x), x = 0.0) == 0.0);
+    BOOST_TEST(evaluate(derivative<2>(pow(x, 2.0), x), x = 0.0) == 2.0);
+    BOOST_TEST(near(evaluate(derivative<2>(pow(x, y), x), x = 1.5, y = 3.0), 3.0 * 2.0 * 1.5, 1e-14));
+    // over arrays, in the engine's SIMD loop: b = 0 lanes give 0, the others b x^(b-1)
+    const xt::xtensor<double, 1> X{0.0, 0.5, 2.0, 0.0, 1.0, 3.0, 0.0, 2.5, 0.25};
+    const xt::xtensor<double, 1> Y{0.0, 3.0, -1.5, 0.0, 0.0, 2.0, 2.0, 0.5, 1.0};
+    const xt::xarray<double> d = evaluate(derivative(pow(x, y), x), x = X, y = Y);
+    for (std::size_t i = 0; i < X.size(); ++i) {
+        const double expected = Y(i) == 0.0 ? 0.0 : Y(i) * std::pow(X(i), Y(i) - 1);
+        BOOST_TEST(near(d(i), expected, 1e-14), "entry " << i);
+    }
+    // printed as the product it is
+    BOOST_TEST(to_string(derivative(pow(x, y), x)) == "y * x^(y - 1)");
+}
+
 BOOST_AUTO_TEST_CASE(exponential_of_exact_base) {
     constexpr auto f = pow(2_c, x);  // (2^x)' = 2^x log 2
     for (double v : {-2.0, 0.0, 1.5, 3.0}) {

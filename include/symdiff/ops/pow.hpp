@@ -1,9 +1,11 @@
 #pragma once
 // Power a^b.   (a^b)'a = b a^(b-1),   (a^b)'b = a^b log a
-// With an exact exponent the derivative stays exact: pow(x, 3_c)' = 3 * x^2.
+// With an exact exponent the derivative stays exact: pow(x, 3_c)' = 3 * x^2. With a runtime
+// exponent b a^(b-1) is a scaled_power (ops/scaled_power.hpp): 0 where b = 0, also at a = 0.
 #include "../core/math.hpp"
 
 #include "log.hpp"
+#include "scaled_power.hpp"
 #include "sqrt.hpp"
 #include "square.hpp"
 #include "subtract.hpp"
@@ -50,7 +52,7 @@ struct pow_op : elementwise_op {
     static constexpr auto partial(const N& n) {
         const auto a = n.template arg<0>();
         const auto b = n.template arg<1>();
-        if constexpr (I == 0) return multiply(b, pow(a, subtract(b, one)));
+        if constexpr (I == 0) return scaled_power(b, a, subtract(b, one));
         else return multiply(n, log(a));
     }
 };
