@@ -19,8 +19,9 @@ namespace errors {
 template <fixed_string Name>
 struct symbol_has_no_value {
     static_assert(Name.size() == 0,
-                  "evaluate: a symbol of the expression has no value. Bind every symbol, e.g. "
-                  "evaluate(f, x = 1.0, y = Y); the symbol's name is in this template's argument");
+                  "a symbol of the expression has no value. Bind every symbol: evaluate(f, x = 1.0, y = Y); for "
+                  "gradient_descent or a trainer, each symbol of the loss goes in params(...) or in data(...). "
+                  "The symbol's name is in this template's argument");
     static constexpr bool value = false;
 };
 template <fixed_string Name>
