@@ -46,6 +46,22 @@ BOOST_AUTO_TEST_CASE(validation_metrics_and_early_stopping) {
     BOOST_TEST(e.metrics.at(0) == 2.5 * std::abs(ws[best] - 1), tt::tolerance(1e-12));  // mean |(w - 1) x|
 }
 
+BOOST_AUTO_TEST_CASE(a_new_validation_set_starts_its_own_record) {
+    // Early-stopped on y = x (best near w = 1), then validated on y = 3x: 7.5 (w - 3)^2 falls at
+    // every epoch while w moves towards 2, so the next call runs all its steps. (Compared with the
+    // best loss of the first set, 7.5 (w - 1)^2 near 0, none would improve: it would stop again
+    // after 3 epochs and go back to the first set's parameters.)
+    const xt::xtensor<double, 1> Yv{1, 2, 3, 4}, Yv3{3, 6, 9, 12};
+    trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.01, .early_stopping_patience = 3});
+    t.validate_on(data(x = X, y = Yv));
+    const std::size_t first = t.train(100).steps_taken;
+    BOOST_TEST(t.result().reason == stop_reason::early_stopped);
+    t.validate_on(data(x = X, y = Yv3));
+    const auto& fit = t.train(10);
+    BOOST_TEST(fit.reason == stop_reason::completed);
+    BOOST_TEST(fit.steps_taken == first + 10);
+}
+
 BOOST_AUTO_TEST_CASE(divergence_keeps_a_consistent_state) {
     // lr = 0.2: w_{k+1} - 2 = (1 - 3)(w_k - 2): the loss grows fourfold every step.
     const auto fit =
@@ -55,6 +71,20 @@ BOOST_AUTO_TEST_CASE(divergence_keeps_a_consistent_state) {
     BOOST_TEST(fit[w] == 0.0);
     BOOST_TEST(fit.final_loss() == 30.0);
     BOOST_TEST(fit.loss_history.size() == 6u);  // what ran
+}
+
+BOOST_AUTO_TEST_CASE(a_divergence_that_overflows_before_the_patience_runs_out) {
+    // lr = 1e30: w - 2 is multiplied by 1 - 15e30 at every step, the loss 7.5 (w - 2)^2 by about
+    // 2.25e62: 30, 6.75e63, ..., 7.7e250 at step 5, then inf at step 6, before 5 rises in a row.
+    // Not a NaN from the data: a divergence, with the lowest loss seen kept (the start) and the
+    // learning rate named, not the parameters of step 5 (loss 7.7e250).
+    const auto fit =
+        gradient_descent(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 1e30, .steps = 50});
+    BOOST_TEST(fit.reason == stop_reason::diverged);
+    BOOST_TEST(fit[w] == 0.0);
+    BOOST_TEST(fit.steps_taken == 0u);
+    BOOST_TEST(fit.final_loss() == 30.0);
+    BOOST_TEST(fit.message.find("the learning rate (1e+30) is probably too high") != std::string::npos, fit.message);
 }
 
 BOOST_AUTO_TEST_CASE(non_finite_keeps_a_consistent_state) {
@@ -162,5 +192,9 @@ BOOST_AUTO_TEST_CASE(an_exception_from_a_callback_says_the_call_was_interrupted)
     BOOST_TEST(t.result().reason == stop_reason::interrupted);
     BOOST_TEST(!t.result().ok());
     BOOST_TEST(t.result().steps_taken == 3u);
-    BOOST_TEST(std::isnan(t.result().final_loss()));
+    // as after any stop, the parameters and final_loss() describe one state: L(w) = 7.5 (w - 2)^2
+    // and each step multiplies w - 2 by 1 - 0.01 * 15 = 0.85, from w = 0
+    const double w3 = 2 - 2 * std::pow(0.85, 3);
+    BOOST_TEST(std::abs(t.parameters()[w] - w3) < 1e-14);
+    BOOST_TEST(std::abs(t.result().final_loss() - 7.5 * (w3 - 2) * (w3 - 2)) < 1e-13);
 }

@@ -269,4 +269,42 @@ BOOST_AUTO_TEST_CASE(invalid_rules_are_refused_before_any_work) {
     refused({.parameter_learning_rates = {{"c", 0.1}}}, "'c', which is not a parameter");
     refused({.parameter_learning_rates = {{"b", -1}}}, "learning rate of 'b'");
     refused({.early_stopping_patience = 3}, "needs validation data");
+    refused({.parameter_learning_rates = {{"b", 0.1}, {"b", 0.2}}}, "names 'b' twice");
+    refused({.early_stopping_min_delta = std::nan("")}, "early_stopping_min_delta");
+    // the gradient check's options: a bad one would read as a wrong gradient, or check nothing
+    refused({.check = {.eps = 0}}, "check: eps must be a positive finite number");
+    refused({.check = {.atol = -1}}, "check: atol must be a finite number >= 0");
+    refused({.check = {.rtol = std::nan("")}}, "check: rtol must be a finite number >= 0");
+    refused({.check = {.max_entries_per_parameter = 0}}, "check: max_entries_per_parameter must be at least 1");
+    BOOST_CHECK_THROW((void)check_gradient(affine_loss, params(w = 0.0, b = 0.0), data(x = X, y = Y), {.eps = -1e-6}),
+                      std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(a_schedule_that_gives_a_negative_or_nan_rate_stops_before_its_epoch) {
+    // lambda_lr is the user's code: factor 1, 1, then -0.5 at the third epoch (index 2). The call
+    // throws before that epoch's work, naming the epoch and the rate, with the parameters of the
+    // two updates that ran.
+    const double lr = 0.01;
+    trainer t(affine_loss, params(w = 0.0, b = 0.0), data(x = X, y = Y),
+              {.learning_rate = lr, .schedule = lambda_lr{[](std::size_t e) { return e < 2 ? 1.0 : -0.5; }}});
+    try {
+        t.train(5);
+        BOOST_ERROR("a negative learning rate was accepted");
+    } catch (const invalid_argument_error& e) {
+        BOOST_TEST(message_has(e, "the schedule gives epoch 3 the learning rate -0.005"), e.what());
+    }
+    BOOST_TEST(t.result().steps_taken == 2u);
+    BOOST_TEST(t.result().reason == stop_reason::interrupted);
+    double wv = 0, bv = 0;
+    for (int k = 0; k < 2; ++k) {
+        const auto [gw, gb] = affine_gradient(wv, bv);
+        wv -= lr * gw;
+        bv -= lr * gb;
+    }
+    BOOST_TEST(t.parameters()[w] == wv, tt::tolerance(1e-14));
+    BOOST_TEST(t.parameters()[b] == bv, tt::tolerance(1e-14));
+    trainer u(affine_loss, params(w = 0.0, b = 0.0), data(x = X, y = Y),
+              {.learning_rate = lr, .schedule = lambda_lr{[](std::size_t) { return std::nan(""); }}});
+    BOOST_CHECK_THROW(u.train(1), invalid_argument_error);
+    BOOST_TEST(u.parameters()[w] == 0.0);
 }

@@ -10,6 +10,7 @@
 #include <limits>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,10 +66,26 @@ const auto& entry_at(const V& v, std::size_t i) {
     else return *(v.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
+/// What is wrong with the check's options, or "": a step eps > 0, tolerances >= 0, all finite,
+/// and at least one entry per parameter (a bad option would read as a wrong gradient, or pass
+/// having checked nothing).
+inline std::string gradient_check_problem(const gradient_check_options& o) {
+    if (!(o.eps > 0) || !std::isfinite(o.eps))
+        return "eps must be a positive finite number, got " + std::to_string(o.eps);
+    if (!(o.atol >= 0) || !std::isfinite(o.atol))
+        return "atol must be a finite number >= 0, got " + std::to_string(o.atol);
+    if (!(o.rtol >= 0) || !std::isfinite(o.rtol))
+        return "rtol must be a finite number >= 0, got " + std::to_string(o.rtol);
+    if (o.max_entries_per_parameter == 0) return "max_entries_per_parameter must be at least 1";
+    return {};
+}
+
 /// Compares candidate gradient expressions (one per parameter, in order) with finite differences.
 template <class Loss, class Grads, class P, class D>
 gradient_check_report check_candidates(const Loss& loss, const Grads& grads, P p, const D& d,
                                        const gradient_check_options& o) {
+    if (const std::string problem = gradient_check_problem(o); !problem.empty())
+        throw std::invalid_argument("check_gradient: " + problem);
     gradient_check_report report;
     double worst_ratio = -1;
     const auto analytic_values = evaluate_on(grads, p, d);

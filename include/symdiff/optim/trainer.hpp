@@ -207,12 +207,19 @@ void validate(const descent_options& o, called_as who) {
         throw invalid_argument_error(option_error("clip_grad_norm must be >= 0 (0: no clipping)"));
     if (o.clip_grad_value < 0 || !std::isfinite(o.clip_grad_value))
         throw invalid_argument_error(option_error("clip_grad_value must be >= 0 (0: no clipping)"));
-    if (o.early_stopping_min_delta < 0)
-        throw invalid_argument_error(option_error("early_stopping_min_delta must be >= 0"));
+    if (!(o.early_stopping_min_delta >= 0) || !std::isfinite(o.early_stopping_min_delta))
+        throw invalid_argument_error(option_error("early_stopping_min_delta must be a finite number >= 0"));
     validate(o.method, who);
+    if (const auto problem = gradient_check_problem(o.check); !problem.empty())
+        throw invalid_argument_error(option_error("check: " + problem));
     if (const auto problem = schedule_problem(o.schedule); !problem.empty())
         throw invalid_argument_error(option_error("schedule: " + problem));
-    for (const auto& [name, rate] : o.parameter_learning_rates) {
+    for (std::size_t i = 0; i < o.parameter_learning_rates.size(); ++i) {
+        const auto& [name, rate] = o.parameter_learning_rates[i];
+        for (std::size_t j = 0; j < i; ++j)
+            if (o.parameter_learning_rates[j].first == name)
+                throw invalid_argument_error(
+                    option_error("parameter_learning_rates names '" + name + "' twice; give each parameter one rate"));
         if (!((name == std::string_view(Ps::name.view())) || ...))
             throw invalid_argument_error(
                 option_error("parameter_learning_rates names '" + name + "', which is not a parameter"));
@@ -357,6 +364,11 @@ public:
             return out;
         };
         validation_(result_.parameters);  // a metric that is not a number, or bad shapes: an error now
+        // a new validation set starts its own record: the best loss so far was on other data
+        best_validation_loss_ = std::numeric_limits<double>::infinity();
+        best_validation_ = result_.parameters;
+        best_validation_updates_ = result_.steps_taken;
+        waiting_ = 0;
         return *this;
     }
 
@@ -394,9 +406,12 @@ public:
         try {
             return run(steps, on_step, batched);
         } catch (...) {
-            // the parameters are those of the last completed update; say that the call did not end
+            // the parameters are those of the last completed update; say that the call did not end,
+            // and give final_loss() at those parameters, as after any stop (computed when read; with
+            // shared rows it would need every process now, so it stays NaN there)
             stop(stop_reason::interrupted,
                  who_ + ": interrupted by an exception after step " + std::to_string(step_count_));
+            if (!shared()) finish(nullptr);
             throw;
         }
     }
@@ -426,6 +441,12 @@ private:
             const std::size_t step = step_count_ + 1;
             const std::size_t epoch = step_count_ / per_epoch + 1;
             const std::size_t batch = step_count_ % per_epoch;
+            // (a lambda_lr's factor is the user's code: checked at every epoch, before any work)
+            const double lr = scheduled_learning_rate(o_.schedule, o_.learning_rate, epoch - 1);
+            if (!(lr >= 0) || !std::isfinite(lr))
+                throw invalid_argument_error(who_ + ": the schedule gives epoch " + std::to_string(epoch) +
+                                             " the learning rate " + std::to_string(lr) +
+                                             "; a learning rate must be a finite number >= 0");
             auto values = [&] {
                 if (!batched) return detail::run_program(*step_, result_.parameters, data_->views());
                 if (batch == 0 && o_.shuffle) shuffle(order_, rng_);
@@ -451,6 +472,17 @@ private:
                     stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
                                                       "; the parameters are those of step " + std::to_string(step) +
                                                       " before its update (their loss is finite)");
+                } else if (o_.divergence_patience > 0 && !batched && rising_ > 0 && last_finite_loss_ > start_loss_) {
+                    // the loss was rising above where it started and overflowed: a divergence that
+                    // outran the patience; keep the lowest loss seen, as a divergence does
+                    std::ostringstream msg;
+                    msg << who_ + ": stopped at step " << step << ": the loss rose from " << start_loss_
+                        << " at step 1 to " << last_finite_loss_ << " at step " << step - 1 << ", then to " << L
+                        << "; the learning rate (" << o_.learning_rate
+                        << ") is probably too high. The parameters are those of step " << best_updates_ + 1
+                        << ", the lowest loss seen (" << best_loss_ << ")";
+                    keep(best_, best_updates_, best_loss_, batched);
+                    stop(stop_reason::diverged, msg.str());
                 } else {
                     keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
                     stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
@@ -485,9 +517,19 @@ private:
                 break;
             }
 
-            const double lr = scheduled_learning_rate(o_.schedule, o_.learning_rate, epoch - 1);
             update(values, epoch);
             if (const std::string overflow = first_non_finite_parameter(); !overflow.empty()) {
+                if (o_.divergence_patience > 0 && !batched && rising_ > 0 && L > start_loss_) {
+                    std::ostringstream msg;  // (a divergence that outran the patience, as above)
+                    msg << who_ + ": stopped at step " << step << ": the loss rose from " << start_loss_
+                        << " at step 1 to " << L << ", then the update made " << overflow
+                        << " non-finite; the learning rate (" << o_.learning_rate
+                        << ") is probably too high. The parameters are those of step " << best_updates_ + 1
+                        << ", the lowest loss seen (" << best_loss_ << ")";
+                    keep(best_, best_updates_, best_loss_, batched);
+                    stop(stop_reason::diverged, msg.str());
+                    break;
+                }
                 keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
                 stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) +
                                                   ": the update made " + overflow +
