@@ -20,6 +20,8 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
 #include <xsimd/xsimd.hpp>
+#include <xtensor/xexpression.hpp>
+#include <xtensor/xexpression_traits.hpp>
 
 #include "../core/shape.hpp"
 #include "../core/symbol.hpp"
@@ -122,16 +124,33 @@ template <class... Ds>
 inline constexpr bool is_data_set<data_set<Ds...>> = true;
 }  // namespace detail
 
-/// The parameters to optimise with their initial values: `params(w = 0.0, b = 0.0)`.
+namespace detail {
+/// What a parameter's initial value is kept as: a number or an array as given, and an xtensor
+/// expression (`a = xt::zeros<double>({3})`, a view of a matrix) as the array it evaluates to.
+template <class V>
+struct parameter_storage {
+    using type = V;
+};
+template <class V>
+requires(!std::is_arithmetic_v<V> && xt::is_xexpression<V>::value &&
+         !std::is_same_v<xt::temporary_type_t<V>, V>) struct parameter_storage<V> {
+    using type = xt::temporary_type_t<V>;
+};
+template <class V>
+using parameter_storage_t = typename parameter_storage<std::remove_cvref_t<V>>::type;
+}  // namespace detail
+
+/// The parameters to optimise with their initial values: `params(w = 0.0, b = 0.0)`. An array's
+/// initial value may be any xtensor expression (`a = xt::zeros<double>({3})`): it is evaluated once.
 template <Binding... Bs>
 auto params(Bs&&... bs) {
     detail::check_values<std::remove_cvref_t<Bs>...>();
     static_assert((std::is_floating_point_v<typename detail::element_type<decltype(bs.value)>::type> && ...),
                   "params: initial values must be floating point (write w = 0.0, not w = 0): an integer "
                   "parameter could not move by a fractional step");
-    return parameter_set<binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>...>{
-        boost::hana::make_tuple(
-            binding<std::remove_cvref_t<Bs>::name, std::remove_cvref_t<decltype(bs.value)>>{bs.value}...)};
+    return parameter_set<binding<std::remove_cvref_t<Bs>::name, detail::parameter_storage_t<decltype(bs.value)>>...>{
+        boost::hana::make_tuple(binding<std::remove_cvref_t<Bs>::name, detail::parameter_storage_t<decltype(bs.value)>>{
+            detail::parameter_storage_t<decltype(bs.value)>(bs.value)}...)};
 }
 
 /// The data the loss reads: `data(x = X, y = Y)`, `data(x = X, fixed(mu = M))`.

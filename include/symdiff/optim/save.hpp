@@ -25,9 +25,12 @@ void save_npy(const descent_result<P>& result, const std::string& dir) {
 }
 
 /// Replaces each parameter's value by the one saved in `<dir>/<name>.npy` (shapes must match).
+/// All or nothing: every file is read and checked first, so a missing file or a wrong shape
+/// throws io_error and leaves `p` as it was.
 template <class... Bs>
 void load_npy(parameter_set<Bs...>& p, const std::string& dir) {
-    boost::hana::for_each(p.bindings, [&](auto& b) {
+    parameter_set<Bs...> loaded = p;
+    boost::hana::for_each(loaded.bindings, [&](auto& b) {
         using B = std::remove_cvref_t<decltype(b)>;
         using V = std::remove_cvref_t<decltype(b.value)>;
         const std::string name(B::name.view());
@@ -36,14 +39,14 @@ void load_npy(parameter_set<Bs...>& p, const std::string& dir) {
             b.value = load_npy_scalar<V>(path);
         } else {
             using T = typename V::value_type;
-            const auto loaded = load_npy<T>(path);
-            if (!std::equal(loaded.shape().begin(), loaded.shape().end(), b.value.shape().begin(),
-                            b.value.shape().end()))
-                throw io_error("load_npy: '" + path + "' holds shape " + shape_to_string(detail::shape_of(loaded)) +
+            const auto value = load_npy<T>(path);
+            if (!std::equal(value.shape().begin(), value.shape().end(), b.value.shape().begin(), b.value.shape().end()))
+                throw io_error("load_npy: '" + path + "' holds shape " + shape_to_string(detail::shape_of(value)) +
                                " but parameter '" + name + "' has shape " + shape_to_string(detail::shape_of(b.value)));
-            b.value = loaded;
+            b.value = value;
         }
     });
+    p = std::move(loaded);
 }
 
 }  // namespace symdiff
