@@ -84,6 +84,23 @@ BOOST_AUTO_TEST_CASE(the_scan_runs_the_widest_batches_it_was_built_for) {
 #endif
 }
 
+BOOST_AUTO_TEST_CASE(where_takes_a_nan_condition_as_true_in_the_simd_loop_and_the_rest) {
+    // where(c, a, b) in the engine's fused loop (whole batches, then the rest one by one): NaN is
+    // nonzero, so a is picked, as NumPy does and as the scalar rest does
+    constexpr auto c = symbol<"c">;
+    constexpr auto a = symbol<"a">;
+    constexpr auto b = symbol<"b">;
+    const std::size_t n = 37;
+    xt::xtensor<double, 1> C = xt::zeros<double>({n}), A = xt::zeros<double>({n}), B = xt::zeros<double>({n});
+    for (std::size_t i = 0; i < n; ++i) {
+        C(i) = i % 3 == 0 ? std::nan("") : i % 3 == 1 ? 0.0 : -2.0;
+        A(i) = static_cast<double>(i);
+        B(i) = -1.0 - static_cast<double>(i);
+    }
+    const xt::xarray<double> got = evaluate(where(c, a, b) * 1.0, c = C, a = A, b = B);
+    for (std::size_t i = 0; i < n; ++i) BOOST_TEST(got(i) == (C(i) != 0 ? A(i) : B(i)), "entry " << i);
+}
+
 BOOST_AUTO_TEST_CASE(matrices_views_and_numbers) {
     xt::xarray<double> m = xt::zeros<double>({40, 30});
     m(37, 29) = std::numeric_limits<double>::infinity();

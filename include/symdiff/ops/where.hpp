@@ -25,7 +25,9 @@ struct where_op : elementwise_op {
 
     template <class V>
     static constexpr V apply(const V& c, const V& a, const V& b) {
-        return math::select(c != math::splat<V>(0), a, b);
+        // (c == 0 picks b: a NaN condition counts as true, as in NumPy, at every SIMD width;
+        // xsimd 8's != is an ordered comparison on AVX-512, false for NaN)
+        return math::select(c == math::splat<V>(0), b, a);
     }
     template <std::size_t I, class N>
     static constexpr auto partial(const N& n) {
