@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE static_types
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+
 #include <string>
 #include <type_traits>
 
@@ -104,6 +106,11 @@ static_assert(evaluate(exact<1, 4> * x + y, x = 2.0, y = 1.0) == 1.5);
 
 namespace {
 /// Returns an expression built from function locals (runtime literals); it must own copies of them.
+// an expression with a runtime literal kept in a static constexpr member, as models are written
+struct holds_a_model {
+    static constexpr auto f = 0.5 * x + sin(x);
+};
+
 auto make_line(double slope, double intercept) {
     const double s = slope;
     const double c = intercept;
@@ -136,6 +143,7 @@ BOOST_AUTO_TEST_CASE(expressions_are_stored_by_value) {
     BOOST_TEST(evaluate(line, x = 3.0) == 6.5);
     const auto d = derivative_of_local(3.0);  // 6 x + 3 cos(3 x)
     BOOST_TEST(evaluate(d, x = 0.0) == 3.0);
+    BOOST_TEST(evaluate(holds_a_model::f, x = 2.0) == 1.0 + std::sin(2.0));
     auto copy = line;  // copies are independent values
     BOOST_TEST(evaluate(copy, x = 1.0) == 2.5);
     // an array given as a temporary is copied into the binding
