@@ -407,11 +407,19 @@ public:
             return run(steps, on_step, batched);
         } catch (...) {
             // the parameters are those of the last completed update; say that the call did not end,
-            // and give final_loss() at those parameters, as after any stop (computed when read; with
-            // shared rows it would need every process now, so it stays NaN there)
+            // and give final_loss() at those parameters, as after any stop: NaN when the loss
+            // cannot be computed (the data caused the exception), and with shared rows, where it
+            // would need every process to take part now
             stop(stop_reason::interrupted,
                  who_ + ": interrupted by an exception after step " + std::to_string(step_count_));
-            if (!shared()) finish(nullptr);
+            if (!shared()) {
+                try {
+                    result_.final_loss_value =
+                        detail::as_number(std::get<0>(detail::run_program(*step_, result_.parameters, data_->views())));
+                } catch (...) {
+                    result_.final_loss_value = std::nan("");
+                }
+            }
             throw;
         }
     }
