@@ -84,3 +84,11 @@ BOOST_AUTO_TEST_CASE(operations_that_derivatives_introduce) {
                "\\operatorname{cross\\_entropy}\\left(\\operatorname{log\\_softmax}\\left(x\\right), y\\right)");
     BOOST_TEST(to_latex(one_hot<3>(y)) == "\\operatorname{one\\_hot}\\left(y, 3\\right)");
 }
+
+BOOST_AUTO_TEST_CASE(numbers_in_scientific_notation_and_powers_of_fractions) {
+    // C's 1e+20 is not LaTeX: 10^{20}; a power of a fraction keeps its parentheses
+    BOOST_TEST(to_latex(1e20 * a) == "10^{20} \\cdot a");
+    BOOST_TEST(to_latex(2.5e-7 * a) == "2.5 \\cdot 10^{-7} \\cdot a");
+    BOOST_TEST(to_latex(pow(a / b, 2_c)) == "{\\left(\\frac{a}{b}\\right)}^{2}");
+    BOOST_TEST(to_latex(pow(-2.5, a)) == "{\\left(-2.5\\right)}^{a}");
+}

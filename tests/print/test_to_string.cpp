@@ -130,3 +130,13 @@ BOOST_AUTO_TEST_CASE(gradients_through_a_transposed_operand) {
     BOOST_TEST(to_string(derivative(L, B)) == "dot(A, C)");
     BOOST_TEST(to_string(derivative(sum(dot(transpose(x), a) * y), a)) == "dot(x, y)");
 }
+
+BOOST_AUTO_TEST_CASE(a_negative_runtime_number_is_parenthesised_where_its_sign_would_bind_wrongly) {
+    // (-2.5)^a is 6.25 at a = 2; -2.5^a would read -(2.5^a) = -6.25
+    BOOST_TEST(to_string(pow(-2.5, a)) == "(-2.5)^a");
+    BOOST_TEST(to_string(-pow(-2.5, a)) == "-(-2.5)^a");
+    BOOST_TEST(to_string(2.0 * pow(-2.5, a)) == "2 * (-2.5)^a");
+    BOOST_TEST(to_string(derivative(pow(-2.5, a), a)) == "(-2.5)^a * log(-2.5)");
+    BOOST_TEST(evaluate(pow(-2.5, a), a = 2.0) == 6.25);
+    BOOST_TEST(to_string(-2.5 * a) == "-2.5 * a");  // (a leading minus binds as tightly as the product)
+}

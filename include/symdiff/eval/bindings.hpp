@@ -35,8 +35,8 @@ struct symbol_bound_to_unusable_value {
 template <fixed_string Name>
 struct symbol_bound_twice {
     static_assert(Name.size() == 0,
-                  "evaluate: a symbol is bound more than once; give each symbol one value (its name "
-                  "is in this template's argument)");
+                  "a symbol is bound more than once: give each symbol one value, in evaluate(...), and for "
+                  "a trainer in params(...) or in data(...), not both (its name is in this template's argument)");
     static constexpr bool value = false;
 };
 }  // namespace errors

@@ -54,7 +54,9 @@ struct printer {
             if constexpr (E::num < 0) return precedence::unary;
             else if constexpr (E::den != 1) return precedence::product;
             else return precedence::atom;
-        } else if constexpr (Symbol<E> || Literal<E>) {
+        } else if constexpr (Literal<E>) {  // (a negative number binds as a minus sign does: (-2.5)^a)
+            return static_cast<double>(e.value) < 0 ? precedence::unary : precedence::atom;
+        } else if constexpr (Symbol<E>) {
             return precedence::atom;
         } else {
             if (const reduction_notation* r = notation_of_node<E>()) {
@@ -67,6 +69,13 @@ struct printer {
             }
             return own_precedence<typename E::op>();
         }
+    }
+
+    /// Is `e` written as a \frac in LaTeX (a quotient)?
+    template <class E>
+    static constexpr bool latex_fraction(const E&) {
+        if constexpr (F == format::latex && Node<E>) return latex_notation_of<typename E::op>() == style::fraction;
+        else return false;
     }
 
     template <class N>
@@ -109,7 +118,15 @@ struct printer {
                 out += std::to_string(E::num) + "/" + std::to_string(E::den);
             }
         } else if constexpr (Literal<E>) {
-            out += number_to_string(static_cast<double>(e.value));
+            const std::string v = number_to_string(static_cast<double>(e.value));
+            const auto exp = v.find('e');
+            if (F == format::latex && exp != std::string::npos) {                        // 1e+20: 1 \cdot 10^{20}
+                const std::string power = std::to_string(std::stoi(v.substr(exp + 1)));  // (+20, -05: 20, -5)
+                const std::string mantissa = v.substr(0, exp);
+                out += mantissa == "1" ? "10^{" + power + "}" : mantissa + " \\cdot 10^{" + power + "}";
+            } else {
+                out += v;
+            }
         } else if constexpr (Symbol<E>) {
             out += E::name.view();
         } else {
@@ -163,7 +180,9 @@ struct printer {
             print_paren(n.template arg<0>(), strength(n.template arg<0>()) < precedence::power);
         } else if constexpr (how == style::power) {
             if constexpr (F == format::latex) out += "{";
-            print_paren(n.template arg<0>(), strength(n.template arg<0>()) <= precedence::power);
+            // (in LaTeX a fraction is an atom, but (a/b)^2 still reads better with parentheses)
+            print_paren(n.template arg<0>(),
+                        strength(n.template arg<0>()) <= precedence::power || latex_fraction(n.template arg<0>()));
             out += F == format::latex ? "}^{" : "^";
             if constexpr (requires { Op::exponent; }) {
                 out += Op::exponent;
