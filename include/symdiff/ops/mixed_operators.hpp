@@ -65,6 +65,9 @@ constexpr auto min(N n, E e) {
 }
 template <Expression E, Number N>
 constexpr auto min(E e, N n) {
+    static_assert(!std::is_integral_v<N>,
+                  "min(e, 1): as in NumPy and PyTorch this reads as an axis, which is part of the expression's "
+                  "type: write min(e, axis<1>); for the elementwise minimum with a number write min(e, 1.0)");
     return min(e, literal<N>{n});
 }
 template <Number N, Expression E>
@@ -73,6 +76,9 @@ constexpr auto max(N n, E e) {
 }
 template <Expression E, Number N>
 constexpr auto max(E e, N n) {
+    static_assert(!std::is_integral_v<N>,
+                  "max(e, 1): as in NumPy and PyTorch this reads as an axis, which is part of the expression's "
+                  "type: write max(e, axis<1>); for the elementwise maximum with a number write max(e, 1.0)");
     return max(e, literal<N>{n});
 }
 
