@@ -97,6 +97,9 @@ BOOST_AUTO_TEST_CASE(logistic_regression_hessian) {
     }
     BOOST_TEST(all_near(H, expected, 1e-14));
     BOOST_TEST(symmetric(H, p, 1e-15));  // up to rounding: each column is its own product
+    // with rows(x, y) as for compile: the columns read the data in blocks of rows, the same Hessian
+    const xt::xarray<double> Hr = hessian_at(loss, a, rows(x, y), x = Xv, y = y01, a = av);
+    BOOST_TEST(all_near(Hr, expected, 1e-14));
 }
 
 BOOST_AUTO_TEST_CASE(softmax_regression_hessian_with_a_matrix_parameter) {

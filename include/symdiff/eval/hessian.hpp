@@ -79,10 +79,11 @@ xt::xarray<double> broadcast_value(const V& v, const std::vector<std::size_t>& s
 
 /// Runs `g_along` (g's directional derivative along column_direction, an expression) once along
 /// each unit vector e_j of the value bound to the symbol `Name`, and hands `f(j, result)` each
-/// result (a number or an array, valid during the call). One compiled program serves every run.
-template <fixed_string Name, class D, class F, class... Bs>
-void along_unit_vectors(const D& g_along, F&& f, Bs&&... bindings) {
-    auto product = compile(g_along);
+/// result (a number or an array, valid during the call). One compiled program serves every run;
+/// `Rows` (rows_of) names the symbols it reads in blocks of rows.
+template <fixed_string Name, class Rows, class D, class F, class... Bs>
+void along_unit_vectors(Rows rows_symbols, const D& g_along, F&& f, Bs&&... bindings) {
+    auto product = compile(rows_symbols, g_along);
     const auto all = boost::hana::make_tuple(bindings...);
     const auto& value = lookup<Name>(all);
     using V = std::remove_cvref_t<decltype(value)>;
@@ -107,16 +108,16 @@ void along_unit_vectors(const D& g_along, F&& f, Bs&&... bindings) {
 /// result has shape g_shape + shape(s). A column that is a number (g does not depend on s: the
 /// exact 0) or smaller than g (forward mode keeps broadcasting: d(x a + b)/db is 1, not ones) is
 /// broadcast to g_shape.
-template <fixed_string Name, class D, class... Bs>
-xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g_shape, const D& g_along,
-                              Bs&&... bindings) {
+template <fixed_string Name, class Rows, class D, class... Bs>
+xt::xarray<double> columns_at(const char* who, Rows rows_symbols, const std::vector<std::size_t>& g_shape,
+                              const D& g_along, Bs&&... bindings) {
     const std::vector<std::size_t> s_shape = value_shape(lookup<Name>(boost::hana::make_tuple(bindings...)));
     const std::size_t p = count_of(s_shape), m = count_of(g_shape);
     std::vector<std::size_t> shape = g_shape;
     shape.insert(shape.end(), s_shape.begin(), s_shape.end());
     xt::xarray<double> out = xt::zeros<double>(shape);
     along_unit_vectors<Name>(
-        g_along,
+        rows_symbols, g_along,
         [&](std::size_t j, const auto& column) {
             const xt::xarray<double> full = broadcast_value(column, g_shape, who, j);
             for (std::size_t i = 0; i < m; ++i) out.flat(i * p + j) = full.flat(i);
@@ -126,11 +127,12 @@ xt::xarray<double> columns_at(const char* who, const std::vector<std::size_t>& g
 }
 
 /// Entry j of column j, for each j: the diagonal of d g / d s when g has the shape of s.
-template <fixed_string Name, class D, class... Bs>
-xt::xarray<double> diagonal_of_columns(const std::vector<std::size_t>& s_shape, const D& g_along, Bs&&... bindings) {
+template <fixed_string Name, class Rows, class D, class... Bs>
+xt::xarray<double> diagonal_of_columns(Rows rows_symbols, const std::vector<std::size_t>& s_shape, const D& g_along,
+                                       Bs&&... bindings) {
     xt::xarray<double> out = xt::zeros<double>(s_shape);
     along_unit_vectors<Name>(
-        g_along,
+        rows_symbols, g_along,
         [&](std::size_t j, const auto& column) {
             // the element of g's derivative along e_j that lines up with element j
             out.flat(j) = broadcast_value(column, s_shape, "hessian_diagonal_at", j).flat(j);
@@ -162,16 +164,24 @@ xt::xarray<double> jacobian_at(const F& f, symbol_t<Name> s, Bs&&... bindings) {
     auto value = compile(f);
     const auto results = value(bindings...);
     const std::vector<std::size_t> f_shape = detail::value_shape(std::get<0>(results));
-    return detail::columns_at<Name>("jacobian_at", f_shape, jvp(f, s, detail::column_direction), bindings...);
+    return detail::columns_at<Name>("jacobian_at", detail::rows_of<>{}, f_shape, jvp(f, s, detail::column_direction),
+                                    bindings...);
 }
 
 /// The Hessian of the scalar `loss` with respect to `s` at the given bindings: shape(s) + shape(s).
-template <Expression E, fixed_string Name, Binding... Bs>
-xt::xarray<double> hessian_at(const E& loss, symbol_t<Name> s, Bs&&... bindings) {
+/// With `rows(x, y)` first among the bindings (as for compile), each column reads those symbols in
+/// blocks of rows, which is faster on large data:  hessian_at(loss, w, rows(x, y), x = X, y = Y, w = W).
+template <Expression E, fixed_string Name, fixed_string... Rows, Binding... Bs>
+xt::xarray<double> hessian_at(const E& loss, symbol_t<Name> s, detail::rows_of<Rows...> rows_symbols,
+                              Bs&&... bindings) {
     detail::require_number("hessian_at", loss, bindings...);
     const auto all = boost::hana::make_tuple(bindings...);
-    return detail::columns_at<Name>("hessian_at", detail::value_shape(detail::lookup<Name>(all)),
+    return detail::columns_at<Name>("hessian_at", rows_symbols, detail::value_shape(detail::lookup<Name>(all)),
                                     hvp(loss, s, detail::column_direction), bindings...);
+}
+template <Expression E, fixed_string Name, Binding... Bs>
+xt::xarray<double> hessian_at(const E& loss, symbol_t<Name> s, Bs&&... bindings) {
+    return hessian_at(loss, s, detail::rows_of<>{}, std::forward<Bs>(bindings)...);
 }
 
 /// The diagonal of the Hessian of the scalar `loss` with respect to `s`: shape(s),
@@ -187,7 +197,8 @@ xt::xarray<double> hessian_diagonal_at(const E& loss, symbol_t<Name> s, Bs&&... 
         const auto results = program(bindings...);
         return detail::broadcast_value(std::get<0>(results), shape, "hessian_diagonal_at");
     } else {
-        return detail::diagonal_of_columns<Name>(shape, hvp(loss, s, detail::column_direction), bindings...);
+        return detail::diagonal_of_columns<Name>(detail::rows_of<>{}, shape, hvp(loss, s, detail::column_direction),
+                                                 bindings...);
     }
 }
 
@@ -198,7 +209,7 @@ template <Expression E, fixed_string A, fixed_string B, Binding... Bs>
 xt::xarray<double> hessian_at(const E& loss, symbol_t<A> a, symbol_t<B> b, Bs&&... bindings) {
     detail::require_number("hessian_at", loss, bindings...);
     const auto all = boost::hana::make_tuple(bindings...);
-    return detail::columns_at<B>("hessian_at", detail::value_shape(detail::lookup<A>(all)),
+    return detail::columns_at<B>("hessian_at", detail::rows_of<>{}, detail::value_shape(detail::lookup<A>(all)),
                                  jvp(gradient_of(loss, a), b, detail::column_direction), bindings...);
 }
 
