@@ -41,6 +41,15 @@ using kernel_node_t = typename kernel_node<N>::type;
 
 /// A structural node of type N (a kernel_node_t). `NumberMask` bit i: operand i is a number;
 /// `Number`: so is the value.
+/// Rethrows `e`, a shape_error an operation's hook raised for node `id`, with the node's text in
+/// front ("cross_entropy(x, y): label 2 at entry 0 is outside 0..1"); a precondition's message
+/// already says what is wrong in words, and goes as it is.
+template <class T>
+[[noreturn]] void rethrow_naming_the_node(const store<T>& s, std::size_t id, const shape_error& e) {
+    if (s.program.node[id]->op->precondition) throw;
+    throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
+}
+
 template <class N, bool Number, unsigned NumberMask>
 struct structural {
     using Op = typename N::op;
@@ -93,8 +102,7 @@ struct structural {
             if (Number) r.clear();
             s.slots[id].shape = std::move(r);
         } catch (const shape_error& e) {
-            if (s.program.node[id]->op->precondition) throw;  // (its message says what is wrong, in words)
-            throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
+            rethrow_naming_the_node(s, id, e);
         }
     }
     /// Is a `local` behaviour over rows right for these shapes? (operations may say no)
@@ -130,11 +138,10 @@ struct structural {
             if constexpr (NumberMask & 1u) s.num[id] = static_cast<T>(s.scale[id] * s.num[ids[0]]);
             else s.num[id] = static_cast<T>(s.scale[id] * s.total[id]);
         } else {
-            try {  // (a value the operation cannot take, such as a label out of range, named with the node)
+            try {  // (a value the operation cannot take, such as a label out of range)
                 compute(node_of(s, id, node), s, id, ids, std::make_index_sequence<arity>{});
             } catch (const shape_error& e) {
-                if (s.program.node[id]->op->precondition) throw;
-                throw shape_error(describe(s.program, s.num, static_cast<int>(id)) + ": " + e.what());
+                rethrow_naming_the_node(s, id, e);
             }
         }
     }
