@@ -480,17 +480,13 @@ private:
                     stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
                                                       "; the parameters are those of step " + std::to_string(step) +
                                                       " before its update (their loss is finite)");
-                } else if (o_.divergence_patience > 0 && !batched && rising_ > 0 && last_finite_loss_ > start_loss_) {
-                    // the loss was rising above where it started and overflowed: a divergence that
-                    // outran the patience; keep the lowest loss seen, as a divergence does
-                    std::ostringstream msg;
-                    msg << who_ + ": stopped at step " << step << ": the loss rose from " << start_loss_
-                        << " at step 1 to " << last_finite_loss_ << " at step " << step - 1 << ", then to " << L
-                        << "; the learning rate (" << o_.learning_rate
-                        << ") is probably too high. The parameters are those of step " << best_updates_ + 1
-                        << ", the lowest loss seen (" << best_loss_ << ")";
-                    keep(best_, best_updates_, best_loss_, batched);
-                    stop(stop_reason::diverged, msg.str());
+                } else if (running_away(last_finite_loss_, batched)) {
+                    // it overflowed while rising above where it started: a divergence that outran
+                    // the patience
+                    stop_diverged(step, batched, [&](std::ostream& how) {
+                        how << "the loss rose from " << start_loss_ << " at step 1 to " << last_finite_loss_
+                            << " at step " << step - 1 << ", then to " << L;
+                    });
                 } else {
                     keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
                     stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
@@ -514,28 +510,21 @@ private:
             const double prior = previous_;
             previous_ = L;
             rising_ = (step > 1 && L > prior) ? rising_ + 1 : 0;
-            if (o_.divergence_patience > 0 && rising_ >= o_.divergence_patience && L > start_loss_ && !batched) {
-                std::ostringstream msg;
-                msg << who_ + ": stopped at step " << step << ": the loss rose " << rising_ << " steps in a row, from "
-                    << start_loss_ << " at step 1 to " << L << "; the learning rate (" << o_.learning_rate
-                    << ") is probably too high. The parameters are those of step " << best_updates_ + 1
-                    << ", the lowest loss seen (" << best_loss_ << ")";
-                keep(best_, best_updates_, best_loss_, batched);
-                stop(stop_reason::diverged, msg.str());
+            if (running_away(L, batched) && rising_ >= o_.divergence_patience) {
+                stop_diverged(step, batched, [&](std::ostream& how) {
+                    how << "the loss rose " << rising_ << " steps in a row, from " << start_loss_ << " at step 1 to "
+                        << L;
+                });
                 break;
             }
 
             update(values, epoch);
             if (const std::string overflow = first_non_finite_parameter(); !overflow.empty()) {
-                if (o_.divergence_patience > 0 && !batched && rising_ > 0 && L > start_loss_) {
-                    std::ostringstream msg;  // (a divergence that outran the patience, as above)
-                    msg << who_ + ": stopped at step " << step << ": the loss rose from " << start_loss_
-                        << " at step 1 to " << L << ", then the update made " << overflow
-                        << " non-finite; the learning rate (" << o_.learning_rate
-                        << ") is probably too high. The parameters are those of step " << best_updates_ + 1
-                        << ", the lowest loss seen (" << best_loss_ << ")";
-                    keep(best_, best_updates_, best_loss_, batched);
-                    stop(stop_reason::diverged, msg.str());
+                if (running_away(L, batched)) {  // (a divergence that outran the patience, as above)
+                    stop_diverged(step, batched, [&](std::ostream& how) {
+                        how << "the loss rose from " << start_loss_ << " at step 1 to " << L
+                            << ", then the update made " << overflow << " non-finite";
+                    });
                     break;
                 }
                 keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
@@ -1005,6 +994,25 @@ private:
             result_.final_loss_value = loss;
             known_final_ = true;
         }
+    }
+
+    /// Full batch with divergence watched, and the loss rising above where it started (rising_
+    /// steps in a row): a run that is running away from its minimum.
+    bool running_away(double loss, bool batched) const {
+        return o_.divergence_patience > 0 && !batched && rising_ > 0 && loss > start_loss_;
+    }
+    /// Stops as diverged, keeping the parameters of the lowest loss seen; `how(stream)` writes how
+    /// the loss ran away.
+    template <class How>
+    void stop_diverged(std::size_t step, bool batched, How&& how) {
+        std::ostringstream msg;
+        msg << who_ << ": stopped at step " << step << ": ";
+        how(msg);
+        msg << "; the learning rate (" << o_.learning_rate
+            << ") is probably too high. The parameters are those of step " << best_updates_ + 1
+            << ", the lowest loss seen (" << best_loss_ << ")";
+        keep(best_, best_updates_, best_loss_, batched);
+        stop(stop_reason::diverged, msg.str());
     }
 
     void stop(stop_reason reason, std::string message) {
