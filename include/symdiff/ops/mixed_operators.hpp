@@ -101,6 +101,9 @@ constexpr auto less_equal(E e, N n) {
 
 namespace detail {
 template <class V>
+concept number_or_expression = Number<V> || Expression<V>;
+
+template <class V>
 constexpr auto as_operand(V v) {
     if constexpr (Expression<V>) return v;
     else return literal<V>{v};
@@ -108,9 +111,8 @@ constexpr auto as_operand(V v) {
 }  // namespace detail
 
 /// `where(x < 1, x, 0.0)`: either branch may be a plain number.
-template <Expression C, class A, class B>
-requires((Number<A> || Number<B>)&&(Number<A> || Expression<A>)&&(Number<B> ||
-                                                                  Expression<B>)) constexpr auto where(C c, A a, B b) {
+template <Expression C, detail::number_or_expression A, detail::number_or_expression B>
+requires(Number<A> || Number<B>) constexpr auto where(C c, A a, B b) {
     return where(c, detail::as_operand(a), detail::as_operand(b));
 }
 
