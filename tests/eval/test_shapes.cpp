@@ -70,16 +70,17 @@ BOOST_AUTO_TEST_CASE(messages_spell_every_operation) {
         return shape_error_message([&] { evaluate(e + y, x = v3, y = v4, z = 2.0); });
     };
     BOOST_TEST(message_of(x / element_count(x)) == "x / element_count(x) + y: cannot broadcast shapes (3) and (4)");
-    BOOST_TEST(message_of(axis_length<0>(x) * x) == "axis_length(x, 0) * x + y: cannot broadcast shapes (3) and (4)");
+    BOOST_TEST(message_of(axis_length<0>(x) * x) ==
+               "axis_length(x, axis=0) * x + y: cannot broadcast shapes (3) and (4)");
     BOOST_TEST(message_of(broadcast_to(z, x)) == "broadcast_to(z, x) + y: cannot broadcast shapes (3) and (4)");
     BOOST_TEST(message_of(less(x, z) - less_equal(z, x)) ==
                "less(x, z) - less_equal(z, x) + y: cannot broadcast shapes (3) and (4)");
     BOOST_TEST(message_of(sqrt(x) + pow(x, z) + square(x)) ==
                "sqrt(x) + x^z + x^2 + y: cannot broadcast shapes (3) and (4)");
     BOOST_TEST(shape_error_message([] { evaluate(argmax_mask(x, axis<1>) + y, x = m23, y = v4); }) ==
-               "argmax_mask(x, 1) + y: cannot broadcast shapes (2, 3) and (4)");
+               "argmax_mask(x, axis=1) + y: cannot broadcast shapes (2, 3) and (4)");
     BOOST_TEST(shape_error_message([] { evaluate(sum(x, axis<0>) + softmax(y, axis<0>), x = m23, y = v4); }) ==
-               "sum(x, 0) + softmax(y, 0): cannot broadcast shapes (1, 3) and (4)");
+               "sum(x, axis=0) + softmax(y, axis=0): cannot broadcast shapes (1, 3) and (4)");
 }
 
 BOOST_AUTO_TEST_CASE(matrix_vector_product_with_different_inner_dimensions) {

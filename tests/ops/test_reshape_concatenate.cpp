@@ -128,9 +128,9 @@ BOOST_AUTO_TEST_CASE(second_order_paths_of_the_parts) {
 }
 
 BOOST_AUTO_TEST_CASE(printed_with_axes_and_parts) {
-    BOOST_TEST(to_string(concatenate(a, b, axis<1>)) == "concatenate(a, b, 1)");
+    BOOST_TEST(to_string(concatenate(a, b, axis<1>)) == "concatenate(a, b, axis=1)");
     BOOST_TEST(to_string(reshape<3, -1>(a)) == "reshape(a, 3, -1)");
-    BOOST_TEST(to_string(derivative(sum(w * concatenate(a, b)), b)) == "concat_part(w, 1, 0)");
+    BOOST_TEST(to_string(derivative(sum(w * concatenate(a, b)), b)) == "concat_part(w, 1, axis=0)");
 }
 
 BOOST_AUTO_TEST_CASE(shape_errors_name_the_shapes) {

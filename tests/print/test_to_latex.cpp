@@ -79,7 +79,8 @@ BOOST_AUTO_TEST_CASE(operations_that_derivatives_introduce) {
     BOOST_TEST(to_latex(derivative(min(x, y), y)) == "\\mathbb{1}_<\\left(y, x\\right)");
     BOOST_TEST(to_latex(derivative(max(x, y), x)) == "\\mathbb{1}_\\le\\left(y, x\\right)");
     BOOST_TEST(to_latex(derivative(max(x, axis<1>), x)) ==
-               "\\operatorname{sum}\\left(\\operatorname{argmax\\_mask}\\left(x, 1\\right), 1\\right)");
+               "\\operatorname{sum}\\left(\\operatorname{argmax\\_mask}\\left(x, \\text{axis}=1\\right), "
+               "\\text{axis}=1\\right)");
     BOOST_TEST(to_latex(cross_entropy(log_softmax(x), y)) ==
                "\\operatorname{cross\\_entropy}\\left(\\operatorname{log\\_softmax}\\left(x\\right), y\\right)");
     BOOST_TEST(to_latex(one_hot<3>(y)) == "\\operatorname{one\\_hot}\\left(y, 3\\right)");

@@ -87,6 +87,9 @@ BOOST_AUTO_TEST_CASE(functions) {
     BOOST_TEST(to_string(sin(x + y)) == "sin(x + y)");
     BOOST_TEST(to_string(min(x, y)) == "min(x, y)");
     BOOST_TEST(to_string(max(x, 0_c)) == "max(x, 0)");
+    // an axis is written as one, never as a number operand
+    BOOST_TEST(to_string(max(x, 1.0)) == "max(x, 1)");
+    BOOST_TEST(to_string(max(x, axis<1>)) == "max(x, axis=1)");
     BOOST_TEST(to_string(sum(square(x))) == "sum(x^2)");
     BOOST_TEST(to_string(mean(x)) == "mean(x)");
     BOOST_TEST(to_string(dot(A, x)) == "dot(A, x)");
@@ -119,7 +122,7 @@ BOOST_AUTO_TEST_CASE(derivatives) {
 BOOST_AUTO_TEST_CASE(operations_that_derivatives_introduce) {
     BOOST_TEST(to_string(derivative(min(x, y), y)) == "less(y, x)");
     BOOST_TEST(to_string(derivative(max(x, y), x)) == "less_equal(y, x)");
-    BOOST_TEST(to_string(derivative(max(x, axis<1>), x)) == "sum(argmax_mask(x, 1), 1)");
+    BOOST_TEST(to_string(derivative(max(x, axis<1>), x)) == "sum(argmax_mask(x, axis=1), axis=1)");
     BOOST_TEST(to_string(cross_entropy(log_softmax(z), y)) == "cross_entropy(log_softmax(z), y)");
     BOOST_TEST(to_string(one_hot<3>(y)) == "one_hot(y, 3)");
 }

@@ -43,6 +43,10 @@ constexpr bool writes_spelling(style s) {
     return s == style::function || s == style::infix || s == style::prefix || s == style::postfix;
 }
 
+/// How an operation's axis is written as its last argument: `sum(x, axis=1)` (`\text{axis}=1` in
+/// LaTeX), never a bare number, which would read as an operand (`max(x, 1.0)` is elementwise).
+inline constexpr std::string_view axis_label_prefix = "axis=";
+
 /// How a reduction onto a shape is written once the shapes are known (a gradient reduction
 /// printed with the values bound: `to_string(e, x = X, ...)`):
 ///   factor * sum(h, axes) / divisor, with `sum(h)` when every axis of h is summed, `mean(h)` when

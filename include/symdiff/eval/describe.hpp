@@ -64,7 +64,7 @@ std::string describe(const program_view& p, const T* numbers, int k) {
             std::string s = std::string(op.name) + "(";
             if (!op.subscripts.empty()) s += "\"" + std::string(op.subscripts) + "\", ";
             for (unsigned i = 0; i < e.arity; ++i) s += (i ? ", " : "") + describe(p, numbers, o[i]);
-            if (op.has_axis) s += ", " + std::to_string(op.axis);
+            if (op.has_axis) s += ", " + std::string(axis_label_prefix) + std::to_string(op.axis);
             return s + ")";
         }
     }

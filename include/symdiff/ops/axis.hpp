@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "../core/adjoint.hpp"
@@ -31,6 +32,34 @@ template <int A>
 inline constexpr axis_t<A> axis{};
 
 namespace detail {
+
+/// The text "axis=A" (A in decimal, with its sign).
+struct axis_text {
+    char text[16]{};
+    std::size_t size = 0;
+};
+constexpr axis_text axis_text_of(int a) {
+    axis_text t;
+    for (const char c : axis_label_prefix) t.text[t.size++] = c;
+    if (a < 0) t.text[t.size++] = '-';
+    auto u = static_cast<unsigned>(a < 0 ? -static_cast<long long>(a) : a);
+    char reversed[12]{};
+    std::size_t k = 0;
+    do reversed[k++] = static_cast<char>('0' + u % 10);
+    while ((u /= 10) != 0);
+    while (k > 0) t.text[t.size++] = reversed[--k];
+    return t;
+}
+template <int A>
+inline constexpr axis_text axis_text_v = axis_text_of(A);
+
+/// An operation's axis as printed (axis_label_prefix): a symbol named "axis=1", as the last operand
+/// of the node that print_as writes in place of the operation's node, for printing only.
+template <int A>
+constexpr auto axis_label() {
+    constexpr auto& t = axis_text_v<A>;
+    return symbol<fixed_string<t.size + 1>(std::string_view(t.text, t.size))>;
+}
 /// An axis index in [0, rank), or shape_error.
 inline std::size_t normalize_axis(int a, std::size_t rank) {
     const long r = static_cast<long>(rank);

@@ -172,7 +172,7 @@ struct axis_reduce_op : structural_op {
     // Printed with its axis: sum(e, 1).
     template <class N>
     static constexpr auto print_as(const N& n) {
-        if constexpr (N::arity == 1) return make_node<axis_reduce_op>(n.template arg<0>(), constant<A>{});
+        if constexpr (N::arity == 1) return make_node<axis_reduce_op>(n.template arg<0>(), detail::axis_label<A>());
         else return n;
     }
 };
@@ -206,7 +206,7 @@ struct extremum_mask_op : constant_structural_op {
     }
     template <class N>
     static constexpr auto print_as(const N& n) {
-        if constexpr (N::arity == 1) return make_node<extremum_mask_op>(n.template arg<0>(), constant<A>{});
+        if constexpr (N::arity == 1) return make_node<extremum_mask_op>(n.template arg<0>(), detail::axis_label<A>());
         else return n;
     }
 };

@@ -129,7 +129,7 @@ private:
     }
     template <class Nd, std::size_t... J>
     static constexpr auto with_axis(const Nd& n, std::index_sequence<J...>) {
-        return make_node<concatenate_op>(n.template arg<J>()..., constant<A>{});
+        return make_node<concatenate_op>(n.template arg<J>()..., detail::axis_label<A>());
     }
 };
 
@@ -185,7 +185,7 @@ struct concat_slice_op : detail::joined_base<A> {
         if constexpr (Constant<std::remove_cvref_t<decltype(n.template arg<1>())>>) return n;
         else
             return make_node<concat_slice_op>(n.template arg<0>(), constant<static_cast<long long>(K)>{},
-                                              constant<A>{});
+                                              detail::axis_label<A>());
     }
 
 private:

@@ -132,7 +132,7 @@ struct expand_dims_op : detail::same_elements_op {
     }
     template <class N>
     static constexpr auto print_as(const N& n) {  // expand_dims(a, 1)
-        if constexpr (N::arity == 1) return make_node<expand_dims_op>(n.template arg<0>(), constant<A>{});
+        if constexpr (N::arity == 1) return make_node<expand_dims_op>(n.template arg<0>(), detail::axis_label<A>());
         else return n;
     }
 };

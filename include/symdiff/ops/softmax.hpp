@@ -117,7 +117,8 @@ struct softmax_family_op : structural_op {
     // The default (last) axis is not printed: softmax(z); others are: softmax(z, 0).
     template <class N>
     static constexpr auto print_as(const N& n) {
-        if constexpr (N::arity == 1 && A != -1) return make_node<softmax_family_op>(n.template arg<0>(), constant<A>{});
+        if constexpr (N::arity == 1 && A != -1)
+            return make_node<softmax_family_op>(n.template arg<0>(), detail::axis_label<A>());
         else return n;
     }
 };

@@ -132,7 +132,8 @@ struct take_op : detail::indexed_base<A> {
     }
     template <class N>
     static constexpr auto print_as(const N& n) {  // take(a, idx, 1)
-        if constexpr (N::arity == 2) return make_node<take_op>(n.template arg<0>(), n.template arg<1>(), constant<A>{});
+        if constexpr (N::arity == 2)
+            return make_node<take_op>(n.template arg<0>(), n.template arg<1>(), detail::axis_label<A>());
         else return n;
     }
 };
@@ -188,7 +189,7 @@ struct scatter_add_op : detail::indexed_base<A> {
     static constexpr auto print_as(const N& n) {  // scatter_add(h, idx, like, 1)
         if constexpr (N::arity == 3)
             return make_node<scatter_add_op>(n.template arg<0>(), n.template arg<1>(), n.template arg<2>(),
-                                             constant<A>{});
+                                             detail::axis_label<A>());
         else return n;
     }
 };

@@ -106,6 +106,8 @@ struct printer {
         if (paren) out += F == format::latex ? "\\right)" : ")";
     }
 
+    static std::string axis_label() { return F == format::latex ? "\\text{axis}=" : std::string(axis_label_prefix); }
+
     template <class E>
     void print(const E& e) {
         if constexpr (Constant<E>) {
@@ -128,7 +130,10 @@ struct printer {
                 out += v;
             }
         } else if constexpr (Symbol<E>) {
-            out += E::name.view();
+            constexpr std::string_view name = E::name.view();
+            if constexpr (F == format::latex && name.starts_with(axis_label_prefix))
+                out += axis_label() + std::string(name.substr(axis_label_prefix.size()));
+            else out += name;
         } else {
             print_node(e);
         }
@@ -240,7 +245,7 @@ struct printer {
                 else out += r.mean ? "mean(" : "sum(";
                 print(h);
                 if (!r.all) {
-                    out += ", ";
+                    out += ", " + axis_label();
                     if (r.axes.size() > 1) out += latex ? "\\left(" : "(";
                     for (std::size_t i = 0; i < r.axes.size(); ++i) out += (i ? ", " : "") + std::to_string(r.axes[i]);
                     if (r.axes.size() > 1) out += latex ? "\\right)" : ")";
