@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include <symdiff/symdiff.hpp>
 #include <xtensor/xarray.hpp>
@@ -261,6 +262,27 @@ BOOST_AUTO_TEST_CASE(shape_errors_name_the_subscript_and_the_operands) {
         const std::string m = e.what();
         BOOST_TEST(m.find("operand 1 has subscripts \"ij\" (rank 2) but shape (3)") != std::string::npos, m);
     }
+    // the identity, written by hand, still checks its operand's rank
+    try {
+        (void)evaluate(einsum<"i->i">(A), A = Am);
+        BOOST_FAIL("no shape_error");
+    } catch (const shape_error& e) {
+        const std::string m = e.what();
+        BOOST_TEST(m.find("operand 1 has subscripts \"i\" (rank 1) but shape (3, 4)") != std::string::npos, m);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(spaces_in_the_subscripts_are_ignored) {
+    // as in np.einsum("ij, jk -> ik", a, b): the same operation (one type, shared with the other
+    // spelling) and the same values as the loops
+    static_assert(std::is_same_v<decltype(einsum<" ij , jk -> ik ">(A, B)), decltype(einsum<"ij,jk->ik">(A, B))>);
+    const xt::xarray<double> got = evaluate(einsum<"ij, jk -> ik">(A, B), A = Am, B = Bm);
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t k = 0; k < 5; ++k) {
+            double s = 0;
+            for (std::size_t j = 0; j < 4; ++j) s += Am(i, j) * Bm(j, k);
+            BOOST_TEST(got(i, k) == s, boost::test_tools::tolerance(1e-12));
+        }
 }
 
 BOOST_AUTO_TEST_CASE(over_rows_of_data_runs_in_blocks_and_matches_one_block) {

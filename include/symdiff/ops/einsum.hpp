@@ -244,14 +244,20 @@ constexpr auto einsum(A... a) {
     static_assert(p.error != einsum_error::misplaced_shape_marker,
                   "einsum: '*' must come first in an operand's subscripts");
     static_assert(p.error != einsum_error::no_value_operand, "einsum: every operand is marked '*' (shape only)");
+    static_assert(p.error != einsum_error::ellipsis,
+                  "einsum: '...' (NumPy's broadcast axes) is not supported: name every axis with a letter");
     static_assert(p.error != einsum_error::none || p.value_operands() <= detail::einsum_max_value_operands,
                   "einsum: at most 3 operands are read for their values");
     static_assert(p.error != einsum_error::none || sizeof...(A) == p.n,
                   "einsum: the subscripts name a different number of operands than were given");
     if constexpr (p.error == einsum_error::none && sizeof...(A) == p.n &&
-                  p.value_operands() <= detail::einsum_max_value_operands)
-        return detail::make_einsum<detail::einsum_string<detail::einsum_to_text(p)>()>(a...);
-    else return zero;
+                  p.value_operands() <= detail::einsum_max_value_operands) {
+        constexpr auto text = detail::einsum_string<detail::einsum_to_text(p)>();
+        // "ij->ij" written by the user is kept as a node, so that evaluating it checks the
+        // operand's rank; make_einsum drops it where a derivative produces it
+        if constexpr (detail::einsum_is_identity(p)) return make_node<einsum_op<text>>(a...);
+        else return detail::make_einsum<text>(a...);
+    } else return zero;
 }
 
 }  // namespace symdiff

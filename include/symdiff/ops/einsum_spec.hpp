@@ -6,6 +6,7 @@
 //   grammar:   operands "->" output   |   operands            (implicit output: the letters that
 //              operands = operand ("," operand)*                 appear once, in alphabetical order)
 //              operand  = ["*"] letter*                       (a-z, A-Z; "*": read for the shape only)
+//              spaces anywhere are ignored; NumPy's "..." (broadcast axes) is refused in words
 //
 // The derivative of an einsum is an einsum (Ricci calculus). For z = einsum(s_1, ..., s_n -> o)
 // of a_1, ..., a_n, operand k receives
@@ -30,6 +31,7 @@ enum class einsum_error : unsigned char {
     output_letter_not_in_operands,
     misplaced_shape_marker,
     no_value_operand,
+    ellipsis,
 };
 
 /// A parsed subscript string. Unused entries stay zero, so equal contractions compare equal.
@@ -98,6 +100,8 @@ constexpr einsum_spec parse_einsum(std::string_view s) {
             continue;
         }
         const char c = ins[i];
+        if (c == ' ') continue;  // (spaces are allowed, as NumPy and PyTorch allow them)
+        if (c == '.') return fail(einsum_error::ellipsis);
         if (c == '*') {
             if (!operand_open) return fail(einsum_error::misplaced_shape_marker);
             shape = true;
@@ -115,6 +119,8 @@ constexpr einsum_spec parse_einsum(std::string_view s) {
     if (arrow != s.size()) {
         for (std::size_t at = arrow + 2; at < s.size(); ++at) {
             const char c = s[at];
+            if (c == ' ') continue;
+            if (c == '.') return fail(einsum_error::ellipsis);
             if (!einsum_letter(c)) return fail(einsum_error::not_a_letter);
             if (p.out_rank >= einsum_max_rank) return fail(einsum_error::rank_too_high);
             bool found = false;
