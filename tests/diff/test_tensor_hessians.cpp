@@ -100,6 +100,10 @@ BOOST_AUTO_TEST_CASE(logistic_regression_hessian) {
     // with rows(x, y) as for compile: the columns read the data in blocks of rows, the same Hessian
     const xt::xarray<double> Hr = hessian_at(loss, a, rows(x, y), x = Xv, y = y01, a = av);
     BOOST_TEST(all_near(Hr, expected, 1e-14));
+    // and its diagonal, one hvp per element (this Hessian is not diagonal)
+    const xt::xarray<double> Dr = hessian_diagonal_at(loss, a, rows(x, y), x = Xv, y = y01, a = av);
+    BOOST_TEST(Dr.dimension() == 1u);
+    for (std::size_t i = 0; i < p; ++i) BOOST_TEST(near(Dr(i), expected(i, i), 1e-14));
 }
 
 BOOST_AUTO_TEST_CASE(softmax_regression_hessian_with_a_matrix_parameter) {
@@ -198,6 +202,7 @@ BOOST_AUTO_TEST_CASE(jacobian_of_a_vector_valued_expression) {
         for (std::size_t j = 0; j < p; ++j) expected(r, j) = (1 - std::tanh(z) * std::tanh(z)) * yv(r) * Xv(r, j);
     }
     BOOST_TEST(all_near(J, expected, 1e-14));
+    BOOST_TEST(all_near(jacobian_at(f, a, rows(x, y), x = Xv, y = yv, a = av), expected, 1e-14));
     // with respect to a matrix: (n, k) + (d, k)
     const xt::xarray<double> JW = jacobian_at(softmax(dot(x, W), axis<1>), W, x = Xv, W = Wv);
     BOOST_TEST(JW.dimension() == 4u);
@@ -216,6 +221,7 @@ BOOST_AUTO_TEST_CASE(mixed_blocks_of_two_parameters) {
         double expected = 0;
         for (std::size_t r = 0; r < n; ++r) expected += 2.0 / n * Xv(r, i);
         BOOST_TEST(near(B(i), expected, 1e-14));
+        BOOST_TEST(near(hessian_at(loss, a, b, rows(x, y), x = Xv, y = yv, a = av, b = 0.5)(i), expected, 1e-14));
     }
     // a network's two layers: d^2 loss / dW1 dw2 against differences of the gradient in W1
     constexpr auto W1 = symbol<"W1">;

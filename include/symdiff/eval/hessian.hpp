@@ -158,14 +158,19 @@ void require_number(const char* who, const E& loss, const Bs&... bindings) {
 }  // namespace detail
 
 /// The Jacobian of `f` with respect to `s` at the given bindings (which bind `s`): shape(f) +
-/// shape(s), J[i..., j...] = d f[i...] / d s[j...].
-template <Expression F, fixed_string Name, Binding... Bs>
-xt::xarray<double> jacobian_at(const F& f, symbol_t<Name> s, Bs&&... bindings) {
+/// shape(s), J[i..., j...] = d f[i...] / d s[j...]. `rows(x, y)` first among the bindings reads
+/// those symbols in blocks of rows, as hessian_at does.
+template <Expression F, fixed_string Name, fixed_string... Rows, Binding... Bs>
+xt::xarray<double> jacobian_at(const F& f, symbol_t<Name> s, detail::rows_of<Rows...> rows_symbols, Bs&&... bindings) {
     auto value = compile(f);
     const auto results = value(bindings...);
     const std::vector<std::size_t> f_shape = detail::value_shape(std::get<0>(results));
-    return detail::columns_at<Name>("jacobian_at", detail::rows_of<>{}, f_shape, jvp(f, s, detail::column_direction),
+    return detail::columns_at<Name>("jacobian_at", rows_symbols, f_shape, jvp(f, s, detail::column_direction),
                                     bindings...);
+}
+template <Expression F, fixed_string Name, Binding... Bs>
+xt::xarray<double> jacobian_at(const F& f, symbol_t<Name> s, Bs&&... bindings) {
+    return jacobian_at(f, s, detail::rows_of<>{}, std::forward<Bs>(bindings)...);
 }
 
 /// The Hessian of the scalar `loss` with respect to `s` at the given bindings: shape(s) + shape(s).
@@ -186,31 +191,42 @@ xt::xarray<double> hessian_at(const E& loss, symbol_t<Name> s, Bs&&... bindings)
 
 /// The diagonal of the Hessian of the scalar `loss` with respect to `s`: shape(s),
 /// d[j...] = d^2 loss / d s[j...]^2. One run of hvp(loss, s, 1) when `hessian_is_diagonal<E, S>`,
-/// else one hvp per element of `s` (the cost of hessian_at without its #s^2 entries).
-template <Expression E, fixed_string Name, Binding... Bs>
-xt::xarray<double> hessian_diagonal_at(const E& loss, symbol_t<Name> s, Bs&&... bindings) {
+/// else one hvp per element of `s` (the cost of hessian_at without its #s^2 entries). `rows(...)`
+/// first among the bindings as for hessian_at.
+template <Expression E, fixed_string Name, fixed_string... Rows, Binding... Bs>
+xt::xarray<double> hessian_diagonal_at(const E& loss, symbol_t<Name> s, detail::rows_of<Rows...> rows_symbols,
+                                       Bs&&... bindings) {
     detail::require_number("hessian_diagonal_at", loss, bindings...);
     const auto all = boost::hana::make_tuple(bindings...);
     const std::vector<std::size_t> shape = detail::value_shape(detail::lookup<Name>(all));
     if constexpr (hessian_is_diagonal<E, symbol_t<Name>>) {
-        auto program = compile(hessian_diagonal(loss, s));
+        auto program = compile(rows_symbols, hessian_diagonal(loss, s));
         const auto results = program(bindings...);
         return detail::broadcast_value(std::get<0>(results), shape, "hessian_diagonal_at");
     } else {
-        return detail::diagonal_of_columns<Name>(detail::rows_of<>{}, shape, hvp(loss, s, detail::column_direction),
+        return detail::diagonal_of_columns<Name>(rows_symbols, shape, hvp(loss, s, detail::column_direction),
                                                  bindings...);
     }
+}
+template <Expression E, fixed_string Name, Binding... Bs>
+xt::xarray<double> hessian_diagonal_at(const E& loss, symbol_t<Name> s, Bs&&... bindings) {
+    return hessian_diagonal_at(loss, s, detail::rows_of<>{}, std::forward<Bs>(bindings)...);
 }
 
 /// The block of mixed second derivatives d^2 loss / d a d b: shape(a) + shape(b),
 /// B[i..., j...] = d^2 loss / d a[i...] d b[j...] (the gradient with respect to a, differentiated
-/// along each element of b).
-template <Expression E, fixed_string A, fixed_string B, Binding... Bs>
-xt::xarray<double> hessian_at(const E& loss, symbol_t<A> a, symbol_t<B> b, Bs&&... bindings) {
+/// along each element of b). `rows(...)` first among the bindings as for hessian_at.
+template <Expression E, fixed_string A, fixed_string B, fixed_string... Rows, Binding... Bs>
+xt::xarray<double> hessian_at(const E& loss, symbol_t<A> a, symbol_t<B> b, detail::rows_of<Rows...> rows_symbols,
+                              Bs&&... bindings) {
     detail::require_number("hessian_at", loss, bindings...);
     const auto all = boost::hana::make_tuple(bindings...);
-    return detail::columns_at<B>("hessian_at", detail::rows_of<>{}, detail::value_shape(detail::lookup<A>(all)),
+    return detail::columns_at<B>("hessian_at", rows_symbols, detail::value_shape(detail::lookup<A>(all)),
                                  jvp(gradient_of(loss, a), b, detail::column_direction), bindings...);
+}
+template <Expression E, fixed_string A, fixed_string B, Binding... Bs>
+xt::xarray<double> hessian_at(const E& loss, symbol_t<A> a, symbol_t<B> b, Bs&&... bindings) {
+    return hessian_at(loss, a, b, detail::rows_of<>{}, std::forward<Bs>(bindings)...);
 }
 
 }  // namespace symdiff
