@@ -38,6 +38,18 @@ BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_before_work) {
                           [](const auto& e) { return message_has(e, "adam{beta2}"); });
     BOOST_CHECK_EXCEPTION(run({.method = adam{.eps = 0.0}}), invalid_argument_error,
                           [](const auto& e) { return message_has(e, "adam{eps}"); });
+    // the value given is written exactly (std::to_string wrote -1e-9 as -0.000000)
+    BOOST_CHECK_EXCEPTION(run({.learning_rate = -1e-9}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "got -1e-09"); });
+    BOOST_CHECK_EXCEPTION(run({.method = adam{.beta1 = 1 + 1e-9}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "got 1.000000001"); });
+    // a schedule that would reach an infinite learning rate mid-run is refused before the first step
+    BOOST_CHECK_EXCEPTION(run({.schedule = exponential_lr{.gamma = INFINITY}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "exponential_lr{gamma}"); });
+    BOOST_CHECK_EXCEPTION(run({.schedule = step_lr{.step_size = 1, .gamma = INFINITY}}), invalid_argument_error,
+                          [](const auto& e) { return message_has(e, "step_lr{gamma}"); });
+    BOOST_CHECK_EXCEPTION(run({.schedule = cosine_annealing_lr{.t_max = 3, .eta_min = INFINITY}}),
+                          invalid_argument_error, [](const auto& e) { return message_has(e, "eta_min"); });
     BOOST_CHECK_NO_THROW(run({.steps = 2, .method = momentum{.mu = 0.0}}));  // the edges that are allowed
     BOOST_CHECK_NO_THROW(run({.steps = 2, .method = adam{.beta1 = 0.0, .beta2 = 0.0}}));
     const xt::xtensor<double, 1> short_y{1, 2, 3}, empty{};

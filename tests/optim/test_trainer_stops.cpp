@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,6 +61,98 @@ BOOST_AUTO_TEST_CASE(a_new_validation_set_starts_its_own_record) {
     const auto& fit = t.train(10);
     BOOST_TEST(fit.reason == stop_reason::completed);
     BOOST_TEST(fit.steps_taken == first + 10);
+}
+
+BOOST_AUTO_TEST_CASE(a_validation_loss_that_is_not_finite_stops_the_run) {
+    // f = sqrt(w + x): the training rows (x >= 1) are defined for w > -1, the validation row
+    // x = -0.5 only for w >= 0.5. Trained towards w = 0.2 from w = 1, the validation loss falls
+    // until w = 0.6 (its minimum), rises, then is NaN once w < 0.5: a NaN, which never improves on
+    // the best, must not pass for a plateau.
+    constexpr auto root_loss = mean(square(sqrt(w + x) - y));
+    const xt::xtensor<double, 1> Xt{1, 2, 3, 4}, Yt{std::sqrt(1.2), std::sqrt(2.2), std::sqrt(3.2), std::sqrt(4.2)};
+    const xt::xtensor<double, 1> Xv{-0.5, 1, 2}, Yv{std::sqrt(0.1), std::sqrt(1.6), std::sqrt(2.6)};
+    const double lr = 0.5;
+    trainer t(root_loss, params(w = 1.0), data(x = Xt, y = Yt), {.learning_rate = lr});
+    t.validate_on(data(x = Xv, y = Yv));
+    const auto& fit = t.train(100);
+    // by hand: gradient descent, dL/dw = mean((sqrt(w + x) - y) / sqrt(w + x)), and the
+    // validation loss after each step until it is NaN
+    const auto validation = [&](double v) {
+        double s = 0;
+        for (std::size_t i = 0; i < 3; ++i) s += (std::sqrt(v + Xv(i)) - Yv(i)) * (std::sqrt(v + Xv(i)) - Yv(i));
+        return s / 3;
+    };
+    double wk = 1.0, best_loss = INFINITY, best_w = 1.0;
+    std::size_t step = 0, best_step = 0;
+    for (;;) {
+        double g = 0;
+        for (std::size_t i = 0; i < 4; ++i) g += (std::sqrt(wk + Xt(i)) - Yt(i)) / std::sqrt(wk + Xt(i));
+        wk -= lr * g / 4;
+        ++step;
+        const double v = validation(wk);
+        if (std::isnan(v)) break;
+        if (v < best_loss) best_loss = v, best_w = wk, best_step = step;
+    }
+    BOOST_TEST(step < 100u);           // (the case is what it says: the NaN comes before the end)
+    BOOST_TEST(best_step + 1 < step);  // (and after some epochs without improvement)
+    BOOST_TEST(fit.reason == stop_reason::non_finite);
+    BOOST_TEST(!fit.ok());
+    BOOST_TEST(fit.message.find("the validation loss is") != std::string::npos, fit.message);
+    BOOST_TEST(fit.steps_taken == best_step);
+    BOOST_TEST(fit[w] == best_w, tt::tolerance(1e-12));
+    BOOST_TEST(t.steps_run() == step);
+    // not finite where validate_on is called: refused there, before any work
+    trainer u(root_loss, params(w = 0.0), data(x = Xt, y = Yt), {.learning_rate = lr});
+    BOOST_CHECK_EXCEPTION(u.validate_on(data(x = Xv, y = Yv)), invalid_argument_error, [](const auto& e) {
+        return message_has(e, "the validation loss is") && message_has(e, "nan at the current");
+    });
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_validation_set_leaves_the_earlier_one) {
+    // x of shape (4, 2) against y (4): w * x - y does not broadcast, found when validate_on
+    // evaluates it; the set and the metric given before stay, and train() uses them
+    const xt::xtensor<double, 1> Yv{1, 2, 3, 4};
+    const xt::xtensor<double, 2> Xwide = xt::ones<double>({4, 2});
+    trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y), {.learning_rate = 0.01});
+    t.validate_on(data(x = X, y = Yv), metric("mae", mean(abs(w * x - y))));
+    BOOST_CHECK_THROW(t.validate_on(data(x = Xwide, y = Yv)), shape_error);
+    BOOST_TEST(t.result().metric_names == std::vector<std::string>{"mae"}, tt::per_element());
+    const auto& fit = t.train(3);
+    BOOST_TEST(fit.reason == stop_reason::completed);
+    BOOST_TEST(fit.epochs.size() == 3u);
+    // w after one step: 0.15 * 2 = 0.3 (each step multiplies w - 2 by 0.85); the mae on y = x
+    // is mean |(w - 1) x| = 2.5 |w - 1|
+    BOOST_TEST(fit.epochs[0].metrics.at(0) == 2.5 * 0.7, tt::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(validation_after_load_continues_the_saved_record) {
+    // The early-stopping record (best loss, its parameters, the epochs waited) is in the
+    // checkpoint; the validation data are not, so a resumed trainer is given them again. Before
+    // or after load(), the run is the uninterrupted one.
+    const xt::xtensor<double, 1> Yv{1.5, 3, 4.5, 6};
+    const descent_options o{.learning_rate = 0.01, .early_stopping_patience = 3};
+    trainer whole(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
+    whole.validate_on(data(x = X, y = Yv));
+    const auto& reference = whole.train(100);
+    BOOST_TEST(reference.reason == stop_reason::early_stopped);
+    const std::string dir = "trainer_checkpoint_validation";
+    std::filesystem::remove_all(dir);
+    trainer first(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
+    first.validate_on(data(x = X, y = Yv));
+    first.train(10);
+    first.save(dir);
+    for (const bool validate_first : {false, true}) {
+        trainer resumed(scale_loss, params(w = 0.0), data(x = X, y = Y), o);
+        if (validate_first) resumed.validate_on(data(x = X, y = Yv));
+        resumed.load(dir);
+        if (!validate_first) resumed.validate_on(data(x = X, y = Yv));
+        const auto& fit = resumed.train(90);
+        BOOST_TEST(fit.reason == stop_reason::early_stopped);
+        BOOST_TEST(fit.steps_taken == reference.steps_taken);
+        BOOST_TEST(fit[w] == reference[w]);
+        BOOST_TEST(resumed.steps_run() == whole.steps_run());
+    }
+    std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(divergence_keeps_a_consistent_state) {

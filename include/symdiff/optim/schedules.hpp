@@ -72,13 +72,15 @@ inline double scheduled_learning_rate(const lr_schedule& schedule, double lr0, s
 inline std::string schedule_problem(const lr_schedule& schedule) {
     if (const auto* s = std::get_if<step_lr>(&schedule); s && s->step_size == 0)
         return "step_lr{step_size} must be at least 1";
-    if (const auto* s = std::get_if<step_lr>(&schedule); s && !(s->gamma > 0)) return "step_lr{gamma} must be positive";
-    if (const auto* s = std::get_if<exponential_lr>(&schedule); s && !(s->gamma > 0))
-        return "exponential_lr{gamma} must be positive";
+    if (const auto* s = std::get_if<step_lr>(&schedule); s && !(s->gamma > 0 && std::isfinite(s->gamma)))
+        return "step_lr{gamma} must be a positive finite number";
+    if (const auto* s = std::get_if<exponential_lr>(&schedule); s && !(s->gamma > 0 && std::isfinite(s->gamma)))
+        return "exponential_lr{gamma} must be a positive finite number";
     if (const auto* s = std::get_if<cosine_annealing_lr>(&schedule); s && s->t_max == 0)
         return "cosine_annealing_lr{t_max} must be at least 1";
-    if (const auto* s = std::get_if<cosine_annealing_lr>(&schedule); s && !(s->eta_min >= 0))
-        return "cosine_annealing_lr{eta_min} must be >= 0";
+    if (const auto* s = std::get_if<cosine_annealing_lr>(&schedule);
+        s && !(s->eta_min >= 0 && std::isfinite(s->eta_min)))
+        return "cosine_annealing_lr{eta_min} must be a finite number >= 0";
     if (const auto* s = std::get_if<linear_lr>(&schedule)) {
         if (s->total_iters == 0) return "linear_lr{total_iters} must be at least 1";
         if (!(s->start_factor > 0 && s->start_factor <= 1)) return "linear_lr{start_factor} must be in (0, 1]";

@@ -174,23 +174,23 @@ inline void validate(const optimizer& method, called_as who) {
     const auto in_unit = [](double v) { return v >= 0 && v < 1; };
     const auto name = optimizer_name(method);
     if (const auto* m = std::get_if<momentum>(&method); m && !in_unit(m->mu))
-        throw invalid_argument_error(option_error("momentum{mu} must be in [0, 1), got " + std::to_string(m->mu)));
+        throw invalid_argument_error(option_error("momentum{mu} must be in [0, 1), got " + number_to_string(m->mu)));
     const auto check_adam = [&](const auto& a) {
         if (!in_unit(a.beta1))
             throw invalid_argument_error(
-                option_error(name + "{beta1} must be in [0, 1), got " + std::to_string(a.beta1)));
+                option_error(name + "{beta1} must be in [0, 1), got " + number_to_string(a.beta1)));
         if (!in_unit(a.beta2))
             throw invalid_argument_error(
-                option_error(name + "{beta2} must be in [0, 1), got " + std::to_string(a.beta2)));
+                option_error(name + "{beta2} must be in [0, 1), got " + number_to_string(a.beta2)));
         if (!(a.eps > 0) || !std::isfinite(a.eps))
             throw invalid_argument_error(
-                option_error(name + "{eps} must be a positive finite number, got " + std::to_string(a.eps)));
+                option_error(name + "{eps} must be a positive finite number, got " + number_to_string(a.eps)));
     };
     if (const auto* a = std::get_if<adam>(&method)) check_adam(*a);
     if (const auto* a = std::get_if<adamw>(&method)) check_adam(*a);
     const double wd = weight_decay_of(method);
     if (!(wd >= 0) || !std::isfinite(wd))
-        throw invalid_argument_error(option_error(name + "{weight_decay} must be >= 0, got " + std::to_string(wd)));
+        throw invalid_argument_error(option_error(name + "{weight_decay} must be >= 0, got " + number_to_string(wd)));
 }
 
 template <class... Ps>
@@ -198,8 +198,8 @@ void validate(const descent_options& o, called_as who) {
     const auto option_error = [&](const std::string& what) { return std::string(who.name) + ": " + what; };
     const auto positive = [](double v) { return v > 0 && std::isfinite(v); };
     if (!positive(o.learning_rate))
-        throw invalid_argument_error(
-            option_error("learning_rate must be a positive finite number, got " + std::to_string(o.learning_rate)));
+        throw invalid_argument_error(option_error("learning_rate must be a positive finite number, got " +
+                                                  detail::number_to_string(o.learning_rate)));
     if (o.threads == 0) throw invalid_argument_error(option_error("threads must be at least 1"));
     if (o.tolerance < 0 || !std::isfinite(o.tolerance))
         throw invalid_argument_error(option_error("tolerance must be >= 0"));
@@ -351,8 +351,8 @@ public:
         // not compile(), which checks that each rows symbol is read)
         auto program = std::make_shared<symdiff::program<Rows, Loss, Es...>>(loss_, metrics.expr...);
         program->threads(o_.threads).allow_row_broadcast(o_.allow_row_broadcast).share_rows(o_.distributed);
-        result_.metric_names = {metrics.name...};
-        validation_ = [held, program, who = who_, loss = loss_, exprs = std::make_tuple(metrics.expr...)](const P& p) {
+        auto values_at = [held, program, who = who_, loss = loss_,
+                          exprs = std::make_tuple(metrics.expr...)](const P& p) {
             const auto values = detail::run_program(*program, p, held->views());
             std::vector<double> out;
             out.push_back(detail::loss_number(loss, std::get<0>(values), who + ": the validation loss"));
@@ -363,12 +363,21 @@ public:
             (std::index_sequence_for<Es...>{});
             return out;
         };
-        validation_(result_.parameters);  // a metric that is not a number, or bad shapes: an error now
-        // a new validation set starts its own record: the best loss so far was on other data
-        best_validation_loss_ = std::numeric_limits<double>::infinity();
-        best_validation_ = result_.parameters;
-        best_validation_updates_ = result_.steps_taken;
-        waiting_ = 0;
+        // a metric that is not a number, bad shapes, a loss that is not finite here: an error now,
+        // with the trainer as it was
+        if (const double v = values_at(result_.parameters)[0]; !std::isfinite(v))
+            throw invalid_argument_error(who_ + ": the validation loss is " + detail::number_to_string(v) +
+                                         " at the current parameters; a validation loss must be finite");
+        if (validation_ || best_validation_loss_ == std::numeric_limits<double>::infinity()) {
+            // a record of these data from now: another set's best loss was on other data. (The
+            // first set keeps a record that load() brought, that of the run it continues.)
+            best_validation_loss_ = std::numeric_limits<double>::infinity();
+            best_validation_ = result_.parameters;
+            best_validation_updates_ = result_.steps_taken;
+            waiting_ = 0;
+        }
+        result_.metric_names = {metrics.name...};
+        validation_ = std::move(values_at);
         return *this;
     }
 
@@ -453,7 +462,7 @@ private:
             const double lr = scheduled_learning_rate(o_.schedule, o_.learning_rate, epoch - 1);
             if (!(lr >= 0) || !std::isfinite(lr))
                 throw invalid_argument_error(who_ + ": the schedule gives epoch " + std::to_string(epoch) +
-                                             " the learning rate " + std::to_string(lr) +
+                                             " the learning rate " + detail::number_to_string(lr) +
                                              "; a learning rate must be a finite number >= 0");
             auto values = [&] {
                 if (!batched) return detail::run_program(*step_, result_.parameters, data_->views());
@@ -491,7 +500,7 @@ private:
                     keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
                     stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) + ": " + fault +
                                                       "; the parameters are those of step " + std::to_string(step - 1) +
-                                                      ", the last with a finite loss");
+                                                      " before its update, the last with a finite loss");
                 }
                 break;
             }
@@ -528,10 +537,10 @@ private:
                     break;
                 }
                 keep(last_finite_, last_finite_updates_, last_finite_loss_, batched);
-                stop(stop_reason::non_finite, who_ + ": stopped at step " + std::to_string(step) +
-                                                  ": the update made " + overflow +
-                                                  " non-finite; the parameters are those of step " +
-                                                  std::to_string(step) + ", the last with a finite loss");
+                stop(stop_reason::non_finite,
+                     who_ + ": stopped at step " + std::to_string(step) + ": the update made " + overflow +
+                         " non-finite; the parameters are those of step " + std::to_string(step) +
+                         " before its update, the last with a finite loss");
                 break;
             }
             result_.steps_taken += 1;
@@ -545,6 +554,17 @@ private:
             const bool end_of_epoch = batch + 1 == per_epoch;
             double validation_loss = std::nan("");
             if (end_of_epoch) validation_loss = end_epoch(epoch, step, k + 1 == steps);
+            if (end_of_epoch && validation_ && !std::isfinite(validation_loss)) {
+                // (a NaN never improves on the best: early stopping would take it for a plateau)
+                std::ostringstream msg;
+                msg << who_ << ": stopped at epoch " << epoch << " (step " << step << "): the validation loss is "
+                    << validation_loss << "; the parameters are those after the update of step "
+                    << best_validation_updates_ << ", the best validation loss";
+                keep(best_validation_, best_validation_updates_, std::nan(""), true);
+                waiting_ = 0;
+                stop(stop_reason::non_finite, msg.str());
+                break;
+            }
 
             bool callback_stop = false;
             if constexpr (!std::is_same_v<Callback, std::nullptr_t>) {
@@ -588,7 +608,7 @@ private:
                 msg << who_ + ": stopped early at epoch " << epoch << ": the validation loss did not improve on "
                     << best_validation_loss_ << " for " << waiting_ << " epochs";
                 if (o_.restore_best) {
-                    msg << "; the parameters are those of step " << best_validation_updates_
+                    msg << "; the parameters are those after the update of step " << best_validation_updates_
                         << ", the best validation loss";
                     keep(best_validation_, best_validation_updates_, std::nan(""), true);
                 }
@@ -869,7 +889,7 @@ private:
     /// What is not finite in the loss or the gradients, or an empty string.
     template <class Values>
     std::string non_finite(double L, const Values& values) const {
-        if (!std::isfinite(L)) return "the loss is " + std::to_string(L);
+        if (!std::isfinite(L)) return "the loss is " + detail::number_to_string(L);
         std::string fault;
         detail::for_each_index<P>([&](auto k) {
             const auto& g = std::get<decltype(k)::value + 1>(values);
@@ -1010,7 +1030,7 @@ private:
         how(msg);
         msg << "; the learning rate (" << o_.learning_rate
             << ") is probably too high. The parameters are those of step " << best_updates_ + 1
-            << ", the lowest loss seen (" << best_loss_ << ")";
+            << " before its update, the lowest loss seen (" << best_loss_ << ")";
         keep(best_, best_updates_, best_loss_, batched);
         stop(stop_reason::diverged, msg.str());
     }
