@@ -52,6 +52,7 @@
 #include "ops/transpose.hpp"
 #include "ops/triangular.hpp"
 #include "ops/where.hpp"
+#include "ops/xlogy.hpp"
 
 // Loss functions by name (mse, mae, rmse, softmax_cross_entropy, binary_cross_entropy, ...)
 #include "losses/losses.hpp"

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include <symdiff/symdiff.hpp>
 #include <xtensor/xtensor.hpp>
@@ -78,6 +79,12 @@ BOOST_AUTO_TEST_CASE(abs_value_and_derivative) {
         }
     }
     BOOST_TEST(evaluate(derivative(f, x), x = 0.0) == 0.0);
+    // |-0.0| = +0.0 (std::fabs), as a number and at every position of an array (SIMD body and
+    // scalar rest): 1 / |x| is +inf
+    BOOST_TEST(!std::signbit(evaluate(f, x = -0.0)));
+    const xt::xtensor<double, 1> negative_zeros = xt::zeros<double>({19}) * -1.0;
+    const xt::xarray<double> r = evaluate(1.0 / f, x = negative_zeros);
+    for (std::size_t i = 0; i < 19; ++i) BOOST_TEST(r(i) == std::numeric_limits<double>::infinity(), "entry " << i);
 }
 
 BOOST_AUTO_TEST_CASE(sign_and_step_values_and_zero_derivatives) {

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include <symdiff/symdiff.hpp>
 #include <xtensor/xtensor.hpp>
@@ -119,6 +120,61 @@ BOOST_AUTO_TEST_CASE(runtime_exponents_at_a_base_of_zero) {
     }
     // printed as the product it is
     BOOST_TEST(to_string(derivative(pow(x, y), x)) == "y * x^(y - 1)");
+}
+
+BOOST_AUTO_TEST_CASE(runtime_powers_over_arrays_are_std_pow_at_every_position) {
+    // 19 entries: the SIMD body and the scalar rest of the engine's loop (a zero base at every
+    // position). std::pow is the reference: 0^0 = 1, 0^-1 = inf, and the same bits elsewhere.
+    xt::xtensor<double, 1> zeros = xt::zeros<double>({19}), bases = zeros, exponents = zeros;
+    for (std::size_t i = 0; i < 19; ++i) {
+        bases(i) = 0.37 + 13.1 * static_cast<double>(i);
+        exponents(i) = -3.3 + 2.9 * static_cast<double>(i % 7);
+    }
+    const xt::xarray<double> p0 = evaluate(pow(x, 0.0), x = zeros), pm1 = evaluate(pow(x, -1.0), x = zeros);
+    const xt::xarray<double> d1 = evaluate(derivative(pow(x, 1.0), x), x = zeros);
+    const xt::xarray<double> p = evaluate(pow(x, y), x = bases, y = exponents);
+    for (std::size_t i = 0; i < 19; ++i) {
+        BOOST_TEST(p0(i) == 1.0, "entry " << i);
+        BOOST_TEST(pm1(i) == std::numeric_limits<double>::infinity(), "entry " << i);
+        BOOST_TEST(d1(i) == 1.0, "entry " << i);  // 1 * x^0
+        BOOST_TEST(p(i) == std::pow(bases(i), exponents(i)), "entry " << i);
+    }
+    // the Hessian of sum(a^2.0) at zeros is 2 I (each column's second derivative 2 * 1 * a^0)
+    const xt::xarray<double> H = hessian_at(sum(pow(x, 2.0)), x, x = xt::xtensor<double, 1>(xt::zeros<double>({9})));
+    for (std::size_t i = 0; i < 9; ++i)
+        for (std::size_t j = 0; j < 9; ++j) BOOST_TEST(H(i, j) == (i == j ? 2.0 : 0.0), i << ", " << j);
+    // float: the same with std::pow's float overload
+    const xt::xtensor<float, 1> fb = xt::cast<float>(bases), fe = xt::cast<float>(exponents);
+    const xt::xarray<float> pf = evaluate(pow(x, y), x = fb, y = fe);
+    for (std::size_t i = 0; i < 19; ++i) BOOST_TEST(pf(i) == std::pow(fb(i), fe(i)), "entry " << i);
+}
+
+BOOST_AUTO_TEST_CASE(exponent_derivative_at_a_base_of_zero) {
+    // d/db a^b = a^b log a: at a = 0 with b > 0 that is 0 * -inf, which must read 0 (PyTorch's
+    // pow_backward_exponent), not NaN: a learnable exponent over data that holds zeros
+    BOOST_TEST(evaluate(derivative(pow(x, y), y), x = 0.0, y = 2.0) == 0.0);
+    BOOST_TEST(evaluate(derivative(pow(0.0, y), y), y = 2.0) == 0.0);
+    // and through d/dx: d/dy (y x^(y-1)) = x^(y-1) + y x^(y-1) log x, at (0, 2): 0
+    BOOST_TEST(evaluate(derivative(derivative(pow(x, y), x), y), x = 0.0, y = 2.0) == 0.0);
+    const xt::xtensor<double, 1> X{0.0, 0.5, 2.0, 0.0, 1.0, 3.0, 0.0, 2.5, 0.25, 0.0, 4.0};
+    const xt::xarray<double> d = evaluate(derivative(pow(x, y), y), x = X, y = 1.5);
+    for (std::size_t i = 0; i < X.size(); ++i) {
+        const double expected = X(i) == 0.0 ? 0.0 : std::pow(X(i), 1.5) * std::log(X(i));
+        BOOST_TEST(near(d(i), expected, 1e-14), "entry " << i);
+    }
+    BOOST_TEST(to_string(derivative(pow(x, y), y)) == "x^y * log(x)");
+}
+
+BOOST_AUTO_TEST_CASE(xlogy_values_and_derivatives) {
+    // u log a, 0 where u = 0 (unless a is NaN), as torch.xlogy; (u log a)'u = log a, (u log a)'a = u / a
+    BOOST_TEST(evaluate(xlogy(x, y), x = 0.0, y = 0.0) == 0.0);
+    BOOST_TEST(std::isnan(evaluate(xlogy(x, y), x = 0.0, y = std::nan(""))));
+    for (const double u : {-1.5, 0.5, 2.0})
+        for (const double a : {0.3, 1.0, 4.0}) {
+            BOOST_TEST(near(evaluate(xlogy(x, y), x = u, y = a), u * std::log(a), 1e-15));
+            BOOST_TEST(near(evaluate(derivative(xlogy(x, y), x), x = u, y = a), std::log(a), 1e-15));
+            BOOST_TEST(near(evaluate(derivative(xlogy(x, y), y), x = u, y = a), u / a, 1e-15));
+        }
 }
 
 BOOST_AUTO_TEST_CASE(exponential_of_exact_base) {

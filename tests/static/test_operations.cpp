@@ -77,7 +77,7 @@ struct unspelled : elementwise_op {
 static_assert(
     all_elementwise<abs_op, add_op, cos_op, divide_op, exp_op, less_equal_op, less_op, log_op, max_op, min_op,
                     multiply_op, negate_op, pow_op, relu_op, scaled_power_op, sigmoid_op, sign_op, sin_op, softplus_op,
-                    sqrt_op, square_op, step_op, stop_gradient_op, subtract_op, tan_op, tanh_op, where_op>,
+                    sqrt_op, square_op, step_op, stop_gradient_op, subtract_op, tan_op, tanh_op, where_op, xlogy_op>,
     "every elementwise operation satisfies ElementwiseOperation");
 
 static_assert(

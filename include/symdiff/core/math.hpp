@@ -2,7 +2,9 @@
 // Elementwise mathematics for operations' `apply`: the same call works on a number (the standard
 // library, usable in constant expressions) and on a SIMD batch of numbers (xsimd), which is what
 // the evaluation engine passes when it runs a loop over arrays.
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <type_traits>
 
 // GCC 12 with -march=native (AVX-512) reports -W(maybe-)uninitialized on _mm512_undefined_*()
@@ -40,16 +42,27 @@ SYMDIFF_MATH_UNARY(tan)
 SYMDIFF_MATH_UNARY(tanh)
 #undef SYMDIFF_MATH_UNARY
 
+/// a^b. For batches, std::pow lane by lane: xsimd 8.1's pow returns 0 for a zero base whatever
+/// the exponent (IEEE: 0^0 = 1, 0^-1 = inf) and is hundreds of ulp off for large powers. So a loop's
+/// SIMD body and its scalar rest give the same bits.
 template <class V>
 constexpr V pow(const V& a, const V& b) {
-    if constexpr (is_batch<V>) return xsimd::pow(a, b);
-    else return static_cast<V>(std::pow(a, b));
+    if constexpr (is_batch<V>) {
+        using T = typename V::value_type;
+        alignas(64) std::array<T, V::size> base, exponent;
+        a.store_aligned(base.data());
+        b.store_aligned(exponent.data());
+        for (std::size_t i = 0; i < V::size; ++i) base[i] = std::pow(base[i], exponent[i]);
+        return V::load_aligned(base.data());
+    } else {
+        return static_cast<V>(std::pow(a, b));
+    }
 }
 
 template <class V>
 constexpr V abs(const V& v) {
     if constexpr (is_batch<V>) return xsimd::abs(v);
-    else return v < V(0) ? -v : v;  // (-0.0 stays -0.0 here; |x| only feeds comparisons and sums)
+    else return v < V(0) ? -v : v == V(0) ? V(0) : v;  // |-0.0| = +0.0, as xsimd and std::fabs give
 }
 
 /// `cond ? a : b`, lane by lane for batches. `cond` is the result of a comparison of `V`s.

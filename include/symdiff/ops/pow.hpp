@@ -2,6 +2,7 @@
 // Power a^b.   (a^b)'a = b a^(b-1),   (a^b)'b = a^b log a
 // With an exact exponent the derivative stays exact: pow(x, 3_c)' = 3 * x^2. With a runtime
 // exponent b a^(b-1) is a scaled_power (ops/scaled_power.hpp): 0 where b = 0, also at a = 0.
+// With respect to the exponent, a^b log a is an xlogy (ops/xlogy.hpp): 0 at a = 0 for b > 0.
 #include "../core/math.hpp"
 
 #include "log.hpp"
@@ -9,6 +10,7 @@
 #include "sqrt.hpp"
 #include "square.hpp"
 #include "subtract.hpp"
+#include "xlogy.hpp"
 
 namespace symdiff {
 
@@ -53,7 +55,7 @@ struct pow_op : elementwise_op {
         const auto a = n.template arg<0>();
         const auto b = n.template arg<1>();
         if constexpr (I == 0) return scaled_power(b, a, subtract(b, one));
-        else return multiply(n, log(a));
+        else return xlogy(n, a);  // a^b log a, 0 at a = 0 (ops/xlogy.hpp)
     }
 };
 

@@ -3,7 +3,7 @@
 // at run time,   (a^b)'a = b a^(b-1) = scaled_power(b, a, b - 1),
 // so that d/dx x^b at x = 0 is 0 for b = 0 (as in PyTorch), not 0 * 0^-1 = 0 * inf = NaN; and
 // the third derivative of x^2.0 at 0 is 2 * 1 * 0 * 0^-1 = 0. Closed under differentiation:
-//   (c a^e)'c = a^e,   (c a^e)'a = scaled_power(c e, a, e - 1),   (c a^e)'e = c a^e log a.
+//   (c a^e)'c = a^e,   (c a^e)'a = scaled_power(c e, a, e - 1),   (c a^e)'e = xlogy(c a^e, a).
 // Printed as c * a^e. With c an exact constant the product is built instead (c = 0 folds away,
 // any other c has no 0 * inf to guard).
 #include "../core/math.hpp"
@@ -12,6 +12,7 @@
 #include "fwd.hpp"
 #include "multiply.hpp"
 #include "subtract.hpp"
+#include "xlogy.hpp"
 
 namespace symdiff {
 
@@ -36,7 +37,7 @@ struct scaled_power_op : elementwise_op {
         const auto e = n.template arg<2>();
         if constexpr (I == 0) return pow(a, e);
         else if constexpr (I == 1) return scaled_power(multiply(c, e), a, subtract(e, one));
-        else return multiply(n, log(a));
+        else return xlogy(n, a);
     }
     template <class N>
     static constexpr auto print_as(const N& n) {
