@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "tensor/classifier_support.hpp"
@@ -30,6 +31,24 @@ BOOST_AUTO_TEST_CASE(softmax_family_values_and_stability) {
     // along axis 0: columns sum to one
     const auto s0 = evaluate(sum(softmax(x, axis<0>), axis<0>), x = Z);
     BOOST_TEST(all_near(s0, xt::ones<double>({1, 3}), 1e-14));
+}
+
+BOOST_AUTO_TEST_CASE(log_softmax_and_cross_entropy_keep_their_digits_for_large_logits) {
+    // -log_softmax(z)_0 = log(1 + e^(z1 - z0)) exactly (log1p in double); written as
+    // z0 - (m + log(total)), the log(total) is rounded away next to m = 1000 in float (6.1e-5 for
+    // 4.54e-5). What float can give: log(total) to about its epsilon, 1.2e-7.
+    const xt::xtensor<float, 2> Z{{1000.f, 990.f}, {1e5f, 1e5f}};
+    const xt::xtensor<float, 1> labels{0.f, 0.f};
+    const xt::xtensor<float, 2> ls = evaluate(log_softmax(x), x = Z);
+    const xt::xtensor<float, 2> ce = evaluate(cross_entropy(log_softmax(x), y), x = Z, y = labels);
+    for (std::size_t i = 0; i < 2; ++i) {
+        const double exact = std::log1p(std::exp(double(Z(i, 1)) - double(Z(i, 0))));
+        BOOST_TEST(near(-ls(i, 0), exact, 2e-7 + 1e-6 * exact),
+                   "row " << i << ": " << -ls(i, 0) << " against " << exact);
+        BOOST_TEST(near(ce(i, 0), exact, 2e-7 + 1e-6 * exact), "row " << i << ": " << ce(i, 0) << " against " << exact);
+    }
+    const xt::xtensor<double, 2> big{{1e17, 1e17}};
+    BOOST_TEST(near(xt::xtensor<double, 2>(evaluate(log_softmax(x), x = big))(0, 0), -std::log(2.0), 1e-15));
 }
 
 BOOST_AUTO_TEST_CASE(softmax_family_gradients) {
@@ -59,6 +78,18 @@ BOOST_AUTO_TEST_CASE(one_hot_encoding) {
         const std::string m = e.what();
         BOOST_TEST(m.find("cross_entropy") != std::string::npos, m);
         BOOST_TEST(m.find("label 2 at entry 0 is outside 0..1") != std::string::npos, m);
+    }
+    // huge and infinite labels are named as they are (casting them to an integer is undefined)
+    for (const double label : {1e20, std::numeric_limits<double>::infinity()}) {
+        try {
+            (void)evaluate(mean(cross_entropy(log_softmax(x), y)), x = xt::xtensor<double, 2>{{1, 2}},
+                           y = xt::xtensor<double, 1>{label});
+            BOOST_TEST(false, "no shape_error for label " << label);
+        } catch (const shape_error& e) {
+            const std::string m = e.what();
+            BOOST_TEST(m.find(label > 1e30 ? "label inf at entry 0" : "label 1e+20 at entry 0") != std::string::npos,
+                       m);
+        }
     }
     // a function of labels only: no derivative with respect to anything else
     BOOST_TEST((std::is_same_v<decltype(derivative(sum(one_hot<3>(y) * W), y)), zero_t> ||

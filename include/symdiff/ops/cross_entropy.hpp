@@ -69,7 +69,7 @@ struct softmax_cross_entropy_op : structural_op {
             if (!std::isfinite(m)) m = T(0);
             T total = 0;
             for (std::size_t j = 0; j < k; ++j) total += std::exp(row[j] - m);
-            out.data[i] = m + std::log(total) - row[label];
+            out.data[i] = (m - row[label]) + std::log(total);  // (as log_softmax: the large terms first)
         }
     }
 
