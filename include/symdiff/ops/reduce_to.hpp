@@ -11,6 +11,7 @@
 // the same for a product's operand. Onto a symbol reached through other data, or a scalar: the
 // `sum(h)` or `mean(h)` of the seeds' formulas (a scalar parameter's gradient).
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 #include "../core/adjoint.hpp"
@@ -18,6 +19,7 @@
 #include "../core/broadcast.hpp"
 #include "../core/notation.hpp"
 #include "../core/shape.hpp"
+#include "../detail/values.hpp"
 #include "add.hpp"
 #include "divide.hpp"
 
@@ -110,11 +112,18 @@ struct reduce_to_op : structural_op {
                 for (std::size_t i = 0; i < w; ++i) out.data[i] = h.data[i] * (repeat * scale);
             } else if (w > 0 && h.rank >= out.rank &&
                        std::equal(out.dims, out.dims + out.rank, h.dims + (h.rank - out.rank))) {
-                // a sum over the leading axes, row by row
-                std::fill(out.data, out.data + w, T(0));
-                for (std::size_t r = 0, rows = h.size() / w; r < rows; ++r)
-                    for (std::size_t j = 0; j < w; ++j) out.data[j] += h.data[r * w + j];
-                for (std::size_t j = 0; j < w; ++j) out.data[j] *= repeat * scale;
+                // a sum over the leading axes, row by row (float in double, a few columns at a time)
+                using A = detail::accumulator_t<T>;
+                constexpr std::size_t C = 64;
+                std::array<A, C> acc;
+                const std::size_t rows = h.size() / w;
+                for (std::size_t j0 = 0; j0 < w; j0 += C) {
+                    const std::size_t c = std::min(C, w - j0);
+                    std::fill_n(acc.begin(), c, A(0));
+                    for (std::size_t r = 0; r < rows; ++r)
+                        for (std::size_t j = 0; j < c; ++j) acc[j] += h.data[r * w + j0 + j];
+                    for (std::size_t j = 0; j < c; ++j) out.data[j0 + j] = static_cast<T>(acc[j]) * (repeat * scale);
+                }
             } else {
                 shape_type walk(d.dims, d.dims + d.rank);
                 if (!walk.empty()) walk[0] = lead;
