@@ -39,7 +39,9 @@ constexpr shape_type shape_of(const V& v) {
 
 constexpr std::size_t count_of(const shape_type& s) {
     std::size_t n = 1;
-    for (auto d : s) n *= d;
+    for (auto d : s)
+        if (__builtin_mul_overflow(n, d, &n))
+            throw shape_error("an array of shape " + shape_to_string(s) + " has more elements than memory can address");
     return n;
 }
 

@@ -6,7 +6,8 @@
 //
 // The lowering and the schedule are done at compile time; the plan and the workspace on the
 // first call, and again when the arrays' shapes change. A call with the same shapes allocates
-// nothing: array results are references into the program, valid until the next call.
+// nothing: array results are references into the program, valid until the next call (binding
+// one of them to the next call, as in v = step(v), is refused: copy it first).
 // `rows(...)` names the symbols whose arrays hold one row of data per example along their first
 // axis: the program then reads them in blocks of rows that fit in cache, computing everything
 // row-wise on a block and adding up the sums over rows as it goes (see docs/design.md).
@@ -79,6 +80,7 @@ public:
         allow_row_broadcast_ = o.allow_row_broadcast_;
         shared_ = o.shared_;
         engine_.reset();
+        engine_type_ = nullptr;
         return *this;
     }
     program(program&&) = delete;  // the engine points into roots_
@@ -90,7 +92,11 @@ public:
         detail::check_bindings<std::remove_cvref_t<Bs>...>();
         using engine_t = engine_for<detail::engine_binding_t<Bs>...>;
         const boost::hana::tuple<detail::engine_binding_t<Bs>...> bindings{detail::engine_binding_t<Bs>{bs.value}...};
+        // (a new kind of bindings gets its own engine; the previous one lives through this run, as an
+        // array it returned may be bound now)
+        std::shared_ptr<void> previous;
         if (engine_type_ != type_key<engine_t>()) {
+            previous = std::move(engine_);
             engine_ = std::make_shared<engine_t>(refs());
             engine_type_ = type_key<engine_t>();
             static_cast<engine_t*>(engine_.get())->threads(threads_);

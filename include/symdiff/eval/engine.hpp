@@ -200,7 +200,10 @@ class engine {
             return false;
         } else {
             slot<T>& sl = x_.slots[static_cast<std::size_t>(id)];
-            if constexpr (readable_in_place<decltype(v), T>) sl.data = v.data();
+            if constexpr (readable_in_place<decltype(v), T>) {
+                sl.data = v.data();
+                x_.refuse_result_as_input(static_cast<std::size_t>(id), v.data(), v.size());
+            }
             const auto& s = v.shape();
             return x_.bind_shape(static_cast<std::size_t>(id), s);
         }

@@ -228,6 +228,19 @@ public:
     }
     collective* shared() const { return shared_; }
 
+    /// Refuses an array bound to symbol node `id` that is one of this program's results (a
+    /// reference the last call returned): the call would overwrite it while reading it, and a
+    /// new plan frees it.
+    void refuse_result_as_input(std::size_t id, const T* data, std::size_t size) const {
+        const std::less<const T*> before;
+        for (const xt::xarray<T>& out : outputs)
+            if (size > 0 && out.size() > 0 && !before(data, out.data()) && before(data, out.data() + out.size()))
+                throw std::invalid_argument(
+                    "'" + std::string(t_->node[id]->name) +
+                    "' is bound to a result of this program's last call, which the next call overwrites: bind a "
+                    "copy (xt::xarray<double> v = std::get<0>(step(...)); then step(..., x = v))");
+    }
+
     /// Binds symbol node `id` to an array of shape `s`; true when its shape changed. (With shared
     /// rows, a symbol with rows that keeps its other extents has not changed: the processes' rows
     /// are compared at every run.)
@@ -362,6 +375,7 @@ public:
         const program_table<T>& t = *t_;
         const std::size_t N = t.size;
         counters().plans += 1;
+        planned_ = false;  // (until it completes: a plan that throws leaves none behind)
         for (std::size_t k = 0; k < N; ++k) {
             slots[k].own = nullptr;
             if (t.node[k]->kind != expr_kind::symbol) slots[k].data = nullptr;
@@ -425,10 +439,11 @@ public:
             if (!t.needed[k] || t.number[k] || is_root_output(k)) continue;
             const bool by_node = t.region_of[k] >= 0 && !region_[static_cast<std::size_t>(t.region_of[k])].fused;
             if (!(t.materialize[k] || by_node || t.staged[k])) continue;
-            const bool block_only = blocked_ && t.place[k] == placement::rows && t.node[k]->kind == expr_kind::node;
+            const bool block_only =
+                blocked_ && t.place[k] == placement::rows && t.node[k]->kind == expr_kind::node && !by_node;
             offset[k] =
                 reserve(block_only ? count_of(slots[k].shape) / rows_n_ * block_rows_ : count_of(slots[k].shape));
-            if (block_only && !by_node) block_local_.push_back(k);
+            if (block_only) block_local_.push_back(k);
         }
         // reductions of arrays over the rows: each block's part goes to a temporary, then adds up
         for (std::size_t k = 0; k < N && blocked_; ++k)
@@ -838,6 +853,13 @@ private:
             for (std::size_t i = 0; i < t.node[k]->arity; ++i) {
                 const auto j = static_cast<std::size_t>(ids[i]);
                 const bool sliced = elementwise ? t.place[j] == placement::rows : (t.sliced[k] >> i & 1u);
+                if (elementwise && !sliced && !t.number[j]) {
+                    // an array with one entry per row that is not in rows(...) (a weight per example
+                    // of shape (n, 1) against rows of shape (n, 3)): each block would read its first
+                    // rows. Such a program runs over all the rows at once.
+                    const shape_type& js = slots[j].shape;
+                    if (js.size() == sh.size() && !js.empty() && js[0] == sh[0] && sh[0] > 1 && js != sh) ok = false;
+                }
                 if (!sliced) continue;
                 const shape_type& js = slots[j].shape;
                 if (js.empty() || js[0] != n) ok = false;

@@ -88,17 +88,20 @@ B sums_of_batches(const std::array<B, B::size>& acc) {
 
 /// y (+)= A x, W rows at a time (A m x k row-major, k >= W): one accumulator per row, added
 /// across lanes together (sums_of_batches), so a row costs no horizontal sum of its own. The
-/// last k mod W numbers of a row are read as one batch against x padded with zeros (the batch
-/// runs into the next row, whose products are multiplied by those zeros) wherever that stays
-/// inside A. Returns the rows done (a multiple of W).
+/// last k mod W numbers of a row are read as one batch (it runs into the next row, whose lanes
+/// are set to 0 before the product) wherever that stays inside A. Returns the rows done (a
+/// multiple of W).
 template <class T>
 std::size_t gemv_row_groups(std::size_t m, std::size_t k, const T* A, const T* x, T* y, bool add) {
     using B = batch<T>;
     constexpr std::size_t w = W<T>;
     const std::size_t kv = k / w * w;
-    alignas(64) std::array<T, w> x_tail{};
+    alignas(64) std::array<T, w> x_tail{}, lane{};
     for (std::size_t p = kv; p < k; ++p) x_tail[p - kv] = x[p];
+    for (std::size_t l = 0; l < w; ++l) lane[l] = static_cast<T>(l);
     const B xt = B::load_aligned(x_tail.data());
+    // (lanes past the row hold the next row, perhaps an inf: dropped, not multiplied by 0 = NaN)
+    const auto in_row = B::load_aligned(lane.data()) < B(static_cast<T>(k - kv));
     std::size_t i = 0;
     for (; i + w <= m; i += w) {
         std::array<B, w> acc;
@@ -112,7 +115,8 @@ std::size_t gemv_row_groups(std::size_t m, std::size_t k, const T* A, const T* x
         if (kv == k) {
             s = sums_of_batches(acc);
         } else if ((i + w - 1) * k + kv + w <= m * k) {
-            for (std::size_t r = 0; r < w; ++r) acc[r] = xsimd::fma(B::load_unaligned(rows + r * k + kv), xt, acc[r]);
+            for (std::size_t r = 0; r < w; ++r)
+                acc[r] = xsimd::fma(xsimd::select(in_row, B::load_unaligned(rows + r * k + kv), B(T(0))), xt, acc[r]);
             s = sums_of_batches(acc);
         } else {  // the last rows of A: their tails one by one
             alignas(64) std::array<T, w> part;
