@@ -96,6 +96,10 @@ BOOST_AUTO_TEST_CASE(maximum_and_minimum_of_all_elements_are_numbers) {
     // an empty array has no maximum
     const xt::xtensor<double, 1> empty = xt::xtensor<double, 1>::from_shape({0});
     BOOST_CHECK_THROW(evaluate(max(x), x = empty), shape_error);
+    // nor along an axis of extent 0 (NumPy); with no line at all the result is empty
+    BOOST_CHECK_THROW(evaluate(max(X, axis<0>), X = xt::xtensor<double, 2>::from_shape({0, 3})), shape_error);
+    BOOST_CHECK_THROW(evaluate(min(X, axis<1>), X = xt::xtensor<double, 2>::from_shape({3, 0})), shape_error);
+    BOOST_TEST(evaluate(max(X, axis<1>), X = xt::xtensor<double, 2>::from_shape({0, 3})).size() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(gradient_of_the_extremes) {

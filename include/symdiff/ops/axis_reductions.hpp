@@ -158,7 +158,15 @@ struct axis_reduce_op : structural_op {
 
     template <class N>
     static shape_type shape(const N&, const shape_type& s) {
-        return detail::keep_axis<A>(s);
+        shape_type r = detail::keep_axis<A>(s);
+        if constexpr (K == axis_reduction::max || K == axis_reduction::min) {
+            // (as NumPy: a line with no elements has no maximum; no line at all is an empty result)
+            if (s[detail::normalize_axis(A, s.size())] == 0 && detail::count_of(r) > 0)
+                throw shape_error("an array of shape " + shape_to_string(s) + " has no " +
+                                  (K == axis_reduction::max ? "maximum" : "minimum") + " along axis " +
+                                  std::to_string(A));
+        }
+        return r;
     }
     template <class N, class T>
     static void compute(const N&, array_ref<T> out, array_ref<const T> e) {
