@@ -273,7 +273,7 @@ BOOST_AUTO_TEST_CASE(invalid_rules_are_refused_before_any_work) {
     refused({.early_stopping_min_delta = std::nan("")}, "early_stopping_min_delta");
     // the gradient check's options: a bad one would read as a wrong gradient, or check nothing
     refused({.check = {.eps = 0}}, "check: eps must be a positive finite number");
-    refused({.check = {.atol = -1}}, "check: atol must be a finite number >= 0");
+    refused({.check = {.atol = -1e-12}}, "check: atol must be a finite number >= 0, got -1e-12");
     refused({.check = {.rtol = std::nan("")}}, "check: rtol must be a finite number >= 0");
     refused({.check = {.max_entries_per_parameter = 0}}, "check: max_entries_per_parameter must be at least 1");
     BOOST_CHECK_THROW((void)check_gradient(affine_loss, params(w = 0.0, b = 0.0), data(x = X, y = Y), {.eps = -1e-6}),

@@ -237,8 +237,10 @@ public:
             if (size > 0 && out.size() > 0 && !before(data, out.data()) && before(data, out.data() + out.size()))
                 throw std::invalid_argument(
                     "'" + std::string(t_->node[id]->name) +
-                    "' is bound to a result of this program's last call, which the next call overwrites: bind a "
-                    "copy (xt::xarray<double> v = std::get<0>(step(...)); then step(..., x = v))");
+                    "' is bound to an array this program returned, which this call "
+                    "overwrites: bind a copy (xt::xarray<double> copy = std::get<0>(step(...)); "
+                    "step(..., " +
+                    std::string(t_->node[id]->name) + " = copy))");
     }
 
     /// Binds symbol node `id` to an array of shape `s`; true when its shape changed. (With shared

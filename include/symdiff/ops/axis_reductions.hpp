@@ -83,9 +83,9 @@ void reduce_along(const T* x, const std::size_t* dims, std::size_t rank, std::si
                     if (beats<K>(v, yo[i])) yo[i] = v;
                 }
         } else {
-            // float sums in double, as every sum over data: a column of 10^6 floats near 100 kept
-            // its mean to 1e-5 only, in float. (Columns a few at a time, in registers or on the
-            // stack: an evaluation allocates nothing here.)
+            // float sums in double, as every sum over data: summed in float, a column of 10^6
+            // floats near 100 has a mean only 1e-5 exact. (Columns a few at a time, in an
+            // accumulator on the stack: an evaluation allocates nothing here.)
             using A = accumulator_t<T>;
             constexpr std::size_t C = 64;
             std::array<A, C> acc;

@@ -71,11 +71,11 @@ const auto& entry_at(const V& v, std::size_t i) {
 /// having checked nothing).
 inline std::string gradient_check_problem(const gradient_check_options& o) {
     if (!(o.eps > 0) || !std::isfinite(o.eps))
-        return "eps must be a positive finite number, got " + std::to_string(o.eps);
+        return "eps must be a positive finite number, got " + detail::number_to_string(o.eps);
     if (!(o.atol >= 0) || !std::isfinite(o.atol))
-        return "atol must be a finite number >= 0, got " + std::to_string(o.atol);
+        return "atol must be a finite number >= 0, got " + detail::number_to_string(o.atol);
     if (!(o.rtol >= 0) || !std::isfinite(o.rtol))
-        return "rtol must be a finite number >= 0, got " + std::to_string(o.rtol);
+        return "rtol must be a finite number >= 0, got " + detail::number_to_string(o.rtol);
     if (o.max_entries_per_parameter == 0) return "max_entries_per_parameter must be at least 1";
     return {};
 }
