@@ -1,6 +1,8 @@
 #pragma once
 // Shapes at evaluation time, NumPy broadcasting, and the exception for incompatible shapes.
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstddef>
 #include <sstream>
 #include <stdexcept>
@@ -27,6 +29,14 @@ inline std::string shape_to_string(const shape_type& s) {
 }
 
 namespace detail {
+
+/// A number as messages and printed formulas write it: the shortest text that reads back as the
+/// same value (2, 0.5, -1e-09, 1e+20, inf); never a cast to an integer.
+inline std::string number_to_string(double v) {
+    std::array<char, 64> buf{};
+    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    return std::string(buf.data(), r.ptr);
+}
 
 template <class V>
 constexpr shape_type shape_of(const V& v) {

@@ -5,8 +5,6 @@
 //   one_hot_like(y, z)   K taken from the last extent of z (whose value is not read)
 // The labels are data: the derivative is 0 (nothing flows back). A label outside 0..K-1 or
 // not an integer is a shape_error naming the entry.
-#include <array>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -21,23 +19,15 @@ namespace symdiff {
 
 namespace detail {
 
-/// A label as written in a message: 2, 0.5, 1e+20, inf (shortest form; never cast to an integer,
-/// which is undefined for 1e20 or inf).
-inline std::string label_text(double v) {
-    std::array<char, 32> text{};
-    const auto r = std::to_chars(text.data(), text.data() + text.size(), v);
-    return std::string(text.data(), r.ptr);
-}
-
 /// Label `i` of `labels` as an index in 0..k-1, or shape_error.
 template <class T>
 std::size_t label_at(const T* labels, std::size_t i, std::size_t k) {
     const T v = labels[i];
     if (!(v == std::floor(v)) && !std::isinf(v))
-        throw shape_error("label " + label_text(static_cast<double>(v)) + " at entry " + std::to_string(i) +
+        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(i) +
                           " is not an integer");
     if (!(v >= T(0) && v < static_cast<T>(k)))
-        throw shape_error("label " + label_text(static_cast<double>(v)) + " at entry " + std::to_string(i) +
+        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(i) +
                           " is outside 0.." +
                           (k == 0 ? std::string("-1 (there are no classes)") : std::to_string(k - 1)));
     return static_cast<std::size_t>(v);

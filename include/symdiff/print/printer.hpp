@@ -3,8 +3,6 @@
 // and the printer decides on parentheses from precedences. An operation may also give
 // `print_as(node)`, another expression to display in its place (gradient reductions print as
 // the mean or sum a person would write).
-#include <array>
-#include <charconv>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -13,6 +11,7 @@
 
 #include "../core/constant.hpp"
 #include "../core/notation.hpp"
+#include "../core/shape.hpp"
 #include "../core/symbol.hpp"
 
 namespace symdiff::detail {
@@ -33,12 +32,6 @@ struct reduction_notes {
         return nullptr;
     }
 };
-
-inline std::string number_to_string(double v) {
-    std::array<char, 64> buf{};
-    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-    return std::string(buf.data(), r.ptr);
-}
 
 template <format F>
 struct printer {
