@@ -7,6 +7,7 @@
 //   broadcast_to(h, like)   h broadcast (NumPy rules) to the shape of `like`
 // The operand of axis_length / element_count and `like` are read only for their shape.
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "../core/shape.hpp"
 #include "../core/symbol.hpp"
 #include "../core/traits.hpp"
+#include "../detail/values.hpp"
 
 namespace symdiff {
 
@@ -76,6 +78,25 @@ struct axis_split {
     std::size_t outer = 1, len = 1, inner = 1;
     std::size_t at(std::size_t o, std::size_t j, std::size_t i) const { return (o * len + j) * inner + i; }
 };
+
+/// The sums of the columns of a row-major block of `rows` x `width` numbers (x[r * width + j]),
+/// each added row after row in accumulator_t<T>: double for float data, as every sum over data
+/// (summed in float, a column of 10^6 floats near 100 has a mean only 1e-5 exact). A few columns
+/// at a time, in an accumulator on the stack: nothing is allocated. `store(j, sum)` takes column
+/// j's sum.
+template <class T, class Store>
+void column_sums(const T* x, std::size_t rows, std::size_t width, Store&& store) {
+    using A = accumulator_t<T>;
+    constexpr std::size_t C = 64;
+    std::array<A, C> acc;
+    for (std::size_t j0 = 0; j0 < width; j0 += C) {
+        const std::size_t c = std::min(C, width - j0);
+        std::fill_n(acc.begin(), c, A(0));
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t j = 0; j < c; ++j) acc[j] += x[r * width + j0 + j];
+        for (std::size_t j = 0; j < c; ++j) store(j0 + j, acc[j]);
+    }
+}
 
 inline axis_split split_at(const std::size_t* dims, std::size_t rank, std::size_t a) {
     axis_split r;

@@ -14,7 +14,6 @@
 // A NaN in a line makes its maximum and minimum NaN, and the mask marks the first NaN (PyTorch).
 // A negative axis counts from the end: axis<-1> is the last one.
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <concepts>
 #include <limits>
@@ -83,24 +82,12 @@ void reduce_along(const T* x, const std::size_t* dims, std::size_t rank, std::si
                     if (beats<K>(v, yo[i])) yo[i] = v;
                 }
         } else {
-            // float sums in double, as every sum over data: summed in float, a column of 10^6
-            // floats near 100 has a mean only 1e-5 exact. (Columns a few at a time, in an
-            // accumulator on the stack: an evaluation allocates nothing here.)
+            // (line o is a block of len rows of inner numbers: the sums of its columns)
             using A = accumulator_t<T>;
-            constexpr std::size_t C = 64;
-            std::array<A, C> acc;
-            for (std::size_t i0 = 0; i0 < sp.inner; i0 += C) {
-                const std::size_t c = std::min(C, sp.inner - i0);
-                std::fill_n(acc.begin(), c, A(0));
-                for (std::size_t j = 0; j < sp.len; ++j)
-                    for (std::size_t i = 0; i < c; ++i) acc[i] += x[sp.at(o, j, i0 + i)];
-                if constexpr (K == axis_reduction::mean) {
-                    const A inv = A(1) / A(sp.len);
-                    for (std::size_t i = 0; i < c; ++i) yo[i0 + i] = static_cast<T>(acc[i] * inv);
-                } else {
-                    for (std::size_t i = 0; i < c; ++i) yo[i0 + i] = static_cast<T>(acc[i]);
-                }
-            }
+            const A inv = A(1) / A(sp.len);
+            column_sums(x + sp.at(o, 0, 0), sp.len, sp.inner, [&](std::size_t i, A sum) {
+                yo[i] = static_cast<T>(K == axis_reduction::mean ? sum * inv : sum);
+            });
         }
     }
 }

@@ -21,6 +21,7 @@
 #include "../core/shape.hpp"
 #include "../detail/values.hpp"
 #include "add.hpp"
+#include "axis.hpp"
 #include "divide.hpp"
 
 namespace symdiff {
@@ -112,18 +113,10 @@ struct reduce_to_op : structural_op {
                 for (std::size_t i = 0; i < w; ++i) out.data[i] = h.data[i] * (repeat * scale);
             } else if (w > 0 && h.rank >= out.rank &&
                        std::equal(out.dims, out.dims + out.rank, h.dims + (h.rank - out.rank))) {
-                // a sum over the leading axes, row by row (float in double, a few columns at a time)
-                using A = detail::accumulator_t<T>;
-                constexpr std::size_t C = 64;
-                std::array<A, C> acc;
-                const std::size_t rows = h.size() / w;
-                for (std::size_t j0 = 0; j0 < w; j0 += C) {
-                    const std::size_t c = std::min(C, w - j0);
-                    std::fill_n(acc.begin(), c, A(0));
-                    for (std::size_t r = 0; r < rows; ++r)
-                        for (std::size_t j = 0; j < c; ++j) acc[j] += h.data[r * w + j0 + j];
-                    for (std::size_t j = 0; j < c; ++j) out.data[j0 + j] = static_cast<T>(acc[j]) * (repeat * scale);
-                }
+                // a sum over the leading axes: the columns of h read as rows of w numbers
+                detail::column_sums(h.data, h.size() / w, w, [&](std::size_t j, detail::accumulator_t<T> sum) {
+                    out.data[j] = static_cast<T>(sum) * (repeat * scale);
+                });
             } else {
                 shape_type walk(d.dims, d.dims + d.rank);
                 if (!walk.empty()) walk[0] = lead;
