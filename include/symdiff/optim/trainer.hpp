@@ -558,9 +558,8 @@ private:
                 // (a NaN never improves on the best: early stopping would take it for a plateau)
                 std::ostringstream msg;
                 msg << who_ << ": stopped at epoch " << epoch << " (step " << step << "): the validation loss is "
-                    << validation_loss << "; the parameters are those after the update of step "
-                    << best_validation_updates_ << ", the best validation loss";
-                keep(best_validation_, best_validation_updates_, std::nan(""), true);
+                    << validation_loss;
+                keep_best_validation(msg);
                 waiting_ = 0;
                 stop(stop_reason::non_finite, msg.str());
                 break;
@@ -607,11 +606,7 @@ private:
                 std::ostringstream msg;
                 msg << who_ + ": stopped early at epoch " << epoch << ": the validation loss did not improve on "
                     << best_validation_loss_ << " for " << waiting_ << " epochs";
-                if (o_.restore_best) {
-                    msg << "; the parameters are those after the update of step " << best_validation_updates_
-                        << ", the best validation loss";
-                    keep(best_validation_, best_validation_updates_, std::nan(""), true);
-                }
+                if (o_.restore_best) keep_best_validation(msg);
                 waiting_ = 0;  // a later call waits `patience` epochs again
                 stop(stop_reason::early_stopped, msg.str());
                 break;
@@ -1014,6 +1009,13 @@ private:
             result_.final_loss_value = loss;
             known_final_ = true;
         }
+    }
+
+    /// Keeps the parameters of the best validation loss, and says so at the end of `msg`.
+    void keep_best_validation(std::ostream& msg) {
+        msg << "; the parameters are those after the update of step " << best_validation_updates_
+            << ", the best validation loss";
+        keep(best_validation_, best_validation_updates_, std::nan(""), true);
     }
 
     /// Full batch with divergence watched, and the loss rising above where it started (rising_
