@@ -36,6 +36,24 @@ BOOST_AUTO_TEST_CASE(loss_and_scalar_gradients) {
     BOOST_TEST(near(hana::at_c<2>(together), evaluate(db, a = 0.7, b = -0.2, x = xs, y = ys), 1e-14));
 }
 
+BOOST_AUTO_TEST_CASE(a_std_tuple_gives_a_std_tuple_for_structured_bindings) {
+    // mean((a x)^2) and its derivative mean(2 a x^2), by hand at a = 0.5, x = (1, 2):
+    // mean(0.25, 1) = 0.625 and mean(1, 4) = 2.5; the array x^2 = (1, 4).
+    constexpr auto loss = mean(square(a * x));
+    const xt::xtensor<double, 1> X{1.0, 2.0};
+    const auto [l, d, sq] = evaluate(std::tuple(loss, derivative(loss, a), square(x)), a = 0.5, x = X);
+    BOOST_TEST(l == 0.625);
+    BOOST_TEST(d == 2.5);
+    BOOST_TEST(sq == (xt::xarray<double>{1.0, 4.0}));
+    // std::tie copies no expression; a runtime literal inside is read where it is
+    const auto scaled = 3.0 * loss;
+    const auto [s3, l3] = evaluate(std::tie(scaled, loss), a = 0.5, x = X);
+    BOOST_TEST(s3 == 1.875);
+    BOOST_TEST(l3 == 0.625);
+    // numbers only, in a constant expression: (x^2, 2 x) at x = 3
+    static_assert(std::get<1>(evaluate(std::tuple(square(x), derivative(square(x), x)), x = 3.0)) == 6.0);
+}
+
 BOOST_AUTO_TEST_CASE(the_same_expression_twice_and_a_subexpression_of_another) {
     constexpr auto inner = sin(x) * y;
     constexpr auto outer = exp(inner) + inner;

@@ -3,6 +3,7 @@
 // subexpressions) for given symbol values. Numbers come back as numbers, arrays as xt::xarray.
 //
 //   evaluate(f, x = 2.0, y = Y)
+//   auto [l, dw] = evaluate(std::tuple(loss, derivative(loss, w)), w = 0.5, x = X);
 //   auto v = evaluate(hana::make_tuple(loss, dw), w = 0.5, x = X);   // hana::at_c<1>(v)
 //
 // Each call lowers the expressions into one program (at compile time), plans it for the bound
@@ -24,6 +25,13 @@ template <class T>
 struct is_hana_tuple : std::false_type {};
 template <class... T>
 struct is_hana_tuple<boost::hana::tuple<T...>> : std::true_type {};
+template <class T>
+struct is_std_tuple : std::false_type {};
+template <class... T>
+struct is_std_tuple<std::tuple<T...>> : std::true_type {};
+
+template <class T>
+inline constexpr bool always_false = false;
 
 template <class Engine, std::size_t... R>
 auto take_all(Engine& e, std::index_sequence<R...>) {
@@ -57,6 +65,12 @@ template <class Bindings, class... E, std::size_t... R>
 auto evaluate_tuple(const boost::hana::tuple<E...>& es, const Bindings& bindings, std::index_sequence<R...>) {
     return evaluate_roots(std::tuple<const E&...>(boost::hana::at_c<R>(es)...), bindings);
 }
+template <class Bindings, class... E, std::size_t... R>
+constexpr auto evaluate_std_tuple(const std::tuple<E...>& es, const Bindings& bindings, std::index_sequence<R...>) {
+    return boost::hana::unpack(
+        evaluate_roots(std::tuple<const std::remove_cvref_t<E>&...>(std::get<R>(es)...), bindings),
+        [](auto&&... v) { return std::tuple<std::remove_cvref_t<decltype(v)>...>(std::move(v)...); });
+}
 }  // namespace detail
 
 /// The value of `e` with each symbol bound: `evaluate(f, x = 2.0, y = Y)`.
@@ -68,13 +82,33 @@ constexpr auto evaluate(const E& e, Bs&&... bs) {
 }
 
 /// The values of several expressions in one pass: subexpressions they share are computed once.
-/// Returns a hana::tuple of values, in order: `auto [l, da] = evaluate(hana::make_tuple(loss, d), ...)`.
+/// Returns a std::tuple of values, in order: `auto [l, da] = evaluate(std::tuple(loss, d), ...)`
+/// (also for std::tie(loss, d), which copies nothing).
+template <class... E, Binding... Bs>
+constexpr auto evaluate(const std::tuple<E...>& es, Bs&&... bs) {
+    static_assert((Expression<E> && ...), "evaluate: every element of the tuple must be a symdiff expression");
+    detail::check_bindings<std::remove_cvref_t<Bs>...>();
+    const auto bindings = boost::hana::make_tuple(bs...);
+    return detail::evaluate_std_tuple(es, bindings, std::index_sequence_for<E...>{});
+}
+
+/// The same for a hana::tuple of expressions; returns a hana::tuple of values:
+/// `auto v = evaluate(hana::make_tuple(loss, d), ...); hana::at_c<1>(v)`.
 template <class... E, Binding... Bs>
 constexpr auto evaluate(const boost::hana::tuple<E...>& es, Bs&&... bs) {
     static_assert((Expression<E> && ...), "evaluate: every element of the tuple must be a symdiff expression");
     detail::check_bindings<std::remove_cvref_t<Bs>...>();
     const auto bindings = boost::hana::make_tuple(bs...);
     return detail::evaluate_tuple(es, bindings, std::index_sequence_for<E...>{});
+}
+
+/// Anything else as the first argument: a compile error in words instead of a list of candidates.
+template <class T, class... Bs>
+requires(!Expression<T> && !detail::is_std_tuple<T>::value && !detail::is_hana_tuple<T>::value) void evaluate(const T&,
+                                                                                                              Bs&&...) {
+    static_assert(detail::always_false<T>,
+                  "evaluate(e, x = ...): the first argument must be a symdiff expression, or a std::tuple or "
+                  "boost::hana::tuple of expressions evaluated together: evaluate(std::tuple(loss, d), w = W)");
 }
 
 }  // namespace symdiff
