@@ -91,6 +91,23 @@ BOOST_AUTO_TEST_CASE(one_hot_encoding) {
                        m);
         }
     }
+    // in a program that runs in blocks of rows, the entry is the row of the whole array, not of its block
+    {
+        const std::size_t n = 50000, bad = 43210;
+        const xt::xtensor<double, 2> X = xt::zeros<double>({n, std::size_t(2)});
+        xt::xtensor<double, 1> labels = xt::zeros<double>({n});
+        labels(bad) = 7;
+        auto step = compile(rows(x, y), mean(cross_entropy(log_softmax(x), y)), sum(one_hot<2>(y) * x));
+        counters().reset();
+        try {
+            (void)step(x = X, y = labels);
+            BOOST_TEST(false, "no shape_error for label 7 of 2 classes");
+        } catch (const shape_error& e) {
+            const std::string m = e.what();
+            BOOST_TEST(counters().row_blocks > 1u);  // the blocked path ran
+            BOOST_TEST(m.find("label 7 at entry 43210 is outside 0..1") != std::string::npos, m);
+        }
+    }
     // a function of labels only: no derivative with respect to anything else
     BOOST_TEST((std::is_same_v<decltype(derivative(sum(one_hot<3>(y) * W), y)), zero_t> ||
                 evaluate(derivative(sum(one_hot<3>(y) * W), y), y = Y, W = random_matrix(3, 3, 6)) == 0));

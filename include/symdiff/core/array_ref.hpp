@@ -16,6 +16,9 @@ struct array_ref {
     /// engine runs an operation block by block; 0 for a whole array. (An extent of 1 is then a
     /// block of one row, not an axis to broadcast.)
     std::size_t whole_rows = 0;
+    /// With whole_rows: the row of the whole array that is row 0 of this block (for messages that
+    /// name an entry, such as a label out of range).
+    std::size_t first_row = 0;
 
     constexpr std::size_t extent(std::size_t i) const { return dims[i]; }
     constexpr std::size_t size() const {
@@ -24,6 +27,8 @@ struct array_ref {
         return n;
     }
     constexpr T& operator[](std::size_t i) const { return data[i]; }
+    /// The position of element 0 in the whole array (row-major): first_row rows of elements.
+    constexpr std::size_t first_element() const { return rank > 0 && dims[0] > 0 ? first_row * (size() / dims[0]) : 0; }
 };
 
 /// An operand as compute receives it, a number `T` or an `array_ref<const T>`, seen as an array

@@ -630,6 +630,7 @@ public:
         for (std::size_t b = first; b < last; ++b) {
             set_block(row_begin_ + b * block_rows_, std::min(row_end_, row_begin_ + (b + 1) * block_rows_));
             first_block_ = b == first;
+            s.first_row = block_r0_;
             counters().row_blocks += 1;
             run_group(group::block, s);
         }

@@ -55,6 +55,7 @@ struct store {
     program_view program{};               ///< for messages
     bool blocks = false;                  ///< running one block of rows: rows nodes use their block
     const unsigned char* rows = nullptr;  ///< rows[id]: node id holds rows
+    std::size_t first_row = 0;            ///< the row of the whole array where the block starts
 };
 
 /// A node's array value as an operation reads it: its current block of rows, if it has rows.
@@ -63,13 +64,13 @@ template <class T>
 array_ref<const T> view_of(const store<T>& s, std::size_t id, bool value = true) {
     const slot<T>& sl = s.slots[id];
     if (!value) return {nullptr, sl.shape.data(), sl.shape.size()};
-    if (s.blocks && s.rows[id]) return {sl.block_data, sl.block.data(), sl.block.size(), sl.shape[0]};
+    if (s.blocks && s.rows[id]) return {sl.block_data, sl.block.data(), sl.block.size(), sl.shape[0], s.first_row};
     return {sl.data, sl.shape.data(), sl.shape.size()};
 }
 template <class T>
 array_ref<T> out_of(const store<T>& s, std::size_t id) {
     const slot<T>& sl = s.slots[id];
-    if (s.blocks && s.rows[id]) return {sl.block_own, sl.block.data(), sl.block.size(), sl.shape[0]};
+    if (s.blocks && s.rows[id]) return {sl.block_own, sl.block.data(), sl.block.size(), sl.shape[0], s.first_row};
     return {sl.own, sl.shape.data(), sl.shape.size()};
 }
 

@@ -61,8 +61,9 @@ struct softmax_cross_entropy_op : structural_op {
             if constexpr (std::is_arithmetic_v<Y>) return &y;
             else return y.data;
         }();
+        const std::size_t first = as_array_ref<T>(y).first_element();
         for (std::size_t i = 0; i < rows; ++i) {
-            const std::size_t label = detail::label_at(labels, i, k);
+            const std::size_t label = detail::label_at(labels, i, k, first);
             const T* row = z.data + i * k;
             T m = -std::numeric_limits<T>::infinity();
             for (std::size_t j = 0; j < k; ++j) m = std::max(m, row[j]);

@@ -19,16 +19,17 @@ namespace symdiff {
 
 namespace detail {
 
-/// Label `i` of `labels` as an index in 0..k-1, or shape_error.
+/// Label `i` of `labels` as an index in 0..k-1, or shape_error naming its entry in the whole array
+/// (`first`: the entry that labels[0] is, when the engine runs a block of rows).
 template <class T>
-std::size_t label_at(const T* labels, std::size_t i, std::size_t k) {
+std::size_t label_at(const T* labels, std::size_t i, std::size_t k, std::size_t first = 0) {
     const T v = labels[i];
     if (!(v == std::floor(v)) && !std::isinf(v))
-        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(i) +
-                          " is not an integer");
+        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " +
+                          std::to_string(first + i) + " is not an integer");
     if (!(v >= T(0) && v < static_cast<T>(k)))
-        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(i) +
-                          " is outside 0.." +
+        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " +
+                          std::to_string(first + i) + " is outside 0.." +
                           (k == 0 ? std::string("-1 (there are no classes)") : std::to_string(k - 1)));
     return static_cast<std::size_t>(v);
 }
@@ -86,7 +87,8 @@ struct one_hot_op : constant_structural_op {
         if constexpr (std::is_arithmetic_v<Y>) {
             out.data[detail::label_at(&y, 0, k)] = T(1);
         } else {
-            for (std::size_t i = 0, n = y.size(); i < n; ++i) out.data[i * k + detail::label_at(y.data, i, k)] = T(1);
+            for (std::size_t i = 0, n = y.size(); i < n; ++i)
+                out.data[i * k + detail::label_at(y.data, i, k, y.first_element())] = T(1);
         }
     }
 

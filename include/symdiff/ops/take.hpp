@@ -13,7 +13,6 @@
 // Both are linear in their first operand and each is the other's adjoint.
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -38,25 +37,18 @@ constexpr auto scatter_add(H h, I idx, L like, axis_t<A> = {});
 
 namespace detail {
 
-/// An index as written: integers without a decimal point (4, -1), others as %g (1e+30, inf).
-inline std::string number_text(double v) {
-    if (v == std::floor(v) && std::abs(v) < 1e15) return std::to_string(static_cast<long long>(v));
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
 /// Index `j` of `idx` as a position on axis `axis` (extent `len`) of the operand, or shape_error
 /// (the engine puts the node's text in front: `take(a, i, 0): index 4 at entry 1 is outside ...`).
+/// (Indices are never split into blocks of rows: take is local over rows only along the data's rows.)
 template <class T>
 std::size_t index_at(const T* idx, std::size_t j, std::size_t axis, std::size_t len) {
     const T v = idx[j];
     const std::string where = "index ";
     if (!(v == std::floor(v)))
-        throw shape_error(where + number_text(static_cast<double>(v)) + " at entry " + std::to_string(j) +
+        throw shape_error(where + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(j) +
                           " is not an integer");
     if (!(v >= -static_cast<T>(len) && v < static_cast<T>(len)))  // (before the cast: it needs a range)
-        throw shape_error(where + number_text(static_cast<double>(v)) + " at entry " + std::to_string(j) +
+        throw shape_error(where + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(j) +
                           " is outside axis " + std::to_string(axis) + " of extent " + std::to_string(len));
     const long long i = static_cast<long long>(v), n = static_cast<long long>(len);
     return static_cast<std::size_t>(i < 0 ? i + n : i);
