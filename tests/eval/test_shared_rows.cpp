@@ -112,6 +112,31 @@ BOOST_AUTO_TEST_CASE(members_with_their_own_rows_get_the_values_over_all_rows) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(members_that_bind_views_copy_them_after_the_plan) {
+    // y bound as a view (not read in place: the engine copies it into its workspace every run)
+    const std::size_t n = 3000, dim = 8;
+    const rows_data all(n, dim);
+    const xt::xtensor<double, 1> W{0.3, -0.2, 0.5, 0.1, -0.4, 0.2, 0.05, -0.1};
+    std::vector<seen> out(2);
+    test_support::run_members(2, [&](std::shared_ptr<collective> c, int r) {
+        const auto ur = static_cast<std::size_t>(r);
+        const rows_data mine = all.part(ur * 1000, ur == 0 ? 1000 : n);
+        auto step = compile(rows(X, y), model_loss, derivative(model_loss, w), derivative(model_loss, b));
+        step.share_rows(c);
+        const auto [L, gw, gb] = step(X = mine.X, y = xt::view(mine.y, xt::range(0, mine.y.size())), w = W, b = 0.1);
+        out[ur].L = L;
+        out[ur].gw = gw;
+        out[ur].gb = gb;
+    });
+    const seen ref = by_loop(all, W, 0.1);
+    const auto tol = boost::test_tools::tolerance(1e-12);
+    for (const seen& s : out) {
+        BOOST_TEST(s.L == ref.L, tol);
+        BOOST_TEST(s.gb == ref.gb, tol);
+        for (std::size_t j = 0; j < dim; ++j) BOOST_TEST(s.gw(j) == ref.gw(j), tol);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(an_input_with_rows_broadcast_in_a_loop_is_read_at_each_members_blocks) {
     // c (n, 1) against X (n, 48): copied out block by block; each member's last block is partial
     constexpr auto c = symbol<"c">;

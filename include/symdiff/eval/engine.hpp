@@ -227,6 +227,15 @@ class engine {
     void stage_symbols(const bindings_type& b, std::index_sequence<J...>) {
         (stage_symbol<symbol_node[J]>(b), ...);
     }
+    /// The same for the executor's shared-rows run, which calls it by pointer.
+    struct run_context {
+        engine* self;
+        const bindings_type* bindings;
+    };
+    static void stage_for(void* c) {
+        const run_context& rc = *static_cast<const run_context*>(c);
+        rc.self->stage_symbols(*rc.bindings, std::make_index_sequence<symbols>{});
+    }
 
     // ---- the table ----------------------------------------------------------------------------
 
@@ -288,9 +297,8 @@ public:
     void run(const bindings_type& b) {
         const bool changed = read_symbols(b, std::make_index_sequence<symbols>{});
         if (x_.shared()) {
-            x_.execute_shared(changed, [&] {
-                if constexpr (any_staged()) stage_symbols(b, std::make_index_sequence<symbols>{});
-            });
+            run_context c{this, &b};
+            x_.execute_shared(changed, any_staged() ? &stage_for : nullptr, &c);
             return;
         }
         if (changed || !x_.planned()) x_.plan();

@@ -262,8 +262,10 @@ public:
     /// One run with shared rows. Every process calls it, and every process returns or throws the
     /// same: a failure on one process (a shape, a plan, a kernel) is raised on all of them with the
     /// message of the lowest rank that failed, after the collective calls every run makes.
-    template <class Stage>
-    void execute_shared(bool shapes_changed, Stage&& stage) {
+    /// `stage(context)` copies the bound values that are not read in place (after the plan). (A
+    /// function pointer, not a template parameter: this is compiled once per number type, not once
+    /// per program.)
+    void execute_shared(bool shapes_changed, void (*stage)(void*), void* context) {
         constexpr std::uint64_t failed = ~std::uint64_t{0};
         shared_failure mine;
         std::uint64_t local = 0;
@@ -288,7 +290,7 @@ public:
                 plan_groups();
                 shared_counts_ = counts;
             }
-            stage();
+            if (stage) stage(context);
             execute_rows();
         } catch (...) {
             mine = failures<>::of(std::current_exception(), shared_->rank());
