@@ -232,6 +232,7 @@ public:
     /// reference the last call returned): the call would overwrite it while reading it, and a
     /// new plan frees it.
     void refuse_result_as_input(std::size_t id, const T* data, std::size_t size) const {
+        if (!array_results_) return;
         const std::less<const T*> before;
         for (const xt::xarray<T>& out : outputs)
             if (size > 0 && out.size() > 0 && !before(data, out.data()) && before(data, out.data() + out.size()))
@@ -250,7 +251,9 @@ public:
     bool bind_shape(std::size_t id, const S& s) {
         shape_type& sh = slots[id].shape;
         const bool rows = local_extent_[id] != npos;
-        if (sh.size() == s.size() && std::equal(s.begin() + (rows ? 1 : 0), s.end(), sh.begin() + (rows ? 1 : 0))) {
+        bool same = sh.size() == s.size();
+        for (std::size_t i = rows ? 1 : 0; same && i < sh.size(); ++i) same = sh[i] == static_cast<std::size_t>(s[i]);
+        if (same) {  // (a loop, not std::equal: a call of memcmp costs more than a rank's extents)
             if (rows) local_extent_[id] = static_cast<std::size_t>(s[0]);
             return false;
         }
@@ -409,6 +412,7 @@ public:
         for (std::size_t r = 0; r < t.regions; ++r) {
             region_plan& rp = region_[r];
             const shape_type& sh = region_shape(r);
+            rp.elements = count_of(sh);
             for (int m = t.member_begin[r]; m < t.member_begin[r + 1]; ++m)
                 if (slots[static_cast<std::size_t>(t.member[m])].shape != sh) rp.fused = false;
             for (int q = t.sink_begin[r]; q < t.sink_begin[r + 1]; ++q)
@@ -455,9 +459,11 @@ public:
         std::vector<std::size_t> tmp_offset(N, npos);
         for (std::size_t k : reduce_tmp_) tmp_offset[k] = reserve(count_of(slots[k].shape));
         workspace_.assign(words_, T(0));
+        array_results_ = false;
         for (std::size_t r = 0; r < t.roots; ++r) {
             const std::size_t k = root_id(r);
             if (t.number[k]) continue;
+            array_results_ = true;
             outputs[r].resize(slots[k].shape);
             if (t.node[k]->kind == expr_kind::node && !slots[k].own) slots[k].own = outputs[r].data();
         }
@@ -749,6 +755,7 @@ private:
 
     struct region_plan {
         bool fused = true;
+        std::size_t elements = 0;  ///< the region's element count (all the rows)
         std::vector<T*> expand;    ///< per input: its copy expanded to the region's shape, or null
         std::vector<bool> sliced;  ///< per input: a full-size array read at the block's rows
         std::vector<const T*> in;  ///< (the fused loop's arguments, set before each call)
@@ -1020,8 +1027,7 @@ private:
             }
         }
         for (const auto& [j, k] : rp.stored) rp.out[j] = out_of(s, k).data;
-        const std::size_t whole = count_of(region_shape(r));
-        const std::size_t n = block ? whole / rows_n_ * (block_r1_ - block_r0_) : whole;
+        const std::size_t n = block ? rp.elements / rows_n_ * (block_r1_ - block_r0_) : rp.elements;
         t.fused[r](rp.in.data(), rp.in_num.data(), rp.out.data(), n, rp.sums.data());
         for (std::size_t q = 0; q < rp.sums.size(); ++q) total_[rp.sink_node[q]] += rp.sums[q];
     }
@@ -1046,6 +1052,7 @@ private:
     std::vector<T> workspace_;
     std::size_t words_ = 0;
     bool planned_ = false;
+    bool array_results_ = false;  ///< some result is an array (in outputs): refuse_result_as_input looks
     std::size_t blocks_ = 1, block_rows_ = 0, rows_n_ = 0, block_r0_ = 0, block_r1_ = 0;
     std::size_t row_begin_ = 0, row_end_ = 0;  ///< the rows this process runs: [row_begin_, row_end_)
     bool blocked_ = false;                     ///< the rows run in blocks (perhaps one, or none)
