@@ -239,8 +239,10 @@ BOOST_AUTO_TEST_CASE(printed_as_einsum_with_its_subscripts) {
     BOOST_TEST(to_latex(einsum<"ij,jk->ik">(A, B)) == "\\operatorname{einsum}_{ij,jk \\to ik}\\left(A, B\\right)");
     // the gradient of a trace: the identity, written as the adjoint placed on the diagonal
     BOOST_TEST(to_string(derivative(einsum<"ii->">(A), A)) == "einsum(\",*ii->ii\", 1, A)");
-    // d tr(AB)/dA: B with its letters swapped
-    BOOST_TEST(to_string(derivative(einsum<"ij,ji->">(A, B), A)) == "einsum(\"ji->ij\", B)");
+    // d tr(AB)/dA: B with its letters swapped, A read for its shape (its extents against B's)
+    BOOST_TEST(to_string(derivative(einsum<"ij,ji->">(A, B), A)) == "einsum(\"ji,*ij->ij\", B, A)");
+    // d (a . a)/da: the operand is its own twin, nothing to compare
+    BOOST_TEST(to_string(derivative(einsum<"i,i->">(u, u), u)) == "2 * u");
     // exact numbers leave the contraction
     BOOST_TEST(to_string(einsum<",ij->ij">(2_c, A)) == "2 * A");
 }
@@ -261,6 +263,15 @@ BOOST_AUTO_TEST_CASE(shape_errors_name_the_subscript_and_the_operands) {
     } catch (const shape_error& e) {
         const std::string m = e.what();
         BOOST_TEST(m.find("operand 1 has subscripts \"ij\" (rank 2) but shape (3)") != std::string::npos, m);
+    }
+    // the gradient of a full contraction, evaluated without the loss, compares the extents too
+    // (it used to return B^T, of shape (5, 4), for A of shape (3, 4))
+    try {
+        (void)evaluate(derivative(einsum<"ij,ji->">(A, B), A), A = Am, B = Bm);
+        BOOST_FAIL("no shape_error");
+    } catch (const shape_error& e) {
+        const std::string m = e.what();
+        BOOST_TEST(m.find("subscript i has extent 5 in operand 1 and 3 in operand 2") != std::string::npos, m);
     }
     // the identity, written by hand, still checks its operand's rank
     try {

@@ -188,10 +188,14 @@ struct einsum_op : structural_op {
         if constexpr (P.shape_only[I]) {
             return no_adjoint{};
         } else {
-            constexpr detail::einsum_spec Q = detail::einsum_pullback_spec(P, I);
+            // (a full contraction whose adjoint is an exact number: operand I pins the extents,
+            // unless the same expression with the same subscripts is another operand: a . a)
+            constexpr bool pin =
+                P.out_rank == 0 && static_scalar<G> && !has_twin<I, N>(std::make_index_sequence<P.n>{});
+            constexpr detail::einsum_spec Q = detail::einsum_pullback_spec(P, I, pin);
             constexpr auto q = detail::einsum_string<detail::einsum_to_text(Q)>();
             // the sources index the operands; the adjoint is the tuple's last entry
-            constexpr detail::einsum_sources at = detail::einsum_pullback_sources(P, I, static_cast<int>(P.n));
+            constexpr detail::einsum_sources at = detail::einsum_pullback_sources(P, I, static_cast<int>(P.n), pin);
             const auto t = std::tuple_cat(operands(n, std::make_index_sequence<P.n>{}),
                                           std::make_tuple(detail::einsum_operand_of<P.out_rank>(g, n)));
             return make_adjoint<reduction::exact>(detail::einsum_select<q, at>(t, std::make_index_sequence<Q.n>{}),
@@ -206,6 +210,20 @@ struct einsum_op : structural_op {
     }
 
 private:
+    /// Is operand I's expression, with its subscripts, also another value operand?
+    template <std::size_t I, class N, std::size_t... J>
+    static constexpr bool has_twin(std::index_sequence<J...>) {
+        using AI = std::remove_cvref_t<decltype(std::declval<const N&>().template arg<I>())>;
+        constexpr auto same_subscripts = [](std::size_t j) {
+            if (P.rank[j] != P.rank[I]) return false;
+            for (std::size_t i = 0; i < P.rank[I]; ++i)
+                if (P.sub[j][i] != P.sub[I][i]) return false;
+            return true;
+        };
+        return ((J != I && !P.shape_only[J] && same_subscripts(J) &&
+                 std::is_same_v<AI, std::remove_cvref_t<decltype(std::declval<const N&>().template arg<J>())>>) ||
+                ...);
+    }
     template <class N, std::size_t... J>
     static constexpr auto operands(const N& n, std::index_sequence<J...>) {
         return std::make_tuple(n.template arg<J>()...);

@@ -169,12 +169,16 @@ constexpr einsum_text einsum_to_text(const einsum_spec& p) {
 using einsum_sources = std::array<int, einsum_max_operands>;
 
 /// Reverse mode: the spec handed to value operand `k` (see the header comment) and its sources.
-constexpr einsum_spec einsum_pullback_spec(const einsum_spec& p, std::size_t k) {
+/// Operand k itself is read for its shape when one of its letters is in no other operand, and
+/// when `pin` asks: an adjoint that is a plain number (a full contraction differentiated as the
+/// loss) never evaluates the contraction, so without operand k nothing would compare its extents
+/// with the others' (a gradient of the wrong shape instead of the loss's shape_error).
+constexpr einsum_spec einsum_pullback_spec(const einsum_spec& p, std::size_t k, bool pin = false) {
     einsum_spec q;
     q.add_operand(p.out, p.out_rank, false);
     for (std::size_t j = 0; j < p.n; ++j)
         if (j != k && !p.shape_only[j]) q.add_operand(p.sub[j], p.rank[j], false);
-    bool need_shape = false;
+    bool need_shape = pin;
     for (std::size_t i = 0; i < p.rank[k]; ++i) {
         bool found = false;
         for (std::size_t j = 0; j < q.n; ++j) found = found || q.operand_has(j, p.sub[k][i]);
@@ -187,12 +191,12 @@ constexpr einsum_spec einsum_pullback_spec(const einsum_spec& p, std::size_t k) 
 }
 
 /// (`adjoint`: the index that stands for the adjoint.)
-constexpr einsum_sources einsum_pullback_sources(const einsum_spec& p, std::size_t k, int adjoint) {
+constexpr einsum_sources einsum_pullback_sources(const einsum_spec& p, std::size_t k, int adjoint, bool pin = false) {
     einsum_sources src{adjoint, adjoint, adjoint, adjoint};
     std::size_t m = 1;
     for (std::size_t j = 0; j < p.n; ++j)
         if (j != k && !p.shape_only[j]) src[m++] = static_cast<int>(j);
-    if (einsum_pullback_spec(p, k).n > m) src[m] = static_cast<int>(k);
+    if (einsum_pullback_spec(p, k, pin).n > m) src[m] = static_cast<int>(k);
     return src;
 }
 
