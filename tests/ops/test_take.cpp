@@ -114,4 +114,23 @@ BOOST_AUTO_TEST_CASE(bad_indices_are_shape_errors_naming_the_entry) {
             m.find("take(a, i, axis=0): index 1e+30 at entry 0 is outside axis 0 of extent 4") != std::string::npos, m);
     }
     BOOST_CHECK_THROW((void)evaluate(scatter_add(h, i, a), h = irregular({3, 5, 3}, 0.0), i = idx, a = A), shape_error);
+    // float data: the integer index 16777217 becomes 16777216 as a float, so an index beyond 2^24
+    // is refused instead of reading the neighbouring element
+    {
+        xt::xtensor<float, 1> big = xt::zeros<float>({std::size_t{16777219}});
+        big(16777217) = 7.0f;
+        try {
+            (void)evaluate(take(a, i), a = big, i = xt::xtensor<std::int32_t, 1>{16777217});
+            BOOST_FAIL("no shape_error");
+        } catch (const shape_error& e) {
+            const std::string m = e.what();
+            BOOST_TEST(
+                m.find("index 16777216 at entry 0 is beyond 16777216, where float does not hold every integer") !=
+                    std::string::npos,
+                m);
+        }
+        // below 2^24 every integer is exact
+        big(16777215) = 5.0f;
+        BOOST_TEST(evaluate(take(a, i), a = big, i = xt::xtensor<std::int32_t, 1>{16777215})(0) == 5.0f);
+    }
 }

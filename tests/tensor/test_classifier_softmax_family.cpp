@@ -91,6 +91,14 @@ BOOST_AUTO_TEST_CASE(one_hot_encoding) {
                        m);
         }
     }
+    // float labels beyond 2^24 may have been rounded (16777217 reads 16777216): refused
+    try {
+        (void)evaluate(one_hot(y, 16777218), y = xt::xtensor<float, 1>{16777217.0f});
+        BOOST_TEST(false, "no shape_error for label 16777217 in float");
+    } catch (const shape_error& e) {
+        const std::string m = e.what();
+        BOOST_TEST(m.find("label 16777216 at entry 0 is beyond 16777216, where float") != std::string::npos, m);
+    }
     // in a program that runs in blocks of rows, the entry is the row of the whole array, not of its block
     {
         const std::size_t n = 50000, bad = 43210;

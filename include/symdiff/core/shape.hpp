@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -36,6 +38,20 @@ inline std::string number_to_string(double v) {
     std::array<char, 64> buf{};
     auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
     return std::string(buf.data(), r.ptr);
+}
+
+/// An index or a label read from an array of T, refused (shape_error, `what()` first: built only
+/// then) when it lies beyond 2^digits (2^24 for float): T does not hold every integer there, so
+/// converting the bound integers to T may have moved it to its neighbour (16777217 becomes
+/// 16777216 in float).
+template <class T, class What>
+void require_exact_integer(T v, What&& what) {
+    constexpr T limit = static_cast<T>(std::uint64_t{1} << std::numeric_limits<T>::digits);
+    if (v >= limit || v <= -limit)
+        throw shape_error(
+            what() + " is beyond " + number_to_string(static_cast<double>(limit)) + ", where " +
+            (sizeof(T) == 4 ? "float" : "this number type") +
+            " does not hold every integer (the value may have been rounded): evaluate with double arrays");
 }
 
 template <class V>

@@ -24,13 +24,14 @@ namespace detail {
 template <class T>
 std::size_t label_at(const T* labels, std::size_t i, std::size_t k, std::size_t first = 0) {
     const T v = labels[i];
-    if (!(v == std::floor(v)) && !std::isinf(v))
-        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " +
-                          std::to_string(first + i) + " is not an integer");
+    const auto entry = [&] {
+        return "label " + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(first + i);
+    };
+    if (!(v == std::floor(v)) && !std::isinf(v)) throw shape_error(entry() + " is not an integer");
     if (!(v >= T(0) && v < static_cast<T>(k)))
-        throw shape_error("label " + number_to_string(static_cast<double>(v)) + " at entry " +
-                          std::to_string(first + i) + " is outside 0.." +
+        throw shape_error(entry() + " is outside 0.." +
                           (k == 0 ? std::string("-1 (there are no classes)") : std::to_string(k - 1)));
+    require_exact_integer(v, entry);
     return static_cast<std::size_t>(v);
 }
 

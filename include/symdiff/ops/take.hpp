@@ -43,13 +43,13 @@ namespace detail {
 template <class T>
 std::size_t index_at(const T* idx, std::size_t j, std::size_t axis, std::size_t len) {
     const T v = idx[j];
-    const std::string where = "index ";
-    if (!(v == std::floor(v)))
-        throw shape_error(where + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(j) +
-                          " is not an integer");
+    const auto entry = [&] {
+        return "index " + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(j);
+    };
+    if (!(v == std::floor(v))) throw shape_error(entry() + " is not an integer");
     if (!(v >= -static_cast<T>(len) && v < static_cast<T>(len)))  // (before the cast: it needs a range)
-        throw shape_error(where + number_to_string(static_cast<double>(v)) + " at entry " + std::to_string(j) +
-                          " is outside axis " + std::to_string(axis) + " of extent " + std::to_string(len));
+        throw shape_error(entry() + " is outside axis " + std::to_string(axis) + " of extent " + std::to_string(len));
+    require_exact_integer(v, entry);
     const long long i = static_cast<long long>(v), n = static_cast<long long>(len);
     return static_cast<std::size_t>(i < 0 ? i + n : i);
 }
