@@ -92,4 +92,18 @@ BOOST_AUTO_TEST_CASE(numbers_in_scientific_notation_and_powers_of_fractions) {
     BOOST_TEST(to_latex(2.5e-7 * a) == "2.5 \\cdot 10^{-7} \\cdot a");
     BOOST_TEST(to_latex(pow(a / b, 2_c)) == "{\\left(\\frac{a}{b}\\right)}^{2}");
     BOOST_TEST(to_latex(pow(-2.5, a)) == "{\\left(-2.5\\right)}^{a}");
+    // the base is the whole number, not its power of ten: (2.5e-7)^a, not 2.5 * 10^(-7 a)
+    BOOST_TEST(to_latex(pow(2.5e-7, a)) == "{\\left(2.5 \\cdot 10^{-7}\\right)}^{a}");
+}
+
+BOOST_AUTO_TEST_CASE(symbol_names) {
+    // one letter as it is; a Greek letter's name as the letter; any other name upright, so that
+    // lr does not read as l times r; after the first _ a subscript; TeX's special characters escaped
+    BOOST_TEST(to_latex(symbol<"alpha"> * symbol<"Sigma">) == "\\alpha \\cdot \\Sigma");
+    BOOST_TEST(to_latex(symbol<"lr"> * x) == "\\mathrm{lr} \\cdot x");
+    BOOST_TEST(to_latex(symbol<"x_12"> + symbol<"W_hidden">) == "x_{12} + W_{\\mathrm{hidden}}");
+    BOOST_TEST(to_latex(symbol<"w_i_j"> + symbol<"beta_1">) == "w_{\\mathrm{i\\_j}} + \\beta_{1}");
+    BOOST_TEST(to_latex(symbol<"50%"> + symbol<"a&b">) == "\\mathrm{50\\%} + \\mathrm{a\\&b}");
+    // text keeps the names as they are
+    BOOST_TEST(to_string(symbol<"w_i_j"> + symbol<"alpha">) == "w_i_j + alpha");
 }

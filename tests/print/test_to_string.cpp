@@ -81,6 +81,13 @@ BOOST_AUTO_TEST_CASE(exact_rationals_and_literals) {
     BOOST_TEST(to_string(y + (-2_c) * x) == "y - 2 * x");
     BOOST_TEST(to_string(0.5 * x) == "0.5 * x");
     BOOST_TEST(to_string(x + 1e-3) == "x + 0.001");
+    // a negative fraction is a quotient: x / -1/3 would read (x / -1) / 3; evaluate gives x * -3
+    BOOST_TEST(to_string(x / exact<-1, 3>) == "x / (-1/3)");
+    BOOST_TEST(evaluate(x / exact<-1, 3>, x = 1.5) == -4.5);
+    BOOST_TEST(to_string(y - x / exact<-5, 7>) == "y - x / (-5/7)");
+    // a number in scientific notation is a product: x^2e-07 would read as x^2 * e - 07
+    BOOST_TEST(to_string(pow(x, 2e-7)) == "x^(2e-07)");
+    BOOST_TEST(to_string(pow(2.5e-7, x)) == "(2.5e-07)^x");
 }
 
 BOOST_AUTO_TEST_CASE(functions) {

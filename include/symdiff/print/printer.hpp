@@ -44,10 +44,15 @@ struct printer {
     template <class E>
     int strength(const E& e) const {
         if constexpr (Constant<E>) {
-            if constexpr (E::num < 0) return precedence::unary;
-            else if constexpr (E::den != 1) return precedence::product;
+            // (-1/3 in text is a quotient: x / (-1/3); in LaTeX -\frac{1}{3} binds as a minus sign)
+            if constexpr (E::den != 1 && (F == format::text || E::num > 0)) return precedence::product;
+            else if constexpr (E::num < 0) return precedence::unary;
             else return precedence::atom;
-        } else if constexpr (Literal<E>) {  // (a negative number binds as a minus sign does: (-2.5)^a)
+        } else if constexpr (Literal<E>) {
+            // 2.5e-07 is a product (2.5 \cdot 10^{-7} in LaTeX): x^(2.5e-07), {(2.5 \cdot 10^{-7})}^{x};
+            // a negative number binds as a minus sign does: (-2.5)^a
+            if (number_to_string(static_cast<double>(e.value)).find('e') != std::string::npos)
+                return precedence::product;
             return static_cast<double>(e.value) < 0 ? precedence::unary : precedence::atom;
         } else if constexpr (Symbol<E>) {
             return precedence::atom;
@@ -126,10 +131,53 @@ struct printer {
             constexpr std::string_view name = E::name.view();
             if constexpr (F == format::latex && name.starts_with(axis_label_prefix))
                 out += axis_label() + std::string(name.substr(axis_label_prefix.size()));
+            else if constexpr (F == format::latex) out += latex_name(name);
             else out += name;
         } else {
             print_node(e);
         }
+    }
+
+    /// A symbol's name in LaTeX: before the first '_' the symbol, after it a subscript. Each part
+    /// is a letter or a number as it is, a Greek letter's name as the letter (alpha: \alpha), any
+    /// other name upright, so that it does not read as a product (lr: \mathrm{lr}), with TeX's
+    /// special characters escaped: x_12 is x_{12}, W_hidden is W_{\mathrm{hidden}}.
+    static std::string latex_name(std::string_view name) {
+        const std::size_t cut = name.find('_');
+        std::string s = latex_name_part(name.substr(0, cut));
+        if (cut != std::string_view::npos) s += "_{" + latex_name_part(name.substr(cut + 1)) + "}";
+        return s;
+    }
+    static std::string latex_name_part(std::string_view part) {
+        static constexpr std::string_view greek[] = {"alpha", "beta",  "gamma",   "delta",  "epsilon", "zeta",   "eta",
+                                                     "theta", "iota",  "kappa",   "lambda", "mu",      "nu",     "xi",
+                                                     "pi",    "rho",   "sigma",   "tau",    "upsilon", "phi",    "chi",
+                                                     "psi",   "omega", "Gamma",   "Delta",  "Theta",   "Lambda", "Xi",
+                                                     "Pi",    "Sigma", "Upsilon", "Phi",    "Psi",     "Omega"};
+        for (const std::string_view g : greek)
+            if (part == g) return "\\" + std::string(part);
+        bool digits = !part.empty();
+        for (const char c : part) digits = digits && c >= '0' && c <= '9';
+        std::string s;
+        for (const char c : part) {
+            switch (c) {
+                case '_':
+                case '%':
+                case '&':
+                case '#':
+                case '$':
+                case '{':
+                case '}':
+                    s += '\\';
+                    s += c;
+                    break;
+                case '\\': s += "\\backslash{}"; break;
+                case '^': s += "\\wedge{}"; break;
+                case '~': s += "\\sim{}"; break;
+                default: s += c;
+            }
+        }
+        return part.size() == 1 || digits ? s : "\\mathrm{" + s + "}";
     }
 
     template <class Op>
