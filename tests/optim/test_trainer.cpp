@@ -161,6 +161,39 @@ BOOST_AUTO_TEST_CASE(a_load_that_fails_leaves_the_trainer_as_it_was) {
     std::filesystem::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_and_the_trainer_left_as_it_was) {
+    const std::string dir = "trainer_checkpoint_damaged";
+    std::filesystem::remove_all(dir);
+    trainer saved(loss, start(), data(x = M, y = T), resumable);  // Adam: two moments
+    saved.train(5);
+    saved.save(dir);
+    const auto damage = [&](const std::string& file, const auto& value, const std::string& expected) {
+        std::filesystem::remove_all(dir + "_copy");
+        std::filesystem::copy(dir, dir + "_copy", std::filesystem::copy_options::recursive);
+        save_npy(dir + "_copy/" + file, value);
+        trainer other(loss, start(), data(x = M, y = T), resumable);
+        other.train(2);
+        const auto before = other.parameters();
+        BOOST_CHECK_EXCEPTION(other.load(dir + "_copy"), io_error,
+                              [&](const io_error& e) { return message_has(e, expected); });
+        BOOST_TEST(same_bits(other.parameters(), before));
+        BOOST_TEST(other.steps_run() == 2u);
+    };
+    damage("b.npy", std::nan(""), "b.npy' holds a non-finite value at b: the checkpoint is damaged");
+    damage("state/last_finite.a.npy", xt::xtensor<double, 1>{1.0, INFINITY}, "non-finite value at a[1]");
+    damage("state/optimizer.a.second.npy", xt::xtensor<double, 1>{1e-3, -1e-3}, "negative second moment");
+    const auto counters = load_npy_vector<std::uint64_t>(dir + "/state/counters.npy");
+    std::vector<std::uint64_t> more_updates_than_steps = counters;
+    more_updates_than_steps[4] = 1000;
+    damage("state/counters.npy", more_updates_than_steps, "counts 1000 updates in 5 steps");
+    // a directory that cannot be made is an io_error too
+    trainer t(loss, start(), data(x = M, y = T), resumable);
+    BOOST_CHECK_EXCEPTION(t.save(dir + "/b.npy/inside"), io_error,
+                          [](const io_error& e) { return message_has(e, "cannot create the directory"); });
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(dir + "_copy");
+}
+
 BOOST_AUTO_TEST_CASE(a_loop_of_one_step_calls_makes_no_pass_over_all_the_data_until_final_loss_is_read) {
     // PyTorch's habit, one call per step: each call runs its minibatch only; the loss over all
     // the data is computed when final_loss() is read (or the result copied), at those parameters

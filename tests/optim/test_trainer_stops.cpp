@@ -291,3 +291,55 @@ BOOST_AUTO_TEST_CASE(an_exception_from_a_callback_says_the_call_was_interrupted)
     BOOST_TEST(std::abs(t.parameters()[w] - w3) < 1e-14);
     BOOST_TEST(std::abs(t.result().final_loss() - 7.5 * (w3 - 2) * (w3 - 2)) < 1e-13);
 }
+
+BOOST_AUTO_TEST_CASE(data_that_change_their_rows_between_calls_are_refused) {
+    // data(...) refers to the caller's arrays; the minibatch order is made for their rows
+    xt::xtensor<double, 1> Xs{1, 2, 3, 4, 5, 6, 7, 8}, Ys{2, 4, 6, 8, 10, 12, 14, 16};
+    trainer t(scale_loss, params(w = 0.5), data(x = Xs, y = Ys), {.learning_rate = 0.01, .batch_size = 3});
+    t.train(3);
+    const double w3 = t.parameters()[w];
+    Xs = xt::xtensor<double, 1>{1, 2, 3, 4};
+    Ys = xt::xtensor<double, 1>{2, 4, 6, 8};
+    BOOST_CHECK_EXCEPTION(t.train(6), invalid_argument_error, [](const invalid_argument_error& e) {
+        return message_has(e, "the arrays now have 4 rows, but the trainer was built with 8");
+    });
+    BOOST_TEST(t.parameters()[w] == w3);
+    // a value made non-finite between calls is named as data, not found later as a NaN loss
+    Xs = xt::xtensor<double, 1>{1, NAN, 3, 4, 5, 6, 7, 8};
+    Ys = xt::xtensor<double, 1>{2, 4, 6, 8, 10, 12, 14, 16};
+    BOOST_CHECK_EXCEPTION(t.train(6), invalid_argument_error, [](const invalid_argument_error& e) {
+        return message_has(e, "'x' has a non-finite value at x[1]");
+    });
+    BOOST_TEST(t.parameters()[w] == w3);
+    Xs(1) = 2;
+    BOOST_TEST(t.train(6).ok());
+}
+
+BOOST_AUTO_TEST_CASE(an_early_stop_due_when_the_callback_threw_comes_first_in_the_next_call) {
+    // validation_metrics_and_early_stopping's run: it stops at the end of step best + 3
+    const xt::xtensor<double, 1> Yv{1, 2, 3, 4};
+    const auto run = [&](bool throw_at_the_stop) {
+        trainer t(scale_loss, params(w = 0.0), data(x = X, y = Y),
+                  {.learning_rate = 0.01, .early_stopping_patience = 3});
+        t.validate_on(data(x = X, y = Yv));
+        const std::size_t stop_step = [&] {
+            trainer probe(scale_loss, params(w = 0.0), data(x = X, y = Y),
+                          {.learning_rate = 0.01, .early_stopping_patience = 3});
+            probe.validate_on(data(x = X, y = Yv));
+            return probe.train(100).loss_history.size();
+        }();
+        if (throw_at_the_stop)
+            BOOST_CHECK_THROW(t.train(100,
+                                      [&](const auto& s) {
+                                          if (s.step == stop_step) throw std::runtime_error("from the callback");
+                                      }),
+                              std::runtime_error);
+        return t.train(100);
+    };
+    const auto straight = run(false);
+    const auto interrupted = run(true);
+    BOOST_TEST(interrupted.reason == stop_reason::early_stopped);
+    BOOST_TEST(interrupted.message == straight.message);
+    BOOST_TEST(interrupted.steps_taken == straight.steps_taken);
+    BOOST_TEST(interrupted[w] == straight[w]);
+}

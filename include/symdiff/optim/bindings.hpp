@@ -179,6 +179,12 @@ std::size_t entry_count(const V& v) {
     else return v.size();
 }
 
+/// A parameter named `loss` would be written to `loss.npy`, where a saved run keeps its loss history.
+template <class P>
+inline constexpr bool has_parameter_named_loss = false;
+template <class... Ps>
+inline constexpr bool has_parameter_named_loss<parameter_set<Ps...>> = ((Ps::name.view() == "loss") || ...);
+
 /// `w`, or `a[3]` / `W[(2, 7)]` for an entry of an array.
 template <class V>
 std::string entry_name(std::string_view symbol, const V& v, std::size_t flat) {

@@ -71,14 +71,44 @@ void read_set(S& set, const std::string& dir, const std::string& prefix) {
     });
 }
 
+/// A value read from a checkpoint (`path`), refused when not finite.
+template <class V>
+void require_finite_in_checkpoint(const std::string& path, const std::string& name, const V& v) {
+    const long bad = first_non_finite(v);
+    if (bad >= 0)
+        throw io_error("trainer::load: '" + path + "' holds a non-finite value at " +
+                       entry_name(name, v, static_cast<std::size_t>(bad)) + ": the checkpoint is damaged");
+}
+/// The same for each value of `set`, read from `dir/<prefix><name>.npy`.
+template <class S>
+void require_finite_set(const S& set, const std::string& dir, const std::string& prefix) {
+    boost::hana::for_each(set.bindings, [&](const auto& b) {
+        const std::string name(std::remove_cvref_t<decltype(b)>::name.view());
+        require_finite_in_checkpoint(dir + "/" + prefix + name + ".npy", name, b.value);
+    });
+}
+/// Whether a number, or an element of an array, is negative.
+template <class V>
+bool has_negative(const V& v) {
+    if constexpr (std::is_arithmetic_v<V>) return v < 0;
+    else return std::any_of(v.begin(), v.end(), [](const auto e) { return e < 0; });
+}
+
 /// Writes the whole state of `r` to `dir` (created if needed), as .npy files: `<name>.npy` per
 /// parameter (numpy.load reads them), `loss.npy`, and under `state/` the optimiser's moments,
 /// the minibatch order, the counters and the stopping state.
 template <class Loss, class... Ps, class... Ds>
 void write_checkpoint(const training_run<Loss, parameter_set<Ps...>, data_set<Ds...>>& r, const std::string& dir) {
     using P = parameter_set<Ps...>;
+    static_assert(!has_parameter_named_loss<P>,
+                  "trainer.save: a parameter is named \"loss\", but a checkpoint keeps the loss history in "
+                  "loss.npy beside the parameters' files: give the symbol another name");
     namespace fs = std::filesystem;
-    fs::create_directories(fs::path(dir) / "state");
+    try {
+        fs::create_directories(fs::path(dir) / "state");
+    } catch (const fs::filesystem_error& e) {
+        throw io_error("trainer::save: cannot create the directory '" + dir + "': " + e.code().message());
+    }
     write_set(r.result_.parameters, dir, "");
     save_npy(dir + "/loss.npy", r.result_.loss_history);
     write_set(r.last_finite_, dir, "state/last_finite.");
@@ -118,6 +148,9 @@ void write_checkpoint(const training_run<Loss, parameter_set<Ps...>, data_set<Ds
 template <class Loss, class... Ps, class... Ds>
 void read_checkpoint(training_run<Loss, parameter_set<Ps...>, data_set<Ds...>>& r, const std::string& dir) {
     using P = parameter_set<Ps...>;
+    static_assert(!has_parameter_named_loss<P>,
+                  "trainer.load: a parameter is named \"loss\", but a checkpoint keeps the loss history in "
+                  "loss.npy beside the parameters' files: give the symbol another name");
     // read everything first: a failed load leaves the trainer as it was (on every process:
     // with shared rows, a read that fails on one process fails on all of them)
     std::vector<std::uint64_t> counters, order;
@@ -158,12 +191,25 @@ void read_checkpoint(training_run<Loss, parameter_set<Ps...>, data_set<Ds...>>& 
                 const std::string base = dir + "/state/optimizer." + parameter_name<P>(k);
                 st.first = boost::hana::at(parameters.bindings, k).value;
                 read_value(base + ".first.npy", st.first);
+                require_finite_in_checkpoint(base + ".first.npy", parameter_name<P>(k), st.first);
                 if (two_moments(r.o_.method)) {
                     st.second = st.first;
                     read_value(base + ".second.npy", st.second);
+                    require_finite_in_checkpoint(base + ".second.npy", parameter_name<P>(k), st.second);
+                    if (has_negative(st.second))
+                        throw io_error("trainer::load: '" + base +
+                                       ".second.npy' holds a negative second moment: the checkpoint is damaged");
                 }
             }
         });
+        // a damaged checkpoint is refused rather than trained from
+        require_finite_set(parameters, dir, "");
+        require_finite_set(last_finite, dir, "state/last_finite.");
+        require_finite_set(best, dir, "state/best.");
+        require_finite_set(best_validation, dir, "state/best_validation.");
+        if (counters[4] > counters[3])
+            throw io_error("trainer::load: '" + dir + "/state/counters.npy' counts " + std::to_string(counters[4]) +
+                           " updates in " + std::to_string(counters[3]) + " steps: the checkpoint is damaged");
         history = load_npy_vector<double>(dir + "/loss.npy");
     });
 

@@ -16,7 +16,14 @@ namespace symdiff {
 /// Writes `<dir>/<name>.npy` for each parameter and `<dir>/loss.npy`; creates `dir` if needed.
 template <class P>
 void save_npy(const descent_result<P>& result, const std::string& dir) {
-    std::filesystem::create_directories(dir);
+    static_assert(!detail::has_parameter_named_loss<P>,
+                  "save_npy(fit, dir): a parameter is named \"loss\", but the loss history is saved as loss.npy "
+                  "beside the parameters' files: give the symbol another name");
+    try {
+        std::filesystem::create_directories(dir);
+    } catch (const std::filesystem::filesystem_error& e) {
+        throw io_error("save_npy: cannot create the directory '" + dir + "': " + e.code().message());
+    }
     boost::hana::for_each(result.parameters.bindings, [&](const auto& b) {
         const std::string path = dir + "/" + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy";
         save_npy(path, b.value);

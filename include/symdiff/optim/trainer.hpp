@@ -153,6 +153,17 @@ public:
                                          " is larger than the data (" + std::to_string(run_.all_rows_) + " rows)");
         if (run_.o_.batch_size > 0 && run_.all_rows_ == 0)
             throw invalid_argument_error(run_.who_ + ": batch_size is set but no data array has rows to batch");
+        // data(...) refers to the caller's arrays: they must still hold the rows the trainer was
+        // built with (the minibatch order and each process's share are made for those) and be
+        // finite, as the constructor checked
+        shared_errors::agree(run_.shared(), [&] {
+            const std::size_t rows = detail::validate_data(*run_.data_, run_.who_ + ": data", run_.shared() != nullptr);
+            if (rows != run_.rows_)
+                throw invalid_argument_error(run_.who_ + ": data: the arrays now have " + std::to_string(rows) +
+                                             " rows, but the trainer was built with " + std::to_string(run_.rows_) +
+                                             ": data(...) refers to the arrays it was given, which must keep their "
+                                             "rows (other data need a trainer of their own)");
+        });
         run_.result_.reason = stop_reason::completed;
         run_.result_.message.clear();
         run_.result_.final_loss_value = std::nan("");

@@ -90,6 +90,9 @@ public:
         progress_ = std::make_unique<detail::progress_display>(o_.progress, o_.log);
         progress_->start(step_count_ + 1, steps, per_epoch);
         epoch_start_ = clock::now();
+        // an early stop that was due when the previous call ended by an exception (the callback's,
+        // at the end of that epoch) comes first
+        if (step_count_ % per_epoch == 0 && stop_early_if_due(step_count_ / per_epoch)) return finish(progress_);
 
         for (std::size_t k = 0; k < steps; ++k) {
             const std::size_t step = step_count_ + 1;
@@ -213,15 +216,7 @@ public:
                      who_ + ": stopped by the callback after step " + std::to_string(step));
                 break;
             }
-            if (end_of_epoch && o_.early_stopping_patience > 0 && waiting_ >= o_.early_stopping_patience) {
-                std::ostringstream msg;
-                msg << who_ + ": stopped early at epoch " << epoch << ": the validation loss did not improve on "
-                    << best_validation_loss_ << " for " << waiting_ << " epochs";
-                if (o_.restore_best) keep_best_validation(msg);
-                waiting_ = 0;  // a later call waits `patience` epochs again
-                stop(stop_reason::early_stopped, msg.str());
-                break;
-            }
+            if (end_of_epoch && stop_early_if_due(epoch)) break;
             // (minibatch losses differ from batch to batch: the tolerance applies to full batches only)
             if (o_.tolerance > 0 && !batched && step > 1 && std::abs(L - prior) <= o_.tolerance) {
                 stop(stop_reason::converged, who_ + ": converged at step " + std::to_string(step) +
@@ -230,6 +225,19 @@ public:
             }
         }
         return finish(progress_);
+    }
+
+    /// Stops the run early when the validation loss has not improved for `patience` epochs (at the
+    /// end of `epoch`): true when it did.
+    bool stop_early_if_due(std::size_t epoch) {
+        if (!validation_ || o_.early_stopping_patience == 0 || waiting_ < o_.early_stopping_patience) return false;
+        std::ostringstream msg;
+        msg << who_ + ": stopped early at epoch " << epoch << ": the validation loss did not improve on "
+            << best_validation_loss_ << " for " << waiting_ << " epochs";
+        if (o_.restore_best) keep_best_validation(msg);
+        waiting_ = 0;  // a later call waits `patience` epochs again
+        stop(stop_reason::early_stopped, msg.str());
+        return true;
     }
 
     /// The end of an epoch: its record, the validation loss and metrics, the early-stopping count.
