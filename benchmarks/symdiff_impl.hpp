@@ -221,9 +221,9 @@ using W9EinsumGradient = W9GradientOf<W9EinsumLoss>;
 
 // Minibatches of 128 in file order (workloads.hpp), as a user trains them: a trainer with
 // batch_size 128 and shuffle off; run(steps) trains `steps` more steps (each: copy the batch's
-// rows, run the compiled step program, update). Each train() call also checks all the data for
-// NaN/Inf before its first step and computes final_loss() over all the data after its last: the
-// driver makes one call for the 467 timed steps, so those two passes are spread over them.
+// rows, run the compiled step program, update). The trainer checks all the data for NaN/Inf when
+// it is built (not timed), and each train() call computes final_loss() over all the data after its
+// last step: the driver makes one call for the 467 timed steps, so that pass is spread over them.
 inline descent_options minibatch_options(double lr, optimizer method) {
     return {.learning_rate = lr,
             .method = method,

@@ -154,10 +154,12 @@ public:
         if (run_.o_.batch_size > 0 && run_.all_rows_ == 0)
             throw invalid_argument_error(run_.who_ + ": batch_size is set but no data array has rows to batch");
         // data(...) refers to the caller's arrays: they must still hold the rows the trainer was
-        // built with (the minibatch order and each process's share are made for those) and be
-        // finite, as the constructor checked
+        // built with (the minibatch order and each process's share are made for those). (Their
+        // values are not scanned again: a loop of train(1) calls would read all the data per step;
+        // a value made non-finite stops the run as a non-finite loss does.)
         shared_errors::agree(run_.shared(), [&] {
-            const std::size_t rows = detail::validate_data(*run_.data_, run_.who_ + ": data", run_.shared() != nullptr);
+            const std::size_t rows =
+                detail::validate_data(*run_.data_, run_.who_ + ": data", run_.shared() != nullptr, false);
             if (rows != run_.rows_)
                 throw invalid_argument_error(run_.who_ + ": data: the arrays now have " + std::to_string(rows) +
                                              " rows, but the trainer was built with " + std::to_string(run_.rows_) +

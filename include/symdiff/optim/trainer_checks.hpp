@@ -136,10 +136,10 @@ void validate(const descent_options& o, called_as who) {
     }
 }
 
-/// Rows of the data (checked: every array of rows has as many), and the data finite.
-/// (`shared`: this process's share of rows shared across processes, which may hold none of them)
+/// Rows of the data (checked: every array of rows has as many), and, when `finite`, the data
+/// finite. (`shared`: this process's share of rows shared across processes, which may hold none)
 template <class D>
-std::size_t validate_data(const D& d, const std::string& which, bool shared = false) {
+std::size_t validate_data(const D& d, const std::string& which, bool shared = false, bool finite = true) {
     std::string first_name;
     std::size_t rows = 0;
     boost::hana::for_each(d.bindings, [&](const auto& b) {
@@ -162,6 +162,7 @@ std::size_t validate_data(const D& d, const std::string& which, bool shared = fa
                     "); a value that is not one row per example is written fixed(" + name + " = ...)");
             }
         }
+        if (!finite) return;
         const long bad = first_non_finite(v);
         if (bad >= 0)
             throw invalid_argument_error(which + ": '" + name + "' has a non-finite value at " +
