@@ -120,6 +120,24 @@ BOOST_AUTO_TEST_CASE(truncated_and_garbage_files_throw) {
     BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "full.npy"), symdiff::io_error,
                           says({"full.npy", "truncated", "800 bytes", "(100,)"}));
 
+    // a damaged header that promises more than the file holds (or than memory could) is refused
+    // before anything is allocated
+    const auto with_shape = [&](const std::string& name, const std::string& shape) {
+        symdiff::save_npy(dir / name, std::vector<double>{1.0, 2.0});
+        std::ifstream in(dir / name, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::size_t at = bytes.find("(2,)");
+        bytes.replace(at, 4, shape);
+        bytes.erase(bytes.find('\n') - (shape.size() - 4), shape.size() - 4);  // the same header length
+        std::ofstream(dir / name, std::ios::binary) << bytes;
+    };
+    with_shape("huge.npy", "(99999999999,)");
+    BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "huge.npy"), symdiff::io_error,
+                          says({"huge.npy", "truncated", "799999999992 bytes", "the file holds 16"}));
+    with_shape("overflow.npy", "(4000000000, 4000000000, 4000000000)");
+    BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "overflow.npy"), symdiff::io_error,
+                          says({"overflow.npy", "too large"}));
+
     std::ofstream(dir / "text.npy") << "not an npy file at all\n";
     BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "text.npy"), symdiff::io_error,
                           says({"text.npy", "not a .npy file"}));

@@ -10,8 +10,10 @@
 #include <bit>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <fstream>
 #include <istream>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -130,6 +132,22 @@ xt::xarray<T> npy_load(std::istream& in) {
     if (!same)
         throw std::runtime_error("the file holds dtype " + h.dtype + " but the requested element type is " + want +
                                  " (load with the matching type)");
+    // the bytes the header promises, checked against what the file holds before anything is
+    // allocated (a damaged header may promise more than memory holds, or overflow the count)
+    std::size_t count = 1;
+    for (const std::size_t e : h.shape) {
+        if (e != 0 && count > std::numeric_limits<std::size_t>::max() / sizeof(T) / e)
+            throw std::runtime_error("the header's shape " + npy_shape_string(h.shape) + " is too large");
+        count *= e;
+    }
+    const std::streampos data_start = in.tellg();
+    in.seekg(0, std::ios::end);
+    const std::streamoff available = in.tellg() - data_start;
+    in.seekg(data_start);
+    if (!in || available < 0 || static_cast<std::uintmax_t>(available) < count * sizeof(T))
+        throw std::runtime_error("truncated file: the header promises " + std::to_string(count * sizeof(T)) +
+                                 " bytes of data for shape " + npy_shape_string(h.shape) + ", the file holds " +
+                                 std::to_string(available < 0 ? 0 : available));
     xt::xarray<T> a = xt::xarray<T>::from_shape(h.shape);
     if (!h.fortran_order || h.shape.size() < 2) {
         in.read(reinterpret_cast<char*>(a.data()), static_cast<std::streamsize>(a.size() * sizeof(T)));
