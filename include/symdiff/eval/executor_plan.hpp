@@ -1,7 +1,7 @@
 #pragma once
-// The executor's member functions (eval/executor.hpp): Planning: the storage for a program's table, every node's shape,
-// the blocks of rows and their groups, the regions' buffers and the workspace (executor.hpp says when a plan is made);
-// and the program listed at run time, from the literals in the roots.
+// The executor's planning (eval/executor.hpp): the storage for a program's table, every node's
+// shape, the blocks of rows and their groups, the regions' buffers and the workspace; and the
+// program listed at run time, from the literals in the roots.
 #include "executor.hpp"
 
 namespace symdiff::detail {

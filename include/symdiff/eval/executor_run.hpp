@@ -1,6 +1,8 @@
 #pragma once
-// The executor's member functions (eval/executor.hpp): Running a plan: the `pre` steps, the blocks of rows (in groups,
-// on the thread team), the `post` steps; each step a run of number nodes, a region's fused loop, or a structural node.
+// The executor's runs (eval/executor.hpp): the `pre` steps, the blocks of rows (in groups, on the
+// thread team), the `post` steps; each step a run of number nodes, a region's fused loop or a
+// structural node. The functions of one step are `inline`, so that the loop over the steps can
+// take them in: a file that declares the executor extern (SYMDIFF_PRECOMPILED) never reaches them.
 #include "executor.hpp"
 
 namespace symdiff::detail {
@@ -149,7 +151,7 @@ void executor<T>::run_group(group g, store<T>& s) {
 }
 
 template <class T>
-void executor<T>::run_structural(std::size_t k, store<T>& s) {
+inline void executor<T>::run_structural(std::size_t k, store<T>& s) {
     const program_table<T>& t = *t_;
     counters().structural += 1;
     counters().count(t.node[k]->op->name);
@@ -175,7 +177,7 @@ void executor<T>::run_structural(std::size_t k, store<T>& s) {
 }
 
 template <class T>
-void executor<T>::run_node(std::size_t k, store<T>& s) {
+inline void executor<T>::run_node(std::size_t k, store<T>& s) {
     const program_table<T>& t = *t_;
     const node_kernel<T>& kn = t.kernel[k];
     const int* ids = t.operand[k].data();
@@ -190,7 +192,7 @@ void executor<T>::run_node(std::size_t k, store<T>& s) {
 }
 
 template <class T>
-void executor<T>::run_region(std::size_t r, store<T>& s) {
+inline void executor<T>::run_region(std::size_t r, store<T>& s) {
     const program_table<T>& t = *t_;
     region_plan& rp = region_[r];
     if (!rp.fused) {

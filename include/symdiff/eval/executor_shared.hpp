@@ -1,7 +1,7 @@
 #pragma once
-// The executor's member functions (eval/executor.hpp): Rows shared across processes: every process runs its own rows
-// and the sums over rows are added across the processes (one collective sum per run); a failure on one is raised on
-// all.
+// The executor with rows shared across processes (eval/executor.hpp): every process runs its own
+// rows, the sums over rows are added across the processes (one collective sum per run), and a
+// failure on one process is raised on all of them.
 #include "executor.hpp"
 
 namespace symdiff::detail {
