@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE print_to_latex
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
+
 #include <symdiff/symdiff.hpp>
 
 using namespace symdiff;
@@ -94,6 +96,9 @@ BOOST_AUTO_TEST_CASE(numbers_in_scientific_notation_and_powers_of_fractions) {
     BOOST_TEST(to_latex(pow(-2.5, a)) == "{\\left(-2.5\\right)}^{a}");
     // the base is the whole number, not its power of ten: (2.5e-7)^a, not 2.5 * 10^(-7 a)
     BOOST_TEST(to_latex(pow(2.5e-7, a)) == "{\\left(2.5 \\cdot 10^{-7}\\right)}^{a}");
+    // C's inf is not LaTeX either
+    BOOST_TEST(to_latex(max(a, -std::numeric_limits<double>::infinity()) + std::numeric_limits<double>::infinity()) ==
+               "\\max\\left(a, -\\infty\\right) + \\infty");
 }
 
 BOOST_AUTO_TEST_CASE(symbol_names) {

@@ -3,6 +3,7 @@
 // and the printer decides on parentheses from precedences. An operation may also give
 // `print_as(node)`, another expression to display in its place (gradient reductions print as
 // the mean or sum a person would write).
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -120,7 +121,11 @@ struct printer {
         } else if constexpr (Literal<E>) {
             const std::string v = number_to_string(static_cast<double>(e.value));
             const auto exp = v.find('e');
-            if (F == format::latex && exp != std::string::npos) {                        // 1e+20: 1 \cdot 10^{20}
+            if (F == format::latex && !std::isfinite(static_cast<double>(e.value))) {  // inf, -inf, nan
+                out += std::isnan(static_cast<double>(e.value)) ? "\\mathrm{NaN}"
+                       : e.value < 0                            ? "-\\infty"
+                                                                : "\\infty";
+            } else if (F == format::latex && exp != std::string::npos) {                 // 1e+20: 1 \cdot 10^{20}
                 const std::string power = std::to_string(std::stoi(v.substr(exp + 1)));  // (+20, -05: 20, -5)
                 const std::string mantissa = v.substr(0, exp);
                 out += mantissa == "1" ? "10^{" + power + "}" : mantissa + " \\cdot 10^{" + power + "}";
