@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include <xtensor/xtensor.hpp>
 
@@ -141,6 +144,21 @@ BOOST_AUTO_TEST_CASE(truncated_and_garbage_files_throw) {
     std::ofstream(dir / "text.npy") << "not an npy file at all\n";
     BOOST_CHECK_EXCEPTION(symdiff::load_npy<double>(dir / "text.npy"), symdiff::io_error,
                           says({"text.npy", "not a .npy file"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_pipe_is_read_as_it_comes) {
+    // a stream that cannot seek: the file's size is not known before the data are read
+    temp_dir dir;
+    symdiff::save_npy(dir / "a.npy", std::vector<double>{1.0, 2.0, 3.0});
+    const std::string fifo = dir / "pipe.npy";
+    BOOST_REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    std::thread writer([&] {
+        std::ifstream in(dir / "a.npy", std::ios::binary);
+        std::ofstream(fifo, std::ios::binary) << in.rdbuf();
+    });
+    const auto a = symdiff::load_npy<double>(fifo);
+    writer.join();
+    BOOST_TEST(a == (xt::xarray<double>{1.0, 2.0, 3.0}));
 }
 
 BOOST_AUTO_TEST_CASE(numpy_reads_what_we_write, *boost::unit_test::precondition(numpy_importable)) {

@@ -265,13 +265,21 @@ BOOST_AUTO_TEST_CASE(shape_errors_name_the_subscript_and_the_operands) {
         BOOST_TEST(m.find("operand 1 has subscripts \"ij\" (rank 2) but shape (3)") != std::string::npos, m);
     }
     // the gradient of a full contraction, evaluated without the loss, compares the extents too
-    // (it used to return B^T, of shape (5, 4), for A of shape (3, 4))
+    // (it used to return B^T, of shape (5, 4), for A of shape (3, 4)); also scaled by a symbol,
+    // whose adjoint does not compute the contraction either
     try {
         (void)evaluate(derivative(einsum<"ij,ji->">(A, B), A), A = Am, B = Bm);
         BOOST_FAIL("no shape_error");
     } catch (const shape_error& e) {
         const std::string m = e.what();
         BOOST_TEST(m.find("subscript i has extent 5 in operand 1 and 3 in operand 2") != std::string::npos, m);
+    }
+    try {
+        (void)evaluate(derivative(C * einsum<"ij,ji->">(A, B), A), A = Am, B = Bm, C = 2.0);
+        BOOST_FAIL("no shape_error");
+    } catch (const shape_error& e) {
+        const std::string m = e.what();
+        BOOST_TEST(m.find("subscript i has extent 5") != std::string::npos, m);
     }
     // the identity, written by hand, still checks its operand's rank
     try {

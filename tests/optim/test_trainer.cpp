@@ -186,6 +186,9 @@ BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_and_the_trainer_left_as_it_
     std::vector<std::uint64_t> more_updates_than_steps = counters;
     more_updates_than_steps[4] = 1000;
     damage("state/counters.npy", more_updates_than_steps, "counts 1000 updates in 5 steps");
+    std::vector<std::uint64_t> best_after_the_end = counters;
+    best_after_the_end[7] = 6;
+    damage("state/counters.npy", best_after_the_end, "records a state after 6 updates in 5 steps");
     // a directory that cannot be made is an io_error too
     trainer t(loss, start(), data(x = M, y = T), resumable);
     BOOST_CHECK_EXCEPTION(t.save(dir + "/b.npy/inside"), io_error,

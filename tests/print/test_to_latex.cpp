@@ -108,6 +108,7 @@ BOOST_AUTO_TEST_CASE(symbol_names) {
     BOOST_TEST(to_latex(symbol<"lr"> * x) == "\\mathrm{lr} \\cdot x");
     BOOST_TEST(to_latex(symbol<"x_12"> + symbol<"W_hidden">) == "x_{12} + W_{\\mathrm{hidden}}");
     BOOST_TEST(to_latex(symbol<"w_i_j"> + symbol<"beta_1">) == "w_{\\mathrm{i\\_j}} + \\beta_{1}");
+    BOOST_TEST(to_latex(symbol<"_x"> + symbol<"y_">) == "_{x} + y");  // (an empty part writes nothing)
     BOOST_TEST(to_latex(symbol<"50%"> + symbol<"a&b">) == "\\mathrm{50\\%} + \\mathrm{a\\&b}");
     // text keeps the names as they are
     BOOST_TEST(to_string(symbol<"w_i_j"> + symbol<"alpha">) == "w_i_j + alpha");

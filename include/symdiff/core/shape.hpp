@@ -49,7 +49,7 @@ void require_exact_integer(T v, What&& what) {
     constexpr T limit = static_cast<T>(std::uint64_t{1} << std::numeric_limits<T>::digits);
     if (v >= limit || v <= -limit)
         throw shape_error(
-            what() + " is beyond " + number_to_string(static_cast<double>(limit)) + ", where " +
+            what() + " is not below " + number_to_string(static_cast<double>(limit)) + " in magnitude, where " +
             (sizeof(T) == 4 ? "float" : "this number type") +
             " does not hold every integer (the value may have been rounded): evaluate with double arrays");
 }

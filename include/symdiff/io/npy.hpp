@@ -140,14 +140,18 @@ xt::xarray<T> npy_load(std::istream& in) {
             throw std::runtime_error("the header's shape " + npy_shape_string(h.shape) + " is too large");
         count *= e;
     }
+    // (a stream that cannot seek, a pipe, is read as it comes: the read below finds a short file)
     const std::streampos data_start = in.tellg();
-    in.seekg(0, std::ios::end);
-    const std::streamoff available = in.tellg() - data_start;
-    in.seekg(data_start);
-    if (!in || available < 0 || static_cast<std::uintmax_t>(available) < count * sizeof(T))
-        throw std::runtime_error("truncated file: the header promises " + std::to_string(count * sizeof(T)) +
-                                 " bytes of data for shape " + npy_shape_string(h.shape) + ", the file holds " +
-                                 std::to_string(available < 0 ? 0 : available));
+    if (data_start != std::streampos(-1) && in.seekg(0, std::ios::end)) {
+        const std::streamoff available = in.tellg() - data_start;
+        in.seekg(data_start);
+        if (!in || available < 0 || static_cast<std::uintmax_t>(available) < count * sizeof(T))
+            throw std::runtime_error("truncated file: the header promises " + std::to_string(count * sizeof(T)) +
+                                     " bytes of data for shape " + npy_shape_string(h.shape) + ", the file holds " +
+                                     std::to_string(available < 0 ? 0 : available));
+    } else {
+        in.clear();
+    }
     xt::xarray<T> a = xt::xarray<T>::from_shape(h.shape);
     if (!h.fortran_order || h.shape.size() < 2) {
         in.read(reinterpret_cast<char*>(a.data()), static_cast<std::streamsize>(a.size() * sizeof(T)));

@@ -188,10 +188,11 @@ struct einsum_op : structural_op {
         if constexpr (P.shape_only[I]) {
             return no_adjoint{};
         } else {
-            // (a full contraction whose adjoint is an exact number: operand I pins the extents,
-            // unless the same expression with the same subscripts is another operand: a . a)
+            // (a full contraction whose adjoint does not compute it (a number, a symbol: c * tr(AB)):
+            // operand I pins the extents, unless the same expression with the same subscripts is
+            // another operand: a . a)
             constexpr bool pin =
-                P.out_rank == 0 && static_scalar<G> && !has_twin<I, N>(std::make_index_sequence<P.n>{});
+                P.out_rank == 0 && !depends_on<G, N> && !has_twin<I, N>(std::make_index_sequence<P.n>{});
             constexpr detail::einsum_spec Q = detail::einsum_pullback_spec(P, I, pin);
             constexpr auto q = detail::einsum_string<detail::einsum_to_text(Q)>();
             // the sources index the operands; the adjoint is the tuple's last entry

@@ -170,9 +170,9 @@ using einsum_sources = std::array<int, einsum_max_operands>;
 
 /// Reverse mode: the spec handed to value operand `k` (see the header comment) and its sources.
 /// Operand k itself is read for its shape when one of its letters is in no other operand, and
-/// when `pin` asks: an adjoint that is a plain number (a full contraction differentiated as the
-/// loss) never evaluates the contraction, so without operand k nothing would compare its extents
-/// with the others' (a gradient of the wrong shape instead of the loss's shape_error).
+/// when `pin` asks: for a full contraction whose adjoint does not compute it (a number, or a
+/// symbol, as in c * tr(AB)), nothing else would compare operand k's extents with the others'
+/// (a gradient of the wrong shape instead of the loss's shape_error).
 constexpr einsum_spec einsum_pullback_spec(const einsum_spec& p, std::size_t k, bool pin = false) {
     einsum_spec q;
     q.add_operand(p.out, p.out_rank, false);

@@ -88,8 +88,9 @@ struct one_hot_op : constant_structural_op {
         if constexpr (std::is_arithmetic_v<Y>) {
             out.data[detail::label_at(&y, 0, k)] = T(1);
         } else {
+            const std::size_t first = y.first_element();
             for (std::size_t i = 0, n = y.size(); i < n; ++i)
-                out.data[i * k + detail::label_at(y.data, i, k, y.first_element())] = T(1);
+                out.data[i * k + detail::label_at(y.data, i, k, first)] = T(1);
         }
     }
 

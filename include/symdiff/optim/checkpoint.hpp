@@ -168,7 +168,10 @@ void read_checkpoint(training_run<Loss, parameter_set<Ps...>, data_set<Ds...>>& 
                            "' was written with a different optimiser than " + optimizer_name(r.o_.method));
         values = load_npy_vector<double>(dir + "/state/values.npy");
         order = load_npy_vector<std::uint64_t>(dir + "/state/order.npy");
-        if (values.size() != 6 || order.size() != r.all_rows_)
+        if (values.size() != 6)
+            throw io_error("trainer::load: '" + dir + "/state/values.npy' holds " + std::to_string(values.size()) +
+                           " values, not 6: the checkpoint is damaged");
+        if (order.size() != r.all_rows_)
             throw io_error("trainer::load: the checkpoint in '" + dir + "' was written for " +
                            std::to_string(order.size()) + " rows of data, this trainer has " +
                            std::to_string(r.all_rows_));
@@ -210,6 +213,11 @@ void read_checkpoint(training_run<Loss, parameter_set<Ps...>, data_set<Ds...>>& 
         if (counters[4] > counters[3])
             throw io_error("trainer::load: '" + dir + "/state/counters.npy' counts " + std::to_string(counters[4]) +
                            " updates in " + std::to_string(counters[3]) + " steps: the checkpoint is damaged");
+        for (std::size_t i = 7; i <= 9; ++i)  // the updates at the best, last finite, best validation states
+            if (counters[i] > counters[3])
+                throw io_error("trainer::load: '" + dir + "/state/counters.npy' records a state after " +
+                               std::to_string(counters[i]) + " updates in " + std::to_string(counters[3]) +
+                               " steps: the checkpoint is damaged");
         history = load_npy_vector<double>(dir + "/loss.npy");
     });
 

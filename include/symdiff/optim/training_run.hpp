@@ -90,8 +90,8 @@ public:
         progress_ = std::make_unique<detail::progress_display>(o_.progress, o_.log);
         progress_->start(step_count_ + 1, steps, per_epoch);
         epoch_start_ = clock::now();
-        // an early stop that was due when the previous call ended by an exception (the callback's,
-        // at the end of that epoch) comes first
+        // an early stop that was due when the previous call ended at the end of that epoch for
+        // another reason (the callback asked to stop, or threw) comes first
         if (step_count_ % per_epoch == 0 && stop_early_if_due(step_count_ / per_epoch)) return finish(progress_);
 
         for (std::size_t k = 0; k < steps; ++k) {

@@ -150,10 +150,12 @@ struct printer {
     static std::string latex_name(std::string_view name) {
         const std::size_t cut = name.find('_');
         std::string s = latex_name_part(name.substr(0, cut));
-        if (cut != std::string_view::npos) s += "_{" + latex_name_part(name.substr(cut + 1)) + "}";
+        if (cut != std::string_view::npos && cut + 1 < name.size())
+            s += "_{" + latex_name_part(name.substr(cut + 1)) + "}";
         return s;
     }
     static std::string latex_name_part(std::string_view part) {
+        if (part.empty()) return {};
         static constexpr std::string_view greek[] = {"alpha", "beta",  "gamma",   "delta",  "epsilon", "zeta",   "eta",
                                                      "theta", "iota",  "kappa",   "lambda", "mu",      "nu",     "xi",
                                                      "pi",    "rho",   "sigma",   "tau",    "upsilon", "phi",    "chi",
