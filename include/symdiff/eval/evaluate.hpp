@@ -15,6 +15,7 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
 
+#include "../core/traits.hpp"
 #include "bindings.hpp"
 #include "engine.hpp"
 
@@ -29,9 +30,6 @@ template <class T>
 struct is_std_tuple : std::false_type {};
 template <class... T>
 struct is_std_tuple<std::tuple<T...>> : std::true_type {};
-
-template <class T>
-inline constexpr bool always_false = false;
 
 template <class Engine, std::size_t... R>
 auto take_all(Engine& e, std::index_sequence<R...>) {
@@ -106,7 +104,7 @@ constexpr auto evaluate(const boost::hana::tuple<E...>& es, Bs&&... bs) {
 template <class T, class... Bs>
 requires(!Expression<T> && !detail::is_std_tuple<T>::value && !detail::is_hana_tuple<T>::value) void evaluate(const T&,
                                                                                                               Bs&&...) {
-    static_assert(detail::always_false<T>,
+    static_assert(detail::misuse<T>,
                   "evaluate(e, x = ...): the first argument must be a symdiff expression, or a std::tuple or "
                   "boost::hana::tuple of expressions evaluated together: evaluate(std::tuple(loss, d), w = W)");
 }

@@ -414,7 +414,7 @@ private:
     std::vector<T> workspace_;
     std::size_t words_ = 0;
     bool planned_ = false;
-    bool array_results_ = false;  ///< some result is an array (in outputs): refuse_result_as_input looks
+    bool array_results_ = false;  ///< some root is an array (from the table): refuse_result_as_input looks
     std::size_t blocks_ = 1, block_rows_ = 0, rows_n_ = 0, block_r0_ = 0, block_r1_ = 0;
     std::size_t row_begin_ = 0, row_end_ = 0;  ///< the rows this process runs: [row_begin_, row_end_)
     bool blocked_ = false;                     ///< the rows run in blocks (perhaps one, or none)

@@ -152,11 +152,9 @@ void executor<T>::plan() {
     std::vector<std::size_t> tmp_offset(N, npos);
     for (std::size_t k : reduce_tmp_) tmp_offset[k] = reserve(count_of(slots[k].shape));
     workspace_.assign(words_, T(0));
-    array_results_ = false;
     for (std::size_t r = 0; r < t.roots; ++r) {
         const std::size_t k = root_id(r);
         if (t.number[k]) continue;
-        array_results_ = true;
         outputs[r].resize(slots[k].shape);
         if (t.node[k]->kind == expr_kind::node && !slots[k].own) slots[k].own = outputs[r].data();
     }
@@ -266,6 +264,8 @@ void executor<T>::storage() {
     rows_flag_.assign(N, 0);
     local_extent_.assign(N, npos);
     outputs.resize(t.roots);
+    array_results_ = false;
+    for (std::size_t r = 0; r < t.roots; ++r) array_results_ = array_results_ || !t.number[root_id(r)];
     if (!listed_) {
         symbol_id.resize(N);
         for (std::size_t k = 0; k < N; ++k) symbol_id[k] = static_cast<int>(k);

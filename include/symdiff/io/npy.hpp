@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <limits>
@@ -44,6 +45,15 @@ inline std::string npy_shape_string(const auto& shape) {
         s += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
     }
     return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+/// Creates directory `dir` and its parents if needed; a failure is an io_error that names `fn`.
+inline void create_directories(const std::string& fn, const std::string& dir) {
+    try {
+        std::filesystem::create_directories(dir);
+    } catch (const std::filesystem::filesystem_error& e) {
+        throw io_error(fn + ": cannot create the directory '" + dir + "': " + e.code().message());
+    }
 }
 
 inline void npy_write(const std::string& fn, const std::string& path, const std::string& content) {

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -103,12 +102,7 @@ void write_checkpoint(const training_run<Loss, parameter_set<Ps...>, data_set<Ds
     static_assert(!has_parameter_named_loss<P>,
                   "trainer.save: a parameter is named \"loss\", but a checkpoint keeps the loss history in "
                   "loss.npy beside the parameters' files: give the symbol another name");
-    namespace fs = std::filesystem;
-    try {
-        fs::create_directories(fs::path(dir) / "state");
-    } catch (const fs::filesystem_error& e) {
-        throw io_error("trainer::save: cannot create the directory '" + dir + "': " + e.code().message());
-    }
+    create_directories("trainer::save", dir + "/state");
     write_set(r.result_.parameters, dir, "");
     save_npy(dir + "/loss.npy", r.result_.loss_history);
     write_set(r.last_finite_, dir, "state/last_finite.");

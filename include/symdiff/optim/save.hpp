@@ -1,7 +1,6 @@
 #pragma once
 // Saving a run: every parameter as `<dir>/<symbol>.npy` and the loss history as
 // `<dir>/loss.npy`, readable with numpy.load. Loading puts saved values back into a parameter set.
-#include <filesystem>
 #include <string>
 #include <type_traits>
 
@@ -9,6 +8,7 @@
 
 #include "../io/npy.hpp"
 #include "bindings.hpp"
+#include "checkpoint.hpp"
 #include "gradient_descent.hpp"
 
 namespace symdiff {
@@ -19,15 +19,8 @@ void save_npy(const descent_result<P>& result, const std::string& dir) {
     static_assert(!detail::has_parameter_named_loss<P>,
                   "save_npy(fit, dir): a parameter is named \"loss\", but the loss history is saved as loss.npy "
                   "beside the parameters' files: give the symbol another name");
-    try {
-        std::filesystem::create_directories(dir);
-    } catch (const std::filesystem::filesystem_error& e) {
-        throw io_error("save_npy: cannot create the directory '" + dir + "': " + e.code().message());
-    }
-    boost::hana::for_each(result.parameters.bindings, [&](const auto& b) {
-        const std::string path = dir + "/" + std::string(std::remove_cvref_t<decltype(b)>::name.view()) + ".npy";
-        save_npy(path, b.value);
-    });
+    detail::create_directories("save_npy", dir);
+    detail::write_set(result.parameters, dir, "");
     save_npy(dir + "/loss.npy", result.loss_history);
 }
 
