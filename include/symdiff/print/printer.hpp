@@ -163,7 +163,7 @@ struct printer {
                                                      "Pi",    "Sigma", "Upsilon", "Phi",    "Psi",     "Omega"};
         for (const std::string_view g : greek)
             if (part == g) return "\\" + std::string(part);
-        bool digits = !part.empty();
+        bool digits = true;
         for (const char c : part) digits = digits && c >= '0' && c <= '9';
         std::string s;
         for (const char c : part) {
